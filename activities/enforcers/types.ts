@@ -1,0 +1,35 @@
+import type { BlockEntry, BlockRequest, EnforcementResult } from '../../domain/types';
+
+/**
+ * A place where blocks live (a pfSense alias, a Traefik Middleware, ...). Every method is idempotent and keyed by
+ * `BlockRequest.blockId`: applying twice leaves one entry, removing a missing entry succeeds.
+ *
+ * Errors: throw `PermanentEnforcementError` for failures that retrying cannot fix (authentication, authorisation,
+ * validation, a missing alias/middleware that we may not create). Anything else is treated as transient and retried
+ * by Temporal with backoff.
+ */
+export interface Enforcer {
+  readonly name: string;
+  apply(req: BlockRequest): Promise<EnforcementResult>;
+  /** Reads back the live state: is `req.target` blocked right now? */
+  verify(req: BlockRequest): Promise<{ present: boolean; detail: string }>;
+  remove(req: BlockRequest): Promise<EnforcementResult>;
+  /** Every entry in the managed block set, ours and others', for reconciliation. */
+  list(): Promise<BlockEntry[]>;
+}
+
+export class PermanentEnforcementError extends Error {
+  constructor(message: string, readonly reason: 'auth' | 'forbidden' | 'validation' | 'not_found' | 'unsupported' = 'validation') {
+    super(message);
+    this.name = 'PermanentEnforcementError';
+  }
+}
+
+/** The marker Palisade writes next to every entry it owns (pfSense alias detail, K8s annotation). */
+export const OWNER_MARKER = 'palisade';
+export const ownerDetail = (blockId: string, reason: string) =>
+  `${OWNER_MARKER}:${blockId} ${reason}`.replace(/[^\x20-\x7e]/g, '').replace(/\|\|/g, '|').slice(0, 200);
+export const parseOwnerDetail = (detail: string | undefined): string | undefined => {
+  const m = /^palisade:(\S+)/.exec(detail ?? '');
+  return m?.[1];
+};

@@ -1,0 +1,77 @@
+import { z } from 'zod';
+import { secretRef } from './common';
+
+export const pfsenseSchema = z.strictObject({
+  host: z.string().min(1),
+  /** Transports tried in order; the first that succeeds wins. */
+  transports: z.array(z.enum(['rest', 'xmlrpc', 'ssh'])).min(1).default(['rest', 'xmlrpc', 'ssh']),
+  alias: z.string().regex(/^[A-Za-z0-9_]{1,31}$/, 'pfSense alias names are letters, digits and _ (max 31)').default('PALISADE_BLOCK'),
+  aliasType: z.enum(['host', 'network']).default('network'),
+  createAlias: z.boolean().default(false),
+  verifyTls: z.boolean().default(true),
+  caFile: z.string().optional(),
+  timeoutSeconds: z.number().positive().max(300).default(20),
+  rest: z
+    .strictObject({
+      port: z.number().int().min(1).max(65535).default(443),
+      scheme: z.enum(['https', 'http']).default('https'),
+      auth: z.enum(['api-key', 'basic', 'jwt']).default('api-key'),
+      apiKey: secretRef.optional(),
+      username: z.string().optional(),
+      password: secretRef.optional(),
+    })
+    .prefault({}),
+  xmlrpc: z
+    .strictObject({
+      port: z.number().int().min(1).max(65535).default(443),
+      scheme: z.enum(['https', 'http']).default('https'),
+      username: z.string().default('admin'),
+      password: secretRef.optional(),
+    })
+    .prefault({}),
+  ssh: z
+    .strictObject({
+      port: z.number().int().min(1).max(65535).default(22),
+      username: z.string().default('admin'),
+      privateKey: secretRef.optional(),
+      password: secretRef.optional(),
+      /** Pinned host key: "SHA256:<base64>" fingerprint. Required: host keys are never auto-accepted. */
+      hostKeySha256: z.string().regex(/^SHA256:[A-Za-z0-9+/=]+$/, 'must be SHA256:<base64> (ssh-keygen -lf)').optional(),
+      /** persistent = edit config.xml alias through PHP; runtime = pfctl table only (lost on filter reload). */
+      mode: z.enum(['persistent', 'runtime']).default('persistent'),
+      killStates: z.boolean().default(false),
+    })
+    .prefault({}),
+  /** Window in which concurrent block/unblock requests are batched into one alias write. */
+  batchWindowMs: z.number().int().min(0).max(60_000).default(250),
+});
+
+export const traefikSchema = z.strictObject({
+  /** kubeconfig path; unset = in-cluster service account. */
+  kubeconfig: z.string().optional(),
+  context: z.string().optional(),
+  namespace: z.string().default('traefik'),
+  /** Preference order of patterns when several exist. */
+  preference: z.array(z.enum(['deny-plugin', 'crowdsec', 'ip-allowlist', 'network-policy'])).min(1)
+    .default(['deny-plugin', 'crowdsec', 'ip-allowlist', 'network-policy']),
+  /** Pin one Middleware by name instead of discovering. */
+  middleware: z.string().optional(),
+  /** Label selector of the Traefik pods (for NetworkPolicy fallback). */
+  traefikPodSelector: z.record(z.string(), z.string()).default({ 'app.kubernetes.io/name': 'traefik' }),
+  timeoutSeconds: z.number().positive().max(300).default(15),
+});
+
+export const enforcementSchema = z.strictObject({
+  /** Which enforcer handles blocks. simulated = record what would happen (dry-run is also honoured per block). */
+  enforcer: z.enum(['simulated', 'pfsense', 'traefik']).default('simulated'),
+  pfsense: pfsenseSchema.optional(),
+  traefik: traefikSchema.optional(),
+  reconcile: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      intervalMinutes: z.number().positive().max(24 * 60).default(15),
+      /** Remove entries Palisade owns that no workflow wants (entries Palisade did not create are never touched). */
+      removeOrphans: z.boolean().default(false),
+    })
+    .prefault({}),
+});

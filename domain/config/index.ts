@@ -1,0 +1,27 @@
+import { z } from 'zod';
+import { policySchema } from './policy';
+import { temporalSchema } from './temporal';
+import { llmSchema } from './llm';
+import { intelSchema } from './intel';
+import { enforcementSchema } from './enforcement';
+import { detectionSchema } from './detection';
+import { apiSchema, discordSchema } from './surfaces';
+
+export const configSchema = z.strictObject({
+  /** Where the embedded Temporal database, caches and state live. */
+  dataDir: z.string().default('./data'),
+  logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  policy: policySchema.prefault({}),
+  temporal: temporalSchema.prefault({}),
+  llm: llmSchema.prefault({}),
+  intel: intelSchema.prefault({}),
+  enforcement: enforcementSchema.prefault({}),
+  detection: detectionSchema.prefault({}),
+  api: apiSchema.prefault({}),
+  discord: discordSchema.prefault({}),
+});
+
+export type PalisadeConfig = z.infer<typeof configSchema>;
+export type { PolicyConfig, AllowlistEntry } from './policy';
+export type { SecretRef } from './common';
+export { policySchema } from './policy';

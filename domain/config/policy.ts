@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import { duration, modeSchema } from './common';
+
+export const thresholdsSchema = z.strictObject({
+  /** Analyse (propose an action) at or above this composite score. */
+  analyse: z.number().min(0).max(100).default(80),
+  /** Act without a human at or above this score (mode auto only). */
+  auto: z.number().min(0).max(100).default(95),
+  /** Stricter analyse bar for outbound destinations: blocking one affects every user. */
+  outbound: z.number().min(0).max(100).default(85),
+  /** Require at least one feed to flag the IP as known-bad before analysing. */
+  requireKnownBad: z.boolean().default(true),
+});
+
+export const allowlistEntrySchema = z.strictObject({
+  cidr: z.string().min(1),
+  description: z.string().max(200).default(''),
+  /** ISO timestamp; the entry stops applying after it. */
+  expiresAt: z.iso.datetime({ offset: true }).optional(),
+});
+export type AllowlistEntry = z.infer<typeof allowlistEntrySchema>;
+
+export const neverBlockSchema = z.strictObject({
+  /** The operator's own networks (LAN, VPN, public ranges you own). */
+  ownNetworks: z.array(z.string()).default([]),
+  /** Infrastructure addresses: the firewall, Traefik, load balancers, DNS, monitoring. */
+  infrastructure: z.array(z.string()).default([]),
+  allowlist: z.array(allowlistEntrySchema).default([]),
+  /** Organisations (IPinfo/OTX org strings, case-insensitive substring) treated as known-benign CDNs/crawlers. */
+  benignOrgs: z.array(z.string()).default(['Cloudflare', 'Akamai', 'Fastly', 'Google LLC', 'Amazon CloudFront', 'Microsoft Corporation']),
+  /** A benign org or GreyNoise RIOT hit is blocked only if the composite score is at least this (overwhelming abuse). */
+  overwhelmingAbuseScore: z.number().min(0).max(100).default(99),
+});
+
+export const durationsSchema = z.strictObject({
+  /** Duration ladder by number of earlier blocks: 1st block, 2nd, 3rd, 4th and later. */
+  ladderHours: z.array(duration.hours).min(1).default([12, 24, 72, 168]),
+  /** A proposal may choose a duration inside [minHours, maxHours]; outside is clamped. */
+  minHours: duration.hours.default(1),
+  maxHours: duration.hours.default(168),
+  /** At this many earlier blocks the IP is a repeat offender: max duration and "recommend permanent". */
+  repeatOffenderThreshold: z.number().int().min(1).default(5),
+  /** How long an IP's block count is remembered after its last activity. */
+  offenderMemoryDays: z.number().positive().max(3650).default(90),
+});
+
+export const reviewSchema = z.strictObject({
+  timeoutHours: duration.hours.default(4),
+  /** What silence does: expire the review, or escalate (notify again) and wait once more. */
+  onTimeout: z.enum(['expire', 'escalate']).default('expire'),
+  escalationTimeoutHours: duration.hours.default(4),
+});
+
+export const governorSchema = z.strictObject({
+  maxUnattendedActions: z.number().int().min(0).default(5),
+  windowMinutes: z.number().positive().max(7 * 24 * 60).default(60),
+});
+
+export const sourceOverrideSchema = z.strictObject({
+  mode: modeSchema.optional(),
+  dryRun: z.boolean().optional(),
+  thresholds: thresholdsSchema.partial().optional(),
+});
+
+export const policySchema = z.strictObject({
+  mode: modeSchema.default('review'),
+  dryRun: z.boolean().default(true),
+  thresholds: thresholdsSchema.prefault({}),
+  neverBlock: neverBlockSchema.prefault({}),
+  durations: durationsSchema.prefault({}),
+  review: reviewSchema.prefault({}),
+  governor: governorSchema.prefault({}),
+  /** Settle delay between applying a block and verifying it. */
+  verifySettleSeconds: duration.seconds.default(10),
+  /** Per-source overrides of mode, dry-run and thresholds, keyed by source id. */
+  sources: z.record(z.string(), sourceOverrideSchema).default({}),
+});
+export type PolicyConfig = z.infer<typeof policySchema>;

@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import { secretRef } from './common';
+
+export const temporalSchema = z.strictObject({
+  /** host:port of an existing cluster. Unset = start the embedded dev server (SQLite file under dataDir). */
+  address: z.string().optional(),
+  namespace: z.string().min(1).default('default'),
+  /** Temporal Cloud / secured clusters. */
+  apiKey: secretRef.optional(),
+  tls: z
+    .strictObject({
+      enabled: z.boolean().default(false),
+      serverName: z.string().optional(),
+      caFile: z.string().optional(),
+      certFile: z.string().optional(),
+      keyFile: z.string().optional(),
+    })
+    .prefault({}),
+  taskQueue: z.string().min(1).default('palisade'),
+  /** Side-effecting enforcement runs on its own queue so it can live on a locked-down worker near the firewall. */
+  enforceTaskQueue: z.string().min(1).default('palisade-enforce'),
+  embedded: z
+    .strictObject({
+      port: z.number().int().min(1).max(65535).default(7233),
+      uiPort: z.number().int().min(1).max(65535).default(8233),
+      /** Relative to dataDir unless absolute. */
+      dbFile: z.string().default('temporal.sqlite'),
+      ip: z.string().default('127.0.0.1'),
+    })
+    .prefault({}),
+});

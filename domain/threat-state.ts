@@ -1,0 +1,99 @@
+// The threat workflow's input and queryable state: plain JSON, shared by the workflow, API, CLI and review page.
+import type { PolicyConfig } from './config';
+import type {
+  EnforcementResult, GovernorVerdict, HumanDecision, MergedEvidence, PolicyDecision, Proposal,
+  RecordedHumanDecision, Sighting, ThreatIntel, ThreatOutcome, ThreatStatus, ApprovalChannel,
+} from './types';
+
+/** What carries over from one cycle (one run) of an IP's workflow to the next, across continue-as-new. */
+export interface ThreatCarry {
+  /** Blocks of this IP that were enforced in earlier cycles (drives the duration ladder). */
+  priorBlocks: number;
+  cycle: number;
+  lastOutcome?: ThreatOutcome;
+  lastActivityAt?: string;
+  /** Sightings that arrived after the previous cycle's decision and start the next cycle. */
+  pendingSightings: Sighting[];
+}
+
+export interface ThreatWorkflowInput {
+  ip: string;
+  /** Non-secret policy snapshot taken when the workflow (or its current run) started. */
+  policy: PolicyConfig;
+  /** Which enforcer blocks go to, and the queue its worker listens on. */
+  enforcer: string;
+  enforceTaskQueue: string;
+  carry?: ThreatCarry;
+  /** Tests only: continue-as-new once history exceeds this many events. */
+  maxHistoryEvents?: number;
+}
+
+export type HoldActionKind = 'extend' | 'release' | 'make_permanent';
+
+export interface HoldAction {
+  action: HoldActionKind;
+  by: string;
+  channel: ApprovalChannel;
+  /** For extend: hours added to the current expiry. */
+  hours?: number;
+  reason?: string;
+}
+
+export interface RecordedHoldAction extends HoldAction {
+  at: string;
+}
+
+export interface BlockRecord {
+  blockId: string;
+  target: string;
+  durationHours: number;
+  permanent: boolean;
+  dryRun: boolean;
+  enforcer: string;
+  appliedAt?: string;
+  expiresAt?: string;
+  liftedAt?: string;
+}
+
+export interface EnforcementStep extends EnforcementResult {
+  step: 'apply' | 'verify' | 'remove' | 'verify_removal' | 'rollback';
+}
+
+export interface TimelineEntry {
+  at: string;
+  event: string;
+  detail?: string;
+}
+
+export interface ThreatState {
+  workflowId: string;
+  ip: string;
+  cycle: number;
+  status: ThreatStatus;
+  outcome?: ThreatOutcome;
+  priorBlocks: number;
+  evidence: MergedEvidence;
+  mode: PolicyConfig['mode'];
+  dryRun: boolean;
+  intel?: ThreatIntel;
+  proposal?: Proposal;
+  decision?: PolicyDecision;
+  governor?: GovernorVerdict;
+  review?: {
+    requestedAt: string;
+    deadline: string;
+    escalated: boolean;
+    decision?: RecordedHumanDecision;
+  };
+  block?: BlockRecord;
+  enforcement: EnforcementStep[];
+  holdActions: RecordedHoldAction[];
+  timeline: TimelineEntry[];
+}
+
+export type DecideInput = HumanDecision;
+export interface DecideResult {
+  accepted: true;
+  status: ThreatStatus;
+  decision: RecordedHumanDecision;
+}

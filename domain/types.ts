@@ -1,0 +1,231 @@
+// Plain-JSON types shared by workflows, activities, the API and the CLI.
+// Everything here crosses a Temporal payload boundary, so: no classes, Maps, Sets or Dates (ISO strings instead).
+
+export type Direction = 'inbound' | 'outbound';
+export type Mode = 'disabled' | 'review' | 'auto';
+
+/** Evidence a source attaches to a sighting. Every string in here is untrusted attacker-influenced data. */
+export interface Evidence {
+  /** One-line human summary, e.g. "62 requests to sensitive paths in 60 s". */
+  summary?: string;
+  requestCount?: number;
+  /** Distinct sensitive paths hit (sample, capped). */
+  paths?: string[];
+  /** Distinct user agents seen (sample, capped). */
+  userAgents?: string[];
+  /** HTTP status → count. */
+  statusCounts?: Record<string, number>;
+  windowStart?: string;
+  windowEnd?: string;
+  /** Free text from a feed (narrative) or alert annotation. */
+  narrative?: string;
+  /** Anything else a source wants to keep (flat, JSON-safe). */
+  extra?: Record<string, string | number | boolean>;
+}
+
+/** One observation of a suspicious IP by one source. */
+export interface Sighting {
+  /** Source id, e.g. "intel-feed", "traefik-file", "elasticsearch", "manual", "alertmanager". */
+  source: string;
+  /** 0..100 score computed by Palisade (never taken from an external caller as-is). */
+  score: number;
+  direction: Direction;
+  /** ISO timestamp of the observation. */
+  observedAt: string;
+  knownBad?: boolean;
+  likelyFalsePositive?: boolean;
+  evidence: Evidence;
+}
+
+/** Merged view over all sightings of one IP in one cycle. */
+export interface MergedEvidence {
+  ip: string;
+  sightingCount: number;
+  firstSeen: string;
+  lastSeen: string;
+  sources: string[];
+  maxScore: number;
+  direction: Direction;
+  knownBad: boolean;
+  likelyFalsePositive: boolean;
+  requestCount: number;
+  paths: string[];
+  userAgents: string[];
+  statusCounts: Record<string, number>;
+  narratives: string[];
+  /** The most recent sightings, newest last (capped). */
+  recent: Sighting[];
+}
+
+export type ProviderStatus = 'ok' | 'miss' | 'error' | 'skipped' | 'budget_exhausted';
+
+export interface ProviderResult {
+  provider: string;
+  status: ProviderStatus;
+  detail?: string;
+  cached?: boolean;
+}
+
+export interface ThreatIntel {
+  ip: string;
+  /** Composite 0..100 score. */
+  compositeScore: number;
+  knownBad: boolean;
+  likelyFalsePositive: boolean;
+  /** How much of the configured intel answered: high = all, medium = some, low = none (sighting data only). */
+  confidence: 'high' | 'medium' | 'low';
+  org?: string;
+  asn?: string;
+  country?: string;
+  abuseScore?: number;
+  abuseReports?: number;
+  otxPulses?: number;
+  greynoise?: { classification: 'benign' | 'malicious' | 'unknown'; noise: boolean; riot: boolean; name?: string };
+  isTor?: boolean;
+  usageType?: string;
+  narrative?: string;
+  /** Recent traffic baseline (Prometheus), when configured. */
+  baseline?: { requestsPerHour?: number; bytesPerHour?: number; query?: string };
+  providers: ProviderResult[];
+  notes: string[];
+}
+
+export type ProposalAction = 'block' | 'no_action';
+
+export interface LlmCall {
+  provider: string;
+  model: string;
+  /** Exact prompt text the model saw (system + user), recorded for audit. */
+  prompt: string;
+  /** Raw model text, truncated for history size. */
+  rawResponse: string;
+  promptTokens: number;
+  completionTokens: number;
+  latencyMs: number;
+  /** Why the answer was not used, when it was not. */
+  failure?: string;
+}
+
+export interface Proposal {
+  action: ProposalAction;
+  /** What the proposer wants blocked; policy re-derives the target from the workflow's IP regardless. */
+  target: string;
+  durationHours: number;
+  reason: string;
+  /** 0..1 */
+  confidence: number;
+  recommendPermanent: boolean;
+  notes?: string;
+  origin: 'llm' | 'rules';
+  llm?: LlmCall;
+}
+
+export type DecisionKind = 'record' | 'skip_never_block' | 'review' | 'auto';
+
+export interface PolicyDecision {
+  kind: DecisionKind;
+  /** Human-readable reasons, in the order they were applied. */
+  reasons: string[];
+  /** Set when the decision leads to (or may lead to) a block. Always the workflow's own IP as /32 or /128. */
+  block?: { target: string; durationHours: number; recommendPermanent: boolean };
+  dryRun: boolean;
+}
+
+export type ApprovalChannel = 'api' | 'review-page' | 'discord' | 'cli' | 'temporal-ui' | 'signed-link' | 'test';
+
+/** The single shape every approval channel produces. */
+export interface HumanDecision {
+  decision: 'approve' | 'reject';
+  approver: string;
+  channel: ApprovalChannel;
+  comment?: string;
+  durationHours?: number;
+}
+
+export interface RecordedHumanDecision extends HumanDecision {
+  decidedAt: string;
+}
+
+export interface BlockRequest {
+  /** Stable id of this block: `<ip>#<cycle>`. Enforcers key idempotency on it. */
+  blockId: string;
+  ip: string;
+  /** /32 or /128 CIDR of `ip`. */
+  target: string;
+  direction: Direction;
+  reason: string;
+  dryRun: boolean;
+  /** Which enforcer(s) to use; empty = the configured default. */
+  enforcer?: string;
+}
+
+export interface EnforcementResult {
+  enforcer: string;
+  /** Which transport actually did it (e.g. pfsense "rest"), when the enforcer has several. */
+  transport?: string;
+  ok: boolean;
+  simulated: boolean;
+  detail: string;
+  at: string;
+}
+
+export interface BlockEntry {
+  blockId?: string;
+  target: string;
+  /** True when Palisade created the entry (carries our marker); others are never touched. */
+  ownedByPalisade: boolean;
+  detail?: string;
+}
+
+export type ThreatStatus =
+  | 'screening' | 'enriching' | 'proposing' | 'deciding' | 'pending_review' | 'enforcing' | 'verifying'
+  | 'blocked' | 'lifting' | 'closed' | 'watching';
+
+export type ThreatOutcome =
+  | 'recorded' | 'skipped_never_block' | 'rejected' | 'review_expired' | 'expired' | 'released' | 'failed';
+
+export interface GovernorVerdict {
+  granted: boolean;
+  used: number;
+  cap: number;
+  windowMinutes: number;
+  /** When the oldest counted action leaves the window (ISO), if the cap is reached. */
+  nextSlotAt?: string;
+}
+
+/** Input of the `enrichThreat` activity. */
+export interface EnrichInput {
+  ip: string;
+  evidence: MergedEvidence;
+}
+
+/** Bounds the proposer must stay inside (the policy clamps anyway). */
+export interface ProposalBounds {
+  minHours: number;
+  maxHours: number;
+  ladderHours: number[];
+  repeatOffenderThreshold: number;
+}
+
+/** Input of the `proposeAction` activity. */
+export interface ProposeInput {
+  ip: string;
+  evidence: MergedEvidence;
+  intel: ThreatIntel;
+  history: { priorBlocks: number; lastOutcome?: ThreatOutcome };
+  bounds: ProposalBounds;
+}
+
+/** A notification the workflow asks to send (console/log, Discord webhook, ...). */
+export interface Notification {
+  kind: 'review_needed' | 'review_escalated' | 'outcome' | 'alert_investigation';
+  workflowId: string;
+  ip?: string;
+  title: string;
+  /** Plain text; untrusted parts already sanitised by the sender. */
+  body: string;
+  fields?: { name: string; value: string }[];
+  outcome?: ThreatOutcome;
+  /** Number of earlier blocks of this IP, for "3x blocked total". */
+  blockCount?: number;
+}

@@ -1,0 +1,46 @@
+// One Temporal environment and one workflow bundle per test file; a worker per test (sdk-typescript test style).
+import { randomUUID } from 'node:crypto';
+import { TestWorkflowEnvironment, workflowInterceptorModules } from '@temporalio/testing';
+import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { resolveTemporalServer } from '../../runtime/temporal-servers';
+import { ALL_SEARCH_ATTRIBUTES } from '../../domain/search-attributes';
+
+let runtimeInstalled = false;
+function quietRuntime() {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  try {
+    Runtime.install({ logger: new DefaultLogger((process.env.PALISADE_TEST_LOG as 'WARN' | undefined) ?? 'WARN') });
+  } catch {
+    // already installed by another helper in this process
+  }
+}
+
+/** The Java time-skipping test server (timers of days complete in milliseconds). */
+export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
+  quietRuntime();
+  const { executable } = await resolveTemporalServer('test-server');
+  return TestWorkflowEnvironment.createTimeSkipping({ server: { executable } });
+}
+
+/** The Temporal CLI dev server (real persistence, visibility, schedules) with Palisade's search attributes. */
+export async function createDevServerEnv(opts: { dbFilename?: string; port?: number } = {}): Promise<TestWorkflowEnvironment> {
+  quietRuntime();
+  const { executable } = await resolveTemporalServer('cli');
+  return TestWorkflowEnvironment.createLocal({
+    server: { executable, searchAttributes: ALL_SEARCH_ATTRIBUTES, dbFilename: opts.dbFilename, port: opts.port },
+  });
+}
+
+const bundles = new Map<string, Promise<WorkflowBundleWithSourceMap>>();
+/** Bundles the workflows once per test file (bundling per worker is slow). */
+export function workflowBundle(workflowsPath = require.resolve('../../workflows')): Promise<WorkflowBundleWithSourceMap> {
+  let b = bundles.get(workflowsPath);
+  if (!b) {
+    b = bundleWorkflowCode({ workflowsPath, workflowInterceptorModules, logger: new DefaultLogger('WARN') });
+    bundles.set(workflowsPath, b);
+  }
+  return b;
+}
+
+export const uniqueQueue = (prefix = 'test') => `${prefix}-${randomUUID().slice(0, 8)}`;
