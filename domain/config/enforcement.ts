@@ -40,6 +40,9 @@ export const pfsenseSchema = z.strictObject({
       /** persistent = edit config.xml alias through PHP; runtime = pfctl table only (lost on filter reload). */
       mode: z.enum(['persistent', 'runtime']).default('persistent'),
       killStates: z.boolean().default(false),
+      /** Absolute paths of the binaries run on the firewall (pfSense defaults). */
+      phpPath: z.string().regex(/^\/[A-Za-z0-9_./-]+$/, 'an absolute path').default('/usr/local/bin/php'),
+      pfctlPath: z.string().regex(/^\/[A-Za-z0-9_./-]+$/, 'an absolute path').default('/sbin/pfctl'),
     })
     .prefault({}),
   /** Window in which concurrent block/unblock requests are batched into one alias write. */

@@ -1,0 +1,223 @@
+// pfSense REST API package (pfrest) v2 transport. Alias ids are array indexes that shift, so every write re-checks
+// the alias name in the response; `append` does not de-duplicate, so membership is checked first; `remove` cannot
+// empty an alias, so emptying is a PATCH with `address: []`; `apply` defaults to false, so we POST
+// /firewall/apply once per batch and poll until it reports applied.
+import { PermanentEnforcementError } from '../types';
+import { httpRequest, type HttpTarget } from './http';
+import { planBatch, shorten, entryIp, type AliasEntry, type AliasOp, type AliasTransport, type AliasType, type BatchResult, type VerifyResult } from './model';
+
+export type RestAuth =
+  | { kind: 'api-key'; apiKey: () => Promise<string> }
+  | { kind: 'basic' | 'jwt'; username: string; password: () => Promise<string> };
+
+export interface RestTransportOptions {
+  target: HttpTarget;
+  alias: string;
+  aliasType: AliasType;
+  createAlias: boolean;
+  auth: RestAuth;
+  /** How often GET /api/v2/firewall/apply is polled while an apply runs. */
+  applyPollMs?: number;
+}
+
+interface Envelope {
+  code: number;
+  status: string;
+  response_id: string;
+  message: string;
+  data: unknown;
+}
+
+interface RestAlias {
+  id: number;
+  name: string;
+  address: string[];
+  detail: string[];
+}
+
+/** A non-SUCCESS envelope. `responseId` is pfrest's stable code; we decide on it, never on `message`. */
+export class RestApiError extends Error {
+  constructor(readonly status: number, readonly responseId: string, message: string) {
+    super(`HTTP ${status} ${responseId}: ${shorten(message, 200)}`);
+    this.name = 'RestApiError';
+  }
+}
+
+const ALIAS_DESCR = 'Palisade block list (managed by Palisade)';
+
+export class RestTransport implements AliasTransport {
+  readonly name = 'rest' as const;
+  private jwt: string | undefined;
+  private readonly pollMs: number;
+
+  constructor(private readonly o: RestTransportOptions) {
+    this.pollMs = o.applyPollMs ?? 250;
+  }
+
+  async applyBatch(ops: AliasOp[]): Promise<BatchResult> {
+    const found = await this.findAlias();
+    if (!found) return this.createWith(ops);
+    const current = zipEntries(found);
+    const plan = planBatch(current, ops);
+    if (!plan.changed) return { outcomes: plan.outcomes, entries: current, changed: false, created: false };
+    await this.write(found, current, plan.entries);
+    try {
+      await this.applyAndWait();
+    } catch (err) {
+      // The edit is in config.xml but not live: put the previous contents back so nothing stays half-applied.
+      const reverted = await this.patchChecked({ id: found.id, address: current.map((e) => e.address), detail: current.map((e) => e.detail) })
+        .then(() => 'reverted', (e: Error) => `revert failed: ${e.message}`);
+      throw wrap(err, `apply failed after the alias edit (${reverted})`);
+    }
+    return { outcomes: plan.outcomes, entries: plan.entries, changed: true, created: false };
+  }
+
+  async read(): Promise<AliasEntry[]> {
+    const found = await this.findAlias();
+    return found ? zipEntries(found) : [];
+  }
+
+  async verify(ip: string): Promise<VerifyResult> {
+    const entries = await this.read();
+    const entry = entries.find((e) => entryIp(e.address) === ip);
+    if (!entry) return { present: false, detail: `${ip} is not in alias ${this.o.alias}` };
+    const status = (await this.call('GET', '/api/v2/firewall/apply')) as { applied?: boolean; pending_subsystems?: string[] };
+    if (status.applied === false && (status.pending_subsystems ?? []).includes('aliases')) {
+      return { present: false, detail: `${entry.address} is in alias ${this.o.alias} but alias changes are not applied yet` };
+    }
+    return { present: true, detail: `${entry.address} is in alias ${this.o.alias} (applied)` };
+  }
+
+  private async createWith(ops: AliasOp[]): Promise<BatchResult> {
+    const plan = planBatch([], ops);
+    if (!plan.changed) return { outcomes: plan.outcomes, entries: [], changed: false, created: false };
+    if (!this.o.createAlias) {
+      throw new PermanentEnforcementError(`alias ${this.o.alias} does not exist on the firewall and createAlias is off`, 'not_found');
+    }
+    const data = (await this.call('POST', '/api/v2/firewall/alias', {
+      name: this.o.alias,
+      type: this.o.aliasType,
+      descr: ALIAS_DESCR,
+      address: plan.entries.map((e) => e.address),
+      detail: plan.entries.map((e) => e.detail),
+    })) as RestAlias;
+    if (data?.name !== this.o.alias) throw new Error(`created alias came back as ${JSON.stringify(data?.name)}`);
+    await this.applyAndWait();
+    return { outcomes: plan.outcomes, entries: plan.entries, changed: true, created: true };
+  }
+
+  /** The smallest safe sequence of PATCHes from `current` to `next`. */
+  private async write(alias: RestAlias, current: AliasEntry[], next: AliasEntry[]) {
+    const curAddrs = new Set(current.map((e) => e.address));
+    const nextAddrs = new Set(next.map((e) => e.address));
+    const removed = current.filter((e) => !nextAddrs.has(e.address));
+    const added = next.filter((e) => !curAddrs.has(e.address));
+    const retagged = next.some((e) => curAddrs.has(e.address) && current.find((c) => c.address === e.address)!.detail !== e.detail);
+    // array_diff removes every copy of a value: duplicate addresses, or a removed detail text that a kept entry
+    // shares, would misalign address and detail.
+    const ambiguous = curAddrs.size !== current.length || removed.some((r) => next.some((n) => n.detail === r.detail));
+    if (retagged || ambiguous || next.length === 0) {
+      // `remove` cannot empty an alias and array_diff on duplicate details would misalign them: replace both arrays.
+      // Narrow the id race first: the name must still be at this id right before we overwrite it.
+      const byId = (await this.call('GET', `/api/v2/firewall/alias?id=${alias.id}`)) as RestAlias;
+      if (byId?.name !== this.o.alias) throw new Error(`alias id ${alias.id} no longer names ${this.o.alias} (ids shifted); retry`);
+      await this.patchChecked({ id: alias.id, address: next.map((e) => e.address), detail: next.map((e) => e.detail) });
+      return;
+    }
+    if (removed.length > 0) {
+      await this.patchChecked(
+        { id: alias.id, address: removed.map((e) => e.address), detail: removed.map((e) => e.detail), remove: true },
+        { id: alias.id, address: removed.map((e) => e.address), detail: removed.map((e) => e.detail), append: true },
+      );
+    }
+    if (added.length > 0) {
+      await this.patchChecked(
+        { id: alias.id, address: added.map((e) => e.address), detail: added.map((e) => e.detail), append: true },
+        { id: alias.id, address: added.map((e) => e.address), detail: added.map((e) => e.detail), remove: true },
+      );
+    }
+  }
+
+  /** PATCH, then check the response still names our alias; if the id pointed elsewhere, undo there and fail. */
+  private async patchChecked(body: Record<string, unknown>, undo?: Record<string, unknown>) {
+    const data = (await this.call('PATCH', '/api/v2/firewall/alias', body)) as RestAlias;
+    if (data?.name === this.o.alias) return;
+    let undone = 'not undoable';
+    if (undo) undone = await this.call('PATCH', '/api/v2/firewall/alias', undo).then(() => 'undone', (e: Error) => `undo failed: ${e.message}`);
+    throw new Error(`alias id ${String(body.id)} now names ${JSON.stringify(data?.name)} (ids shifted; ${undone}); retry`);
+  }
+
+  private async applyAndWait() {
+    await this.call('POST', '/api/v2/firewall/apply', {});
+    const deadline = Date.now() + this.o.target.timeoutMs;
+    for (;;) {
+      const status = (await this.call('GET', '/api/v2/firewall/apply')) as { applied?: boolean; pending_subsystems?: string[] };
+      if (status.applied === true) return;
+      if (Date.now() > deadline) throw new Error(`apply still pending (${(status.pending_subsystems ?? []).join(',')}) after ${this.o.target.timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, this.pollMs));
+    }
+  }
+
+  private async findAlias(): Promise<RestAlias | undefined> {
+    const data = await this.call('GET', `/api/v2/firewall/aliases?name=${encodeURIComponent(this.o.alias)}`);
+    if (!Array.isArray(data)) throw new Error('GET /api/v2/firewall/aliases: data is not a list');
+    // The filter is the server's; the exact name check is ours.
+    return (data as RestAlias[]).find((a) => a && a.name === this.o.alias);
+  }
+
+  async call(method: string, path: string, body?: unknown, retriedAuth = false): Promise<unknown> {
+    const headers: Record<string, string> = { Accept: 'application/json', ...(await this.authHeaders()) };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    const res = await httpRequest(this.o.target, method, path, headers, body === undefined ? undefined : JSON.stringify(body));
+    let env: Envelope;
+    try {
+      env = JSON.parse(res.body) as Envelope;
+    } catch {
+      throw new Error(`${method} ${path.split('?')[0]}: HTTP ${res.status} with a non-JSON body`);
+    }
+    if (res.status === 200 && env.response_id === 'SUCCESS') return env.data;
+    const err = new RestApiError(res.status, String(env.response_id ?? 'UNKNOWN'), String(env.message ?? ''));
+    if (res.status === 401 && this.o.auth.kind === 'jwt' && this.jwt && !retriedAuth) {
+      this.jwt = undefined; // expired token: get a fresh one once
+      return this.call(method, path, body, true);
+    }
+    if (res.status === 401) throw new PermanentEnforcementError(`REST ${method} ${path.split('?')[0]}: ${err.message}`, 'auth');
+    if (res.status === 403) throw new PermanentEnforcementError(`REST ${method} ${path.split('?')[0]}: ${err.message}`, 'forbidden');
+    if ([400, 409, 422].includes(res.status)) throw new PermanentEnforcementError(`REST ${method} ${path.split('?')[0]}: ${err.message}`, 'validation');
+    throw err;
+  }
+
+  private async authHeaders(): Promise<Record<string, string>> {
+    const a = this.o.auth;
+    if (a.kind === 'api-key') return { 'X-API-Key': await a.apiKey() };
+    const basic = `Basic ${Buffer.from(`${a.username}:${await a.password()}`).toString('base64')}`;
+    if (a.kind === 'basic') return { Authorization: basic };
+    if (!this.jwt) {
+      const res = await httpRequest(this.o.target, 'POST', '/api/v2/auth/jwt', { Authorization: basic, Accept: 'application/json', 'Content-Type': 'application/json' }, '{}');
+      let env: Envelope | undefined;
+      try {
+        env = JSON.parse(res.body) as Envelope;
+      } catch {
+        env = undefined;
+      }
+      const token = (env?.data as { token?: unknown } | undefined)?.token;
+      if (res.status === 401 || res.status === 403) {
+        throw new PermanentEnforcementError(`REST JWT login: HTTP ${res.status} ${env?.response_id ?? ''}`.trim(), res.status === 401 ? 'auth' : 'forbidden');
+      }
+      if (res.status !== 200 || typeof token !== 'string') throw new Error(`REST JWT login: HTTP ${res.status} ${env?.response_id ?? 'no token'}`);
+      this.jwt = token;
+    }
+    return { Authorization: `Bearer ${this.jwt}` };
+  }
+}
+
+function zipEntries(a: RestAlias): AliasEntry[] {
+  const address = Array.isArray(a.address) ? a.address : [];
+  const detail = Array.isArray(a.detail) ? a.detail : [];
+  return address.map((addr, i) => ({ address: String(addr), detail: String(detail[i] ?? '') }));
+}
+
+function wrap(err: unknown, context: string): Error {
+  if (err instanceof PermanentEnforcementError) return new PermanentEnforcementError(`${context}: ${err.message}`, err.reason);
+  return new Error(`${context}: ${(err as Error).message}`);
+}
