@@ -5,6 +5,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Notification, ThreatOutcome } from '../../domain/types';
 import { sanitizeUntrusted, sanitizeUntrustedBlock } from '../../domain/sanitize';
+import type { Notifier } from './index';
 
 /** Discord's documented embed limits (developers/resources/message.mdx, "Embed Limits"). */
 export const EMBED_LIMITS = {
@@ -171,7 +172,7 @@ function redactedWebhook(url: string): string {
   }
 }
 
-export function createDiscordWebhookNotifier(opts: DiscordWebhookNotifierOptions) {
+export function createDiscordWebhookNotifier(opts: DiscordWebhookNotifierOptions): Notifier {
   const maxAttempts = opts.maxAttempts ?? 4;
   const maxRetryWaitMs = opts.maxRetryWaitMs ?? 30_000;
   const timeoutMs = opts.timeoutMs ?? 15_000;

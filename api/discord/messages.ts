@@ -1,0 +1,94 @@
+// Message bodies the bot sends: review requests with Approve/Reject buttons, the pending list, a threat's status.
+// Raw Discord API JSON (usable both as an interaction reply and as a REST channel-message body).
+// Every untrusted string goes through the webhook notifier's mention-safe helpers.
+import { ButtonStyle, ComponentType, type APIActionRowComponent, type APIButtonComponent, type APIEmbed } from 'discord.js';
+import { discordBlock, discordLine } from '../../activities/notify/discord-webhook';
+import type { ThreatDetail, ThreatSummary } from '../../runtime/operator-actions';
+
+export type ButtonAction = 'approve' | 'reject';
+const CUSTOM_ID = /^palisade:(approve|reject):([0-9a-fA-F.:]{2,45})$/;
+
+/** Button custom id; carries the IP so a click is self-contained (validated again when used). */
+export const buttonCustomId = (action: ButtonAction, ip: string) => `palisade:${action}:${ip}`;
+
+/** Parses a button custom id. Returns undefined for anything that is not exactly one of ours. */
+export function parseButtonCustomId(customId: string): { action: ButtonAction; ip: string } | undefined {
+  const m = CUSTOM_ID.exec(customId);
+  return m ? { action: m[1] as ButtonAction, ip: m[2]! } : undefined;
+}
+
+export interface BotMessage {
+  content?: string;
+  embeds?: APIEmbed[];
+  components?: APIActionRowComponent<APIButtonComponent>[];
+  allowed_mentions: { parse: [] };
+}
+
+export function reviewButtons(ip: string): APIActionRowComponent<APIButtonComponent> {
+  return {
+    type: ComponentType.ActionRow,
+    components: [
+      { type: ComponentType.Button, style: ButtonStyle.Success, label: `Approve ${ip}`.slice(0, 80), custom_id: buttonCustomId('approve', ip) },
+      { type: ComponentType.Button, style: ButtonStyle.Danger, label: `Reject ${ip}`.slice(0, 80), custom_id: buttonCustomId('reject', ip) },
+    ],
+  };
+}
+
+/** A review request as the bot posts it (from a review_needed notification). */
+export function reviewRequestMessage(r: { ip: string; title: string; body: string; fields?: { name: string; value: string }[]; workflowId: string }): BotMessage {
+  return {
+    allowed_mentions: { parse: [] },
+    embeds: [{
+      title: discordLine(r.title, 256),
+      description: discordBlock(r.body, 3000),
+      color: 0x3498db,
+      fields: (r.fields ?? []).slice(0, 20).map((f) => ({ name: discordLine(f.name, 256) || '-', value: discordBlock(f.value, 1024) || '-', inline: true })),
+      footer: { text: discordLine(r.workflowId, 200) },
+    }],
+    components: [reviewButtons(r.ip)],
+  };
+}
+
+/** The /pending answer: a list, with buttons for the first five (Discord allows five action rows). */
+export function pendingListMessage(threats: ThreatSummary[], totalShownMax = 20): BotMessage {
+  if (threats.length === 0) return { content: 'No threats are waiting for review.', allowed_mentions: { parse: [] } };
+  const lines = threats.slice(0, totalShownMax).map((t) =>
+    `• ${discordLine(t.ip, 45)} — score ${t.score ?? '?'}, source ${discordLine(t.source ?? '?', 40)}, since ${t.startTime.slice(0, 16).replace('T', ' ')} UTC`);
+  if (threats.length > totalShownMax) lines.push(`… and ${threats.length - totalShownMax} more`);
+  return {
+    allowed_mentions: { parse: [] },
+    embeds: [{ title: `${threats.length} threat(s) awaiting review`, description: discordBlock(lines.join('\n'), 4000), color: 0x3498db }],
+    components: threats.slice(0, 5).map((t) => reviewButtons(t.ip)),
+  };
+}
+
+/** The /status answer for one IP. */
+export function statusMessage(t: ThreatDetail): BotMessage {
+  const s = t.state;
+  const fields: APIEmbed['fields'] = [
+    { name: 'Execution', value: t.execution.executionStatus, inline: true },
+  ];
+  if (s) {
+    fields.push({ name: 'Status', value: s.status, inline: true });
+    if (s.outcome) fields.push({ name: 'Outcome', value: s.outcome, inline: true });
+    fields.push({ name: 'Score', value: String(s.evidence.maxScore), inline: true });
+    fields.push({ name: 'Earlier blocks', value: String(s.priorBlocks), inline: true });
+    fields.push({ name: 'Mode', value: `${s.mode}${s.dryRun ? ' (dry-run)' : ''}`, inline: true });
+    if (s.proposal) fields.push({ name: 'Proposal', value: discordBlock(`${s.proposal.action} ${s.proposal.durationHours} h (${s.proposal.origin}): ${s.proposal.reason}`, 1024) || '-' });
+    if (s.decision) fields.push({ name: 'Policy', value: discordBlock(`${s.decision.kind}: ${s.decision.reasons.join('; ')}`, 1024) || '-' });
+    if (s.review?.decision) {
+      const d = s.review.decision;
+      fields.push({ name: 'Human decision', value: discordBlock(`${d.decision} by ${d.approver} via ${d.channel}${d.comment ? `: ${d.comment}` : ''}`, 1024) });
+    } else if (s.review) {
+      fields.push({ name: 'Review deadline', value: s.review.deadline, inline: true });
+    }
+    if (s.block) fields.push({ name: 'Block', value: discordBlock(`${s.block.target} ${s.block.permanent ? 'permanent' : `until ${s.block.expiresAt ?? '?'}`} on ${s.block.enforcer}${s.block.dryRun ? ' (dry-run)' : ''}`, 1024) });
+  } else if (t.stateError) {
+    fields.push({ name: 'State', value: discordBlock(t.stateError, 1024) || '-' });
+  }
+  return {
+    allowed_mentions: { parse: [] },
+    embeds: [{ title: `Threat ${discordLine(t.ip, 45)}`, color: 0x95a5a6, fields, footer: { text: discordLine(t.execution.workflowId, 200) } }],
+    components: s?.status === 'pending_review' ? [reviewButtons(t.ip)] : [],
+  };
+}

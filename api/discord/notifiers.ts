@@ -1,0 +1,55 @@
+// Notifiers that reach Discord. Outcomes go through the webhook (no bot needed). Review requests need buttons,
+// which only an application's own messages can carry, so the bot posts those to the review channel(s) over REST.
+import { REST, Routes } from 'discord.js';
+import { ApplicationFailure } from '@temporalio/common';
+import type { PalisadeConfig } from '../../domain/config';
+import type { Notification } from '../../domain/types';
+import type { Notifier } from '../../activities/notify/index';
+import { createDiscordWebhookNotifier } from '../../activities/notify/discord-webhook';
+import { readSecret } from '../../runtime/secrets';
+import { reviewRequestMessage } from './messages';
+
+export interface ReviewPosterOptions {
+  botToken: () => Promise<string | undefined>;
+  channelIds: string[];
+  /** Discord API base (default https://discord.com/api). */
+  api?: string;
+}
+
+/** Posts review_needed / review_escalated notifications with Approve/Reject buttons; ignores other kinds. */
+export function createDiscordReviewPoster(opts: ReviewPosterOptions): Notifier {
+  return {
+    name: 'discord-review',
+    async send(n: Notification) {
+      if ((n.kind !== 'review_needed' && n.kind !== 'review_escalated') || !n.ip) return;
+      if (opts.channelIds.length === 0) return;
+      const token = await opts.botToken();
+      if (!token) throw ApplicationFailure.create({ type: 'DiscordBotNotConfigured', nonRetryable: true, message: 'Discord bot token is not set' });
+      // discord.js REST queues per route and honours 429 retry_after itself.
+      const rest = new REST({ version: '10', retries: 3, ...(opts.api ? { api: opts.api } : {}) }).setToken(token);
+      const body = reviewRequestMessage({ ip: n.ip, title: n.title, body: n.body, fields: n.fields, workflowId: n.workflowId });
+      for (const channelId of opts.channelIds) {
+        await rest.post(Routes.channelMessages(channelId), { body });
+      }
+    },
+  };
+}
+
+const secretConfigured = (ref: { env?: string; file?: string } | undefined, env: NodeJS.ProcessEnv) =>
+  Boolean(ref && (ref.env ? env[ref.env] : ref.file));
+
+/**
+ * The Discord notifiers a worker should add to its list for this config: the webhook notifier when a webhook URL is
+ * configured, and the review poster when the bot is enabled with review channels. Secrets are read at send time.
+ */
+export function discordNotifiersFromConfig(config: PalisadeConfig, env: NodeJS.ProcessEnv = process.env, api?: string): Notifier[] {
+  const out: Notifier[] = [];
+  const d = config.discord;
+  if (secretConfigured(d.webhookUrl, env)) {
+    out.push(createDiscordWebhookNotifier({ webhookUrl: () => readSecret(d.webhookUrl), username: 'Palisade' }));
+  }
+  if (d.enabled && d.channelIds.length > 0 && secretConfigured(d.botToken, env)) {
+    out.push(createDiscordReviewPoster({ botToken: () => readSecret(d.botToken), channelIds: d.channelIds, api }));
+  }
+  return out;
+}
