@@ -141,22 +141,22 @@ const INVALID: [string, RegExp][] = [
   ['1:2:3:4:5:6:7:1.2.3.4', /too many|groups instead of 8/],
 ];
 
-describe('normaliseIp', () => {
+void describe('normaliseIp', () => {
   for (const [input, ip, version] of VALID) {
-    it(`accepts ${JSON.stringify(input)} as ${ip}`, () => {
+    void it(`accepts ${JSON.stringify(input)} as ${ip}`, () => {
       assert.deepEqual(normaliseIp(input), { ok: true, ip, version, cidr: `${ip}/${version === 4 ? 32 : 128}` });
     });
   }
 
   for (const [input, reason] of INVALID) {
-    it(`rejects ${JSON.stringify(input.length > 40 ? `${input.slice(0, 40)}…` : input)} (${reason.source})`, () => {
+    void it(`rejects ${JSON.stringify(input.length > 40 ? `${input.slice(0, 40)}…` : input)} (${reason.source})`, () => {
       const result = normaliseIp(input);
       assert.equal(result.ok, false);
       assert.ok(!result.ok && reason.test(result.reason), `reason was: ${!result.ok ? result.reason : ''}`);
     });
   }
 
-  it('is idempotent: the canonical text parses to itself', () => {
+  void it('is idempotent: the canonical text parses to itself', () => {
     for (const [input] of VALID) {
       const first = normaliseIp(input);
       assert.ok(first.ok);
@@ -165,14 +165,14 @@ describe('normaliseIp', () => {
     }
   });
 
-  it('rejects non-string values at runtime instead of throwing', () => {
+  void it('rejects non-string values at runtime instead of throwing', () => {
     for (const value of [undefined, null, 42, {}, ['1.2.3.4']]) {
       const result = normaliseIp(value as unknown as string);
       assert.deepEqual(result, { ok: false, reason: 'not a string' });
     }
   });
 
-  it('accepts the longest real spelling and rejects one character more than the cap', () => {
+  void it('accepts the longest real spelling and rejects one character more than the cap', () => {
     const longest = '[ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255]/128';
     assert.ok(longest.length <= MAX_IP_TEXT_LENGTH);
     assert.deepEqual(normaliseIp(longest), normaliseIp('ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff'));
@@ -181,7 +181,7 @@ describe('normaliseIp', () => {
     assert.match((normaliseIp(tooLong) as { reason: string }).reason, /too long/);
   });
 
-  it('never throws and only returns canonical, re-parseable values (seeded fuzz over 20,000 inputs)', () => {
+  void it('never throws and only returns canonical, re-parseable values (seeded fuzz over 20,000 inputs)', () => {
     let seed = 0x2545f491;
     const next = () => {
       seed ^= seed << 13; seed >>>= 0;
@@ -240,9 +240,9 @@ const CIDRS: [string, string | RegExp][] = [
   ['any', /not an IP address/],
 ];
 
-describe('parseCidr', () => {
+void describe('parseCidr', () => {
   for (const [input, expected] of CIDRS) {
-    it(`${JSON.stringify(input)} → ${expected instanceof RegExp ? `rejected (${expected.source})` : expected}`, () => {
+    void it(`${JSON.stringify(input)} → ${expected instanceof RegExp ? `rejected (${expected.source})` : expected}`, () => {
       const result = parseCidr(input);
       if (expected instanceof RegExp) {
         assert.equal(result.ok, false);
@@ -287,20 +287,20 @@ const CONTAINS: [string, string, boolean][] = [
   ['10.0.0.0/8', '10.0.0.1/32', true],
 ];
 
-describe('cidrContains', () => {
+void describe('cidrContains', () => {
   for (const [cidr, ip, contained] of CONTAINS) {
-    it(`${cidr} ${contained ? 'contains' : 'does not contain'} ${ip}`, () => {
+    void it(`${cidr} ${contained ? 'contains' : 'does not contain'} ${ip}`, () => {
       assert.equal(cidrContains(cidr, ip), contained);
     });
   }
 });
 
-describe('compileRange', () => {
-  it('keeps ::ffff:0:0/96 as IPv6 when asked not to unmap (for the special-purpose table)', () => {
+void describe('compileRange', () => {
+  void it('keeps ::ffff:0:0/96 as IPv6 when asked not to unmap (for the special-purpose table)', () => {
     assert.equal(compileRange('::ffff:0:0/96', { unmapIpv4: false })?.cidr, '::ffff:0:0/96');
     assert.equal(compileRange('::ffff:0:0/96')?.cidr, '0.0.0.0/0');
   });
-  it('returns undefined for invalid text', () => {
+  void it('returns undefined for invalid text', () => {
     assert.equal(compileRange('nope'), undefined);
     assert.equal(compileRange('1.2.3.4/40', { unmapIpv4: false }), undefined);
   });
