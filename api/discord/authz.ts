@@ -36,7 +36,6 @@ export function checkAccess(actor: DiscordActor, cfg: DiscordAccessConfig): Acce
 
 /** The approver name recorded in the workflow history: readable and traceable to one Discord account. */
 export function approverName(actor: DiscordActor): string {
-  // eslint-disable-next-line no-control-regex
   const name = actor.username.replace(/[\u0000-\u001f\u007f-\u009f]/g, '').slice(0, 60) || 'unknown';
   return `${name} (discord:${actor.userId.slice(0, 25)})`;
 }
