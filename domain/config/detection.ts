@@ -2,14 +2,54 @@ import { z } from 'zod';
 import { httpUrl, secretRef } from './common';
 
 export const detectorSchema = z.strictObject({
+  /** Tumbling window, aligned to multiples of this many seconds since the epoch. */
   windowSeconds: z.number().int().positive().max(3600).default(60),
-  /** Sensitive-path hits (401/403, and 404 if counted) per window that make a scan. */
-  minSensitiveHits: z.number().int().positive().default(50),
-  /** With a scanner user agent, this many hits suffice. */
-  minSensitiveHitsWithScannerUa: z.number().int().positive().default(5),
+  /** A window with MORE than this many sensitive-path hits (401/403, and 404 if counted) from one IP is a scan. */
+  sensitiveHitsAbove: z.number().int().positive().default(50),
+  /** With a scanner user agent, more than this many sensitive-path hits suffice. */
+  sensitiveHitsAboveWithScannerUa: z.number().int().min(0).default(4),
+  /** Without a scanner user agent, at least this many distinct sensitive paths: one client retrying one endpoint
+   *  with a stale credential is not a secrets scan. */
+  minDistinctPathsWithoutScannerUa: z.number().int().min(1).default(2),
+  /** Count 404s on sensitive paths too (most probes of absent files answer 404). */
   count404: z.boolean().default(true),
-  extraSensitivePaths: z.array(z.string()).default([]),
-  extraScannerUserAgents: z.array(z.string()).default([]),
+  /** Added to the built-in list (domain/detection/sensitive-paths.ts): "/exact", "/prefix/*", "*.ext", "name" (basename anywhere). */
+  extraSensitivePaths: z.array(z.string().min(1)).default([]),
+  /** Added to the built-in scanner user-agent list (case-insensitive substrings). */
+  extraScannerUserAgents: z.array(z.string().min(2)).default([]),
+  /** X-Forwarded-For lists: the right-most address that is neither private nor in these CIDRs is the client. */
+  trustedProxies: z.array(z.string()).default([]),
+  /** Evidence caps: sample paths / user agents kept per finding. */
+  maxSamplePaths: z.number().int().min(1).max(100).default(20),
+  maxSampleUserAgents: z.number().int().min(1).max(20).default(5),
+});
+export type DetectorConfig = z.infer<typeof detectorSchema>;
+
+/** Where the detector finds each value in an Elasticsearch document (dotted paths; aggregatable fields). */
+export const esFieldMappingSchema = z.strictObject({
+  timestamp: z.string().min(1),
+  clientIp: z.string().min(1),
+  /** ECS: the real client behind a proxy (network.forwarded_ip); preferred over clientIp when present. */
+  forwardedIp: z.string().min(1).optional(),
+  status: z.string().min(1),
+  path: z.string().min(1),
+  userAgent: z.string().min(1),
+});
+export type EsFieldMapping = z.infer<typeof esFieldMappingSchema>;
+
+export const alertsSchema = z.strictObject({
+  /** Labels whose value names an attacking IP; an alert with one may open a threat workflow for it. */
+  ipLabels: z.array(z.string().min(1)).default(['src_ip', 'client_ip', 'source_ip', 'ip', 'remote_ip']),
+  openThreatFromIpLabel: z.boolean().default(true),
+  /** Score given to a sighting opened from an alert (the threat workflow's policy still decides). */
+  ipSightingScore: z.number().min(0).max(100).default(70),
+  /** How long an investigation waits for an operator decision before recording "no decision". */
+  decisionTimeoutHours: z.number().positive().max(24 * 90).default(72),
+  /** An investigation that never hears "resolved" ends after this long. */
+  maxOpenHours: z.number().positive().max(24 * 365).default(24 * 14),
+  /** Prometheus instant queries per investigation (read-only diagnostics). */
+  maxDiagnosticQueries: z.number().int().min(0).max(20).default(5),
+  prometheusTimeoutSeconds: z.number().positive().max(60).default(10),
 });
 
 export const detectionSchema = z.strictObject({
@@ -19,8 +59,12 @@ export const detectionSchema = z.strictObject({
       /** Traefik JSON access log to follow. Unset and no Elasticsearch = the shipped sample log (demo). */
       file: z.string().optional(),
       useSampleWhenUnconfigured: z.boolean().default(true),
-      /** Which field holds the client: ClientHost may be an X-Forwarded-For list; take the first (or last trusted) entry. */
+      /** Which field holds the client: ClientHost may be an X-Forwarded-For list (see detector.trustedProxies). */
       clientField: z.enum(['ClientHost', 'ClientAddr', 'request_X-Forwarded-For']).default('ClientHost'),
+      /** Bytes read per scan run at most (the rest waits for the next run). */
+      maxBytesPerRun: z.number().int().positive().default(512 * 1024 * 1024),
+      /** Lines longer than this are malformed (counted and skipped). */
+      maxLineBytes: z.number().int().positive().max(16 * 1024 * 1024).default(64 * 1024),
     })
     .prefault({}),
   elasticsearch: z
@@ -32,13 +76,26 @@ export const detectionSchema = z.strictObject({
       password: secretRef.optional(),
       index: z.string().default('traefik-*'),
       fields: z.enum(['ecs', 'traefik-json']).default('ecs'),
-      /** Extra minutes of overlap per run to catch late-ingested documents. */
+      /** Per-field overrides of the chosen mapping. */
+      fieldOverrides: esFieldMappingSchema.partial().default({}),
+      /** Windows younger than this are re-queried on later runs (late-ingested documents); older ones are final. */
       ingestLagSeconds: z.number().int().min(0).max(3600).default(120),
+      /** First run (no cursor yet): how far back to look. */
+      initialLookbackMinutes: z.number().int().min(1).max(24 * 60).default(10),
+      /** Distinct client IPs and paths per window returned by the aggregation. */
+      maxIpBuckets: z.number().int().min(1).max(10_000).default(1000),
+      maxPathBuckets: z.number().int().min(1).max(2000).default(200),
+      requestTimeoutSeconds: z.number().positive().max(300).default(30),
+      tls: z.strictObject({ rejectUnauthorized: z.boolean().default(true), caFile: z.string().optional() }).prefault({}),
       llmFollowUp: z
         .strictObject({
           enabled: z.boolean().default(false),
           maxTurns: z.number().int().min(1).max(10).default(3),
           maxResultSize: z.number().int().min(1).max(1000).default(100),
+          /** Findings per scan run that get a follow-up conversation. */
+          maxFindingsPerRun: z.number().int().min(1).max(20).default(3),
+          /** Time range the follow-up queries may cover, back from the finding's window end. */
+          lookbackMinutes: z.number().int().min(1).max(24 * 60).default(60),
         })
         .prefault({}),
     })
@@ -46,4 +103,6 @@ export const detectionSchema = z.strictObject({
   scanEveryMinutes: z.number().positive().max(60).default(1),
   /** Prometheus for read-only diagnostics of alert investigations. */
   prometheusUrl: httpUrl.optional(),
+  alerts: alertsSchema.prefault({}),
 });
+export type DetectionConfig = z.infer<typeof detectionSchema>;

@@ -1,0 +1,129 @@
+// One access-log request, from a raw Traefik JSON line or an ECS document, reduced to what the detector needs.
+import { canonicalIp, clientFromForwardedList, type CidrList } from './client-ip';
+
+export interface AccessRecord {
+  ip: string;
+  /** Epoch milliseconds of the request. */
+  timeMs: number;
+  status: number;
+  /** Raw request path (may include a query string); normalised by the matcher. */
+  path: string;
+  userAgent?: string;
+}
+
+export type ParseResult = { ok: true; record: AccessRecord } | { ok: false; reason: string };
+
+export type TraefikClientField = 'ClientHost' | 'ClientAddr' | 'request_X-Forwarded-For';
+
+export interface TraefikParseOptions {
+  clientField: TraefikClientField;
+  trustedProxies: CidrList;
+}
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined);
+
+function statusOf(v: unknown): number | undefined {
+  const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d{3}$/.test(v) ? Number(v) : NaN;
+  return Number.isInteger(n) && n >= 100 && n <= 599 ? n : undefined;
+}
+
+function timeOf(...candidates: unknown[]): number | undefined {
+  for (const c of candidates) {
+    if (typeof c === 'string') {
+      const t = Date.parse(c);
+      if (!Number.isNaN(t)) return t;
+    } else if (typeof c === 'number' && Number.isFinite(c)) {
+      // Traefik's `time` is seconds; ES epoch_millis would be far larger.
+      return c > 1e11 ? c : c * 1000;
+    }
+  }
+  return undefined;
+}
+
+function clientOfTraefik(o: Record<string, unknown>, opts: TraefikParseOptions): string | undefined {
+  const pick = (field: TraefikClientField) => {
+    const v = str(o[field]);
+    if (!v) return undefined;
+    return field === 'ClientAddr' ? canonicalIp(v) : clientFromForwardedList(v, opts.trustedProxies);
+  };
+  return pick(opts.clientField) ?? (opts.clientField !== 'ClientAddr' ? pick('ClientAddr') : pick('ClientHost'));
+}
+
+/** A decoded Traefik JSON access-log object (keys from pkg/middlewares/accesslog/logdata.go). */
+export function fromTraefikObject(o: unknown, opts: TraefikParseOptions): ParseResult {
+  if (typeof o !== 'object' || o === null || Array.isArray(o)) return { ok: false, reason: 'not a JSON object' };
+  const r = o as Record<string, unknown>;
+  const ip = clientOfTraefik(r, opts);
+  if (!ip) return { ok: false, reason: 'no valid client address' };
+  const timeMs = timeOf(r.StartUTC, r.StartLocal, r.time);
+  if (timeMs === undefined) return { ok: false, reason: 'no valid timestamp' };
+  const status = statusOf(r.DownstreamStatus) ?? statusOf(r.OriginStatus);
+  if (status === undefined) return { ok: false, reason: 'no valid status' };
+  const path = str(r.RequestPath);
+  if (!path) return { ok: false, reason: 'no request path' };
+  return { ok: true, record: { ip, timeMs, status, path, userAgent: str(r['request_User-Agent']) } };
+}
+
+/** One line of a Traefik JSON access log. */
+export function parseTraefikLine(line: string, opts: TraefikParseOptions): ParseResult {
+  const t = line.trim();
+  if (!t.startsWith('{')) return { ok: false, reason: 'not JSON' };
+  let o: unknown;
+  try {
+    o = JSON.parse(t);
+  } catch {
+    return { ok: false, reason: 'invalid JSON' };
+  }
+  return fromTraefikObject(o, opts);
+}
+
+/** A value at a dotted path, whether the document nests objects (`source.ip`) or flattens keys ("source.ip"). */
+export function getField(doc: unknown, dotted: string): unknown {
+  if (typeof doc !== 'object' || doc === null) return undefined;
+  const d = doc as Record<string, unknown>;
+  if (dotted in d) return d[dotted];
+  const dot = dotted.indexOf('.');
+  if (dot < 0) return undefined;
+  // Try every split point so that mixed forms ({"http": {"response.status_code": 404}}) resolve too.
+  for (let i = dot; i >= 0; i = dotted.indexOf('.', i + 1)) {
+    const head = dotted.slice(0, i);
+    if (head in d) {
+      const v = getField(d[head], dotted.slice(i + 1));
+      if (v !== undefined) return v;
+    }
+  }
+  return undefined;
+}
+
+export interface EcsFields {
+  timestamp: string;
+  clientIp: string;
+  forwardedIp?: string;
+  status: string;
+  path: string;
+  userAgent: string;
+}
+
+export const ECS_FIELDS: EcsFields = {
+  timestamp: '@timestamp', clientIp: 'source.ip', forwardedIp: 'network.forwarded_ip',
+  status: 'http.response.status_code', path: 'url.path', userAgent: 'user_agent.original',
+};
+
+const first = (v: unknown) => (Array.isArray(v) ? v[0] : v);
+
+/** An ECS document (Filebeat / Elastic Agent traefik pipelines). network.forwarded_ip wins when present. */
+export function fromEcsDocument(doc: unknown, fields: EcsFields = ECS_FIELDS, trusted: CidrList = []): ParseResult {
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return { ok: false, reason: 'not a JSON object' };
+  const fwd = fields.forwardedIp ? getField(doc, fields.forwardedIp) : undefined;
+  const fwdText = Array.isArray(fwd) ? fwd.filter((x) => typeof x === 'string').join(',') : str(fwd);
+  const ip = (fwdText ? clientFromForwardedList(fwdText, trusted) : undefined)
+    ?? (str(first(getField(doc, fields.clientIp))) ? clientFromForwardedList(String(first(getField(doc, fields.clientIp))), trusted) : undefined);
+  if (!ip) return { ok: false, reason: 'no valid client address' };
+  const timeMs = timeOf(first(getField(doc, fields.timestamp)));
+  if (timeMs === undefined) return { ok: false, reason: 'no valid timestamp' };
+  const status = statusOf(first(getField(doc, fields.status)));
+  if (status === undefined) return { ok: false, reason: 'no valid status' };
+  const rawPath = str(first(getField(doc, fields.path))) ?? str(first(getField(doc, 'url.original')));
+  if (!rawPath) return { ok: false, reason: 'no request path' };
+  return { ok: true, record: { ip, timeMs, status, path: rawPath, userAgent: str(first(getField(doc, fields.userAgent))) } };
+}
