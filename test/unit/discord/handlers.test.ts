@@ -65,7 +65,7 @@ const pending: ThreatSummary[] = [
   { workflowId: 'threat/2001:db8::7', ip: '2001:db8::7', status: 'pending_review', score: 91, source: 'traefik-file @everyone', startTime: '2026-11-22T15:01:00.000Z' },
 ];
 
-describe('Discord handlers with constructed interactions', () => {
+void describe('Discord handlers with constructed interactions', () => {
   let rec: Recorded;
   let events: string[];
   let deps: HandlerDeps;
@@ -80,20 +80,20 @@ describe('Discord handlers with constructed interactions', () => {
     deps = make();
   });
 
-  it('/approve by an operator with the role records the decision through the discord channel', async () => {
+  void it('/approve by an operator with the role records the decision through the discord channel', async () => {
     const reply = await handleCommand({ actor: operator, commandName: 'approve', options: { ip: ' 203.0.113.9 ', comment: 'scanner', hours: 12 } }, deps);
     assert.deepEqual(rec.decisions, [{ ip: '203.0.113.9', d: { decision: 'approve', approver: 'alice (discord:400000000000000004)', channel: 'discord', comment: 'scanner', durationHours: 12 } }]);
     assert.match(reply.content!, /Approved 203\.0\.113\.9 for 12 h/);
     assert.deepEqual(reply.allowed_mentions, { parse: [] });
   });
 
-  it('/reject records a rejection and ignores hours', async () => {
+  void it('/reject records a rejection and ignores hours', async () => {
     await handleCommand({ actor: operator, commandName: 'reject', options: { ip: '2001:DB8:0::7', comment: 'benign', hours: 5 } }, deps);
     assert.deepEqual(rec.decisions[0], { ip: '2001:db8::7', d: { decision: 'reject', approver: 'alice (discord:400000000000000004)', channel: 'discord', comment: 'benign' } });
   });
 
   for (const c of cases) {
-    it(`refuses every command and button for a ${c.name}`, async () => {
+    void it(`refuses every command and button for a ${c.name}`, async () => {
       for (const commandName of ['pending', 'approve', 'reject', 'approve-all', 'reject-all', 'status', 'release']) {
         const reply = await handleCommand({ actor: c.actor, commandName, options: { ip: '203.0.113.9' } }, deps);
         assert.match(reply.content!, /^⛔/, commandName);
@@ -106,7 +106,7 @@ describe('Discord handlers with constructed interactions', () => {
     });
   }
 
-  it('fails closed when no guild or role allowlist is configured', async () => {
+  void it('fails closed when no guild or role allowlist is configured', async () => {
     for (const cfg of [{ ...access, roleIds: [] }, { ...access, guildIds: [] }]) {
       const reply = await handleCommand({ actor: operator, commandName: 'approve', options: { ip: '203.0.113.9' } }, { ...deps, access: cfg });
       assert.match(reply.content!, /not configured/);
@@ -116,7 +116,7 @@ describe('Discord handlers with constructed interactions', () => {
     assert.deepEqual(checkAccess({ ...operator, channelId: 'any' }, { ...access, channelIds: [] }), { ok: true });
   });
 
-  it('an Approve button click by an operator decides the threat and retires the buttons', async () => {
+  void it('an Approve button click by an operator decides the threat and retires the buttons', async () => {
     const r = await handleButton({ actor: operator, customId: buttonCustomId('approve', '203.0.113.9') }, deps);
     assert.equal(r.resolved, true);
     assert.equal(rec.decisions[0]!.d.channel, 'discord');
@@ -127,7 +127,7 @@ describe('Discord handlers with constructed interactions', () => {
     assert.equal(rec.decisions[1]!.d.decision, 'reject');
   });
 
-  it('validates the IP carried in a button id before any action', async () => {
+  void it('validates the IP carried in a button id before any action', async () => {
     for (const customId of ['palisade:approve:999.1.1.1', 'palisade:approve:1.2.3.4;rm', 'palisade:block:1.2.3.4', 'other:approve:1.2.3.4', 'palisade:approve:', 'palisade:approve:127.1']) {
       const r = await handleButton({ actor: operator, customId }, deps);
       assert.match(r.reply.content!, /^✖/, customId);
@@ -136,14 +136,14 @@ describe('Discord handlers with constructed interactions', () => {
     assert.equal(rec.decisions.length, 0);
   });
 
-  it('a stale button (threat no longer awaiting review) reports why and retires the buttons', async () => {
+  void it('a stale button (threat no longer awaiting review) reports why and retires the buttons', async () => {
     deps = make(new Map([['203.0.113.9', new OperatorActionError('invalid_state', 'the threat workflow for 203.0.113.9 refused the action: not awaiting review')]]));
     const r = await handleButton({ actor: operator, customId: buttonCustomId('approve', '203.0.113.9') }, deps);
     assert.equal(r.resolved, true);
     assert.match(r.reply.content!, /not awaiting review/);
   });
 
-  it('/pending lists waiting threats with buttons and defanged text', async () => {
+  void it('/pending lists waiting threats with buttons and defanged text', async () => {
     const reply = await handleCommand({ actor: operator, commandName: 'pending', options: {} }, deps);
     assert.match(reply.embeds![0]!.title!, /2 threat/);
     assert.doesNotMatch(reply.embeds![0]!.description!, /@everyone/);
@@ -151,7 +151,7 @@ describe('Discord handlers with constructed interactions', () => {
     assert.deepEqual(ids, ['palisade:approve:203.0.113.9', 'palisade:reject:203.0.113.9', 'palisade:approve:2001:db8::7', 'palisade:reject:2001:db8::7']);
   });
 
-  it('/approve-all decides every pending threat in one bulk call and reports failures', async () => {
+  void it('/approve-all decides every pending threat in one bulk call and reports failures', async () => {
     deps = make(new Map([['2001:db8::7', new OperatorActionError('invalid_state', 'already decided')]]));
     const reply = await handleCommand({ actor: operator, commandName: 'approve-all', options: {} }, deps);
     assert.equal(rec.bulk.length, 1);
@@ -165,7 +165,7 @@ describe('Discord handlers with constructed interactions', () => {
     assert.equal(rec.bulk[1]!.d.comment, 'false positives');
   });
 
-  it('/release and /status go through the operator actions', async () => {
+  void it('/release and /status go through the operator actions', async () => {
     const rel = await handleCommand({ actor: operator, commandName: 'release', options: { ip: '203.0.113.9', reason: 'customer' } }, deps);
     assert.deepEqual(rec.holds, [{ ip: '203.0.113.9', a: { action: 'release', by: approverName(operator), channel: 'discord', reason: 'customer' } }]);
     assert.match(rel.content!, /Release of 203\.0\.113\.9 recorded/);
@@ -175,7 +175,7 @@ describe('Discord handlers with constructed interactions', () => {
     assert.match(bad.content!, /^✖ not an IP address/);
   });
 
-  it('unexpected errors are logged and answered without details', async () => {
+  void it('unexpected errors are logged and answered without details', async () => {
     deps.ops.listThreats = async () => {
       throw new Error('socket hang up at 10.0.0.5:7233');
     };
@@ -185,8 +185,8 @@ describe('Discord handlers with constructed interactions', () => {
   });
 });
 
-describe('Discord interaction glue', () => {
-  it('reads roles from both a cached GuildMember and a raw API member', () => {
+void describe('Discord interaction glue', () => {
+  void it('reads roles from both a cached GuildMember and a raw API member', () => {
     const base = { user: { id: 'u1', username: 'bob' }, guildId: GUILD, channelId: CHANNEL };
     assert.deepEqual(actorFromInteraction({ ...base, member: { roles: [ROLE, 'x'] } }).roleIds, [ROLE, 'x']);
     assert.deepEqual(actorFromInteraction({ ...base, member: { roles: { cache: new Map([[ROLE, {}]]) } } }).roleIds, [ROLE]);
@@ -194,7 +194,7 @@ describe('Discord interaction glue', () => {
     assert.deepEqual(optionsRecord([{ name: 'ip', value: '1.2.3.4' }, { name: 'hours', value: 3 }]), { ip: '1.2.3.4', hours: 3 });
   });
 
-  it('button ids round-trip for IPv4 and IPv6 and stay within 100 characters', () => {
+  void it('button ids round-trip for IPv4 and IPv6 and stay within 100 characters', () => {
     for (const ip of ['203.0.113.9', '2001:db8:ffff:ffff:ffff:ffff:ffff:ffff']) {
       const id = buttonCustomId('reject', ip);
       assert.ok(id.length <= 100);
@@ -203,7 +203,7 @@ describe('Discord interaction glue', () => {
   });
 });
 
-describe('Discord REST: command registration and review messages (discord.js REST against a local Discord API)', () => {
+void describe('Discord REST: command registration and review messages (discord.js REST against a local Discord API)', () => {
   let discord: FakeDiscord;
   before(async () => {
     discord = await startFakeDiscord({ botToken: 'bot-token-xyz' });
@@ -212,7 +212,7 @@ describe('Discord REST: command registration and review messages (discord.js RES
     await discord.close();
   });
 
-  it('bulk-overwrites the seven slash commands in each guild', async () => {
+  void it('bulk-overwrites the seven slash commands in each guild', async () => {
     const counts = await registerCommands({ token: 'bot-token-xyz', applicationId: 'app1', guildIds: [GUILD, 'g2'], api: discord.apiBase });
     assert.deepEqual(counts, { [GUILD]: 7, g2: 7 });
     const cmds = discord.registeredCommands.get(`app1/guild/${GUILD}`)!;
@@ -222,11 +222,11 @@ describe('Discord REST: command registration and review messages (discord.js RES
     assert.deepEqual(approve.options!.map((o) => [o.name, o.type, o.required ?? false]), [['ip', 3, true], ['comment', 3, false], ['hours', 10, false]]);
   });
 
-  it('refuses registration with a wrong bot token', async () => {
+  void it('refuses registration with a wrong bot token', async () => {
     await assert.rejects(registerCommands({ token: 'wrong', applicationId: 'app1', guildIds: [GUILD], api: discord.apiBase }), /401|Unauthorized/);
   });
 
-  it('posts review requests with Approve/Reject buttons to the review channel, and nothing for outcomes', async () => {
+  void it('posts review requests with Approve/Reject buttons to the review channel, and nothing for outcomes', async () => {
     const poster = createDiscordReviewPoster({ botToken: async () => 'bot-token-xyz', channelIds: [CHANNEL], api: discord.apiBase });
     await poster.send({ kind: 'outcome', workflowId: 'threat/203.0.113.9', ip: '203.0.113.9', title: 'x', body: 'y', outcome: 'expired' });
     assert.equal(discord.channelMessages.length, 0);
@@ -239,7 +239,7 @@ describe('Discord REST: command registration and review messages (discord.js RES
     assert.deepEqual(m.body.components[0].components.map((c: any) => c.custom_id), ['palisade:approve:203.0.113.9', 'palisade:reject:203.0.113.9']);
   });
 
-  it('chooses notifiers from the config: webhook when its URL is set, review poster when the bot has channels', () => {
+  void it('chooses notifiers from the config: webhook when its URL is set, review poster when the bot has channels', () => {
     const cfg = configSchema.parse({ discord: { enabled: true, channelIds: [CHANNEL], guildIds: [GUILD], roleIds: [ROLE] } });
     assert.deepEqual(discordNotifiersFromConfig(cfg, {}).map((n) => n.name), []);
     assert.deepEqual(discordNotifiersFromConfig(cfg, { DISCORD_WEBHOOK_URL: 'http://127.0.0.1:1/api/webhooks/1/t', DISCORD_BOT_TOKEN: 't' }).map((n) => n.name), ['discord-webhook', 'discord-review']);

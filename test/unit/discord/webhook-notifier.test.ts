@@ -18,7 +18,7 @@ const baseNotification: Notification = {
   fields: [{ name: 'AbuseIPDB', value: 'score 100' }],
 };
 
-describe('Discord webhook notifier against a Discord-compatible server', () => {
+void describe('Discord webhook notifier against a Discord-compatible server', () => {
   let discord: FakeDiscord;
   let waits: number[];
   const recordingSleep = async (ms: number) => {
@@ -42,7 +42,7 @@ describe('Discord webhook notifier against a Discord-compatible server', () => {
     waits = [];
   });
 
-  it('posts with wait=true, no mentions allowed, and the block count in the footer', async () => {
+  void it('posts with wait=true, no mentions allowed, and the block count in the footer', async () => {
     await notifier().send(baseNotification);
     assert.equal(discord.webhookMessages.length, 1);
     const msg = discord.webhookMessages[0]!;
@@ -56,7 +56,7 @@ describe('Discord webhook notifier against a Discord-compatible server', () => {
     assert.equal(discord.requests[0]!.status, 200);
   });
 
-  it('neutralises @everyone, @here and mention syntax in attacker-controlled text', async () => {
+  void it('neutralises @everyone, @here and mention syntax in attacker-controlled text', async () => {
     await notifier().send({
       ...baseNotification,
       title: 'UA @everyone',
@@ -70,7 +70,7 @@ describe('Discord webhook notifier against a Discord-compatible server', () => {
     assert.deepEqual(discord.webhookMessages[0]!.body.allowed_mentions, { parse: [] });
   });
 
-  it('keeps an oversized notification inside every embed limit, and the server accepts it', async () => {
+  void it('keeps an oversized notification inside every embed limit, and the server accepts it', async () => {
     const huge: Notification = {
       ...baseNotification,
       title: 'T'.repeat(1000),
@@ -94,7 +94,7 @@ describe('Discord webhook notifier against a Discord-compatible server', () => {
     assert.ok(embedTextLength(embed) <= EMBED_LIMITS.total, `total ${embedTextLength(embed)}`);
   });
 
-  it('stays within limits for every combination of long title, body and many fields', () => {
+  void it('stays within limits for every combination of long title, body and many fields', () => {
     for (const titleLen of [0, 255, 256, 300]) {
       for (const bodyLen of [0, 4096, 7000]) {
         for (const nFields of [0, 5, 25, 30]) {
@@ -110,7 +110,7 @@ describe('Discord webhook notifier against a Discord-compatible server', () => {
     }
   });
 
-  it('honours retry_after from a 429 body, then succeeds', async () => {
+  void it('honours retry_after from a 429 body, then succeeds', async () => {
     discord.rateLimitNext(2, 0.05);
     await notifier().send(baseNotification);
     assert.deepEqual(waits, [50, 50]);
@@ -118,14 +118,14 @@ describe('Discord webhook notifier against a Discord-compatible server', () => {
     assert.equal(discord.webhookMessages.length, 1);
   });
 
-  it('falls back to the Retry-After header when the 429 has no body', async () => {
+  void it('falls back to the Retry-After header when the 429 has no body', async () => {
     discord.rateLimitNext(1, 0.02, { headerOnly: true });
     await notifier().send(baseNotification);
     assert.deepEqual(waits, [20]);
     assert.deepEqual(discord.requests.map((r) => r.status), [429, 200]);
   });
 
-  it('does not wait longer than the bound: a long retry_after fails the attempt (retryable by Temporal)', async () => {
+  void it('does not wait longer than the bound: a long retry_after fails the attempt (retryable by Temporal)', async () => {
     discord.rateLimitNext(1, 120, { global: true });
     await assert.rejects(notifier({ maxRetryWaitMs: 1000 }).send(baseNotification), (err: unknown) => {
       assert.ok(err instanceof DiscordWebhookError);
@@ -135,20 +135,20 @@ describe('Discord webhook notifier against a Discord-compatible server', () => {
     assert.deepEqual(waits, []);
   });
 
-  it('gives up after maxAttempts consecutive 429s', async () => {
+  void it('gives up after maxAttempts consecutive 429s', async () => {
     discord.rateLimitNext(10, 0.001);
     await assert.rejects(notifier({ maxAttempts: 3 }).send(baseNotification), DiscordWebhookError);
     assert.equal(discord.requests.length, 3);
     assert.equal(discord.webhookMessages.length, 0);
   });
 
-  it('retries a 5xx and then succeeds', async () => {
+  void it('retries a 5xx and then succeeds', async () => {
     discord.failNext(1, 502);
     await notifier().send(baseNotification);
     assert.deepEqual(discord.requests.map((r) => r.status), [502, 200]);
   });
 
-  it('treats 4xx as non-retryable and never echoes the webhook token', async () => {
+  void it('treats 4xx as non-retryable and never echoes the webhook token', async () => {
     const wrongToken = createDiscordWebhookNotifier({ webhookUrl: async () => discord.webhookUrl(undefined, 'secret-wrong-token'), sleep: recordingSleep });
     await assert.rejects(wrongToken.send(baseNotification), (err: unknown) => {
       assert.ok(err instanceof ApplicationFailure);
@@ -163,7 +163,7 @@ describe('Discord webhook notifier against a Discord-compatible server', () => {
     assert.equal(discord.requests.length, 2, 'no retries on 4xx');
   });
 
-  it('fails clearly when the webhook URL is unset', async () => {
+  void it('fails clearly when the webhook URL is unset', async () => {
     await assert.rejects(notifier({ webhookUrl: async () => undefined }).send(baseNotification), (err: unknown) => {
       assert.ok(err instanceof ApplicationFailure && err.nonRetryable);
       assert.match((err as Error).message, /not set/);
