@@ -116,7 +116,7 @@ export function createSensitivePathMatcher(extraRules: string[] = []): Sensitive
       for (const ext of custom.extensions) if (base.endsWith(ext)) return { category: 'custom', rule: '*' + ext };
       for (const [ext, category] of EXTENSIONS) if (base.endsWith(ext) && base.length > ext.length) return { category, rule: '*' + ext };
       if (BACKUP_ARCHIVE.test(base)) return { category: 'backup', rule: 'backup archive' };
-      if (/^\.env[.-]/.test(base)) return { category: 'env-file', rule: '.env.*' };
+      if (/^\.env\.[a-z0-9_-]+$/.test(base)) return { category: 'env-file', rule: '.env.*' };
     }
     for (let i = 0; i < segments.length; i++) {
       if (i + 1 < segments.length) {

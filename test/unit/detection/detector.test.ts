@@ -1,0 +1,219 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { detectorSchema } from '../../../domain/config/detection';
+import { ScanDetector, findingToSighting } from '../../../domain/detection/detector';
+import { parseTraefikLine, fromEcsDocument, type TraefikParseOptions } from '../../../domain/detection/records';
+import { parseCidrs } from '../../../domain/detection/client-ip';
+
+const cfg = detectorSchema.parse({});
+const opts: TraefikParseOptions = { clientField: 'ClientHost', trustedProxies: [] };
+const T0 = Date.parse('2026-11-22T10:00:00Z');
+
+/** A Traefik JSON access-log line as Traefik writes it (accessLog.format=json, User-Agent header kept). */
+function traefikLine(o: { client?: string; addr?: string; t: number; status: number; path: string; ua?: string }): string {
+  return JSON.stringify({
+    ClientAddr: o.addr ?? `${o.client ?? '45.155.205.233'}:51234`,
+    ClientHost: o.client ?? '45.155.205.233',
+    ClientPort: '51234', ClientUsername: '-', DownstreamContentSize: 19, DownstreamStatus: o.status,
+    Duration: 254321, OriginContentSize: 19, OriginDuration: 201000, OriginStatus: o.status, Overhead: 53321,
+    RequestAddr: 'shop.example.com', RequestContentSize: 0, RequestCount: 1, RequestHost: 'shop.example.com',
+    RequestMethod: 'GET', RequestPath: o.path, RequestPort: '-', RequestProtocol: 'HTTP/1.1', RequestScheme: 'https',
+    RetryAttempts: 0, RouterName: 'shop@kubernetescrd', ServiceName: 'shop@kubernetescrd',
+    StartLocal: new Date(o.t).toISOString(), StartUTC: new Date(o.t).toISOString().replace('Z', '123456Z'),
+    entryPointName: 'websecure', level: 'info', msg: '', time: new Date(o.t).toISOString(),
+    ...(o.ua ? { 'request_User-Agent': o.ua } : {}),
+  });
+}
+
+const PROBES = ['/.env', '/.git/config', '/.git/HEAD', '/wp-config.php', '/config.xml', '/api/v1/secrets', '/backup.zip',
+  '/db.sql', '/site.bak', '/.aws/credentials', '/.npmrc', '/.docker/config.json', '/.ssh/id_rsa', '/.env.production',
+  '/app/.env', '/api/.env', '/terraform.tfstate', '/.kube/config', '/dump.sql', '/.git/index'];
+
+function feed(det: ScanDetector, lines: string[]) {
+  let malformed = 0;
+  for (const l of lines) {
+    const r = parseTraefikLine(l, opts);
+    if (r.ok) det.add(r.record);
+    else malformed++;
+  }
+  return malformed;
+}
+
+function scan(n: number, o: { client?: string; ua?: string; start?: number; spacingMs?: number; status?: number; paths?: string[] } = {}) {
+  const paths = o.paths ?? PROBES;
+  return Array.from({ length: n }, (_, i) => traefikLine({
+    client: o.client, t: (o.start ?? T0) + i * (o.spacingMs ?? 500), status: o.status ?? [404, 403, 401][i % 3],
+    path: paths[i % paths.length], ua: o.ua,
+  }));
+}
+
+describe('secrets-scan detector over Traefik JSON lines', () => {
+  const cases: { name: string; lines: () => string[]; expectIps: string[]; minScore?: number }[] = [
+    { name: 'a scan above the threshold (60 hits in one minute, plain UA)', lines: () => scan(60, { ua: 'Mozilla/5.0' }), expectIps: ['45.155.205.233'], minScore: 70 },
+    { name: 'a scan at exactly the threshold (50 hits) does not trigger', lines: () => scan(50, { ua: 'Mozilla/5.0', spacingMs: 1000 }), expectIps: [] },
+    { name: 'a scan spread below the rate (60 hits over 2 minutes) does not trigger', lines: () => scan(60, { spacingMs: 2000, start: T0 }), expectIps: [] },
+    { name: 'a scanner UA at a low rate (6 hits) triggers', lines: () => scan(6, { ua: 'Mozilla/5.0 (compatible; Nuclei - Open-source project (github.com/projectdiscovery/nuclei))', spacingMs: 5000 }), expectIps: ['45.155.205.233'], minScore: 70 },
+    { name: 'a scanner UA with only 4 hits does not trigger', lines: () => scan(4, { ua: 'trufflehog/3.63', spacingMs: 5000 }), expectIps: [] },
+    {
+      name: 'legitimate 401s on a login page (200 in a minute) do not trigger',
+      lines: () => Array.from({ length: 200 }, (_, i) => traefikLine({ client: '81.2.69.160', t: T0 + i * 250, status: 401, path: i % 2 ? '/login' : '/api/auth/login?next=%2Fadmin', ua: 'Mozilla/5.0' })),
+      expectIps: [],
+    },
+    {
+      name: 'one client retrying one secrets endpoint with a stale token does not trigger',
+      lines: () => Array.from({ length: 120 }, (_, i) => traefikLine({ client: '81.2.69.161', t: T0 + i * 400, status: 401, path: '/api/v1/secrets/db', ua: 'app-sync/2.1' })),
+      expectIps: [],
+    },
+    {
+      name: '200s on sensitive paths are not counted (only 401/403/404)',
+      lines: () => scan(80, { status: 200 }), expectIps: [],
+    },
+  ];
+  for (const c of cases) {
+    test(c.name, () => {
+      const det = new ScanDetector(cfg);
+      assert.equal(feed(det, c.lines()), 0);
+      const findings = det.collect(T0 + 10 * 60_000);
+      assert.deepEqual(findings.map((f) => f.tally.ip), c.expectIps);
+      if (c.minScore) assert.ok(findings[0].assessment.score >= c.minScore, `score ${findings[0].assessment.score}`);
+    });
+  }
+
+  test('404 counting is configurable', () => {
+    const det = new ScanDetector(detectorSchema.parse({ count404: false }));
+    feed(det, scan(90, { status: 404 }));
+    assert.equal(det.collect(T0 + 600_000).length, 0);
+  });
+
+  test('X-Forwarded-For list in ClientHost: the right-most public hop is the client, not the forgeable left-most', () => {
+    const det = new ScanDetector(cfg);
+    // The scanner forged "1.1.1.1"; the load balancer appended the real peer; an internal hop follows.
+    feed(det, scan(60, { client: '1.1.1.1, 45.155.205.233, 10.0.0.5' }));
+    const [f] = det.collect(T0 + 600_000);
+    assert.equal(f.tally.ip, '45.155.205.233');
+  });
+
+  test('trusted proxies are skipped in X-Forwarded-For lists', () => {
+    const trusted = parseCidrs(['81.2.69.0/24']);
+    const r = parseTraefikLine(traefikLine({ client: '45.155.205.233, 81.2.69.10', t: T0, status: 404, path: '/.env' }), { clientField: 'ClientHost', trustedProxies: trusted });
+    assert.ok(r.ok);
+    assert.equal(r.ok && r.record.ip, '45.155.205.233');
+  });
+
+  test('IPv6 clients are canonicalised (compressed, lower-case; IPv4-mapped → IPv4)', () => {
+    const det = new ScanDetector(cfg);
+    const lines = [
+      ...scan(30, { client: '2A01:04F8:0000:0000:0000:0000:0000:0BAD' }),
+      ...scan(30, { client: '2a01:4f8::bad', start: T0 + 20 }),
+      ...scan(6, { client: '::ffff:45.155.205.234', ua: 'sqlmap/1.7' }),
+    ];
+    const malformed = feed(det, lines);
+    assert.equal(malformed, 0);
+    const ips = det.collect(T0 + 600_000).map((f) => f.tally.ip).sort();
+    assert.deepEqual(ips, ['2a01:4f8::bad', '45.155.205.234']);
+  });
+
+  test('ClientAddr "[v6]:port" is parsed when configured as the client field', () => {
+    const r = parseTraefikLine(traefikLine({ addr: '[2a01:4f8::1]:443', client: '10.0.0.1', t: T0, status: 404, path: '/.env' }), { clientField: 'ClientAddr', trustedProxies: [] });
+    assert.ok(r.ok && r.record.ip === '2a01:4f8::1');
+  });
+
+  test('URL-encoded, double-encoded and dot-segment paths count as the sensitive path they resolve to', () => {
+    const evasive = ['/%2eenv', '/%252eenv', '/static/../.env', '/./.git/./config', '//.git//HEAD', '/a/b/../../wp-config.php',
+      '/%2E%67%69%74/config', '/.ENV', '/.env%00.jpg', '/.env;x=1', '/..%2f.aws/credentials', '/x\\..\\.npmrc', '/.env?foo=bar'];
+    const det = new ScanDetector(cfg);
+    feed(det, scan(60, { paths: evasive }));
+    const [f] = det.collect(T0 + 600_000);
+    assert.ok(f, 'evasive probes must trigger');
+    assert.equal(f.tally.sensitiveHits, 60);
+    assert.ok('/.env' in f.tally.paths && '/.git/config' in f.tally.paths && '/.git/HEAD' in f.tally.paths && '/wp-config.php' in f.tally.paths);
+    assert.ok('/.aws/credentials' in f.tally.paths && '/.npmrc' in f.tally.paths);
+  });
+
+  test('malformed lines are skipped and counted; good lines around them still count', () => {
+    const det = new ScanDetector(cfg);
+    const lines = scan(60);
+    lines.splice(10, 0, '{"ClientHost": "45.155.205.233", "DownstreamStatus": 404', 'not json at all', '',
+      JSON.stringify({ ClientHost: 'not-an-ip', StartUTC: new Date(T0).toISOString(), DownstreamStatus: 404, RequestPath: '/.env' }),
+      JSON.stringify({ ClientHost: '45.155.205.233', StartUTC: 'yesterday', DownstreamStatus: 404, RequestPath: '/.env' }),
+      JSON.stringify({ ClientHost: '45.155.205.233', StartUTC: new Date(T0).toISOString(), DownstreamStatus: 'x', RequestPath: '/.env' }),
+      '[1,2,3]');
+    assert.equal(feed(det, lines), 7);
+    assert.equal(det.collect(T0 + 600_000).length, 1);
+  });
+
+  test('a window is reported once, even when it keeps growing, and the state survives a JSON round trip', () => {
+    const det = new ScanDetector(cfg);
+    feed(det, scan(55, { spacingMs: 100 }));
+    assert.equal(det.collect(T0).length, 1, 'reported while the window is still open');
+    const restored = new ScanDetector(cfg, JSON.parse(JSON.stringify(det.state())));
+    feed(restored, scan(20, { start: T0 + 10_000, spacingMs: 100 }));
+    assert.equal(restored.collect(T0 + 600_000).length, 0);
+    assert.equal(restored.openWindows, 0);
+  });
+
+  test('the sighting carries evidence: sample paths, UAs, counts, window, score reasons', () => {
+    const det = new ScanDetector(cfg);
+    feed(det, scan(120, { ua: 'Nuclei - Open-source project', spacingMs: 400 }));
+    const [f] = det.collect(T0 + 600_000);
+    const s = findingToSighting(f, 'traefik-file', cfg);
+    assert.equal(s.source, 'traefik-file');
+    assert.equal(s.direction, 'inbound');
+    assert.equal(s.evidence.windowStart, '2026-11-22T10:00:00.000Z');
+    assert.equal(s.evidence.windowEnd, '2026-11-22T10:01:00.000Z');
+    assert.equal(s.evidence.requestCount, 120);
+    assert.equal(s.evidence.paths!.length, 20);
+    assert.deepEqual(s.evidence.userAgents, ['Nuclei - Open-source project']);
+    assert.deepEqual(s.evidence.statusCounts, { 401: 40, 403: 40, 404: 40 });
+    assert.equal(s.score, 55 + 10 + 10 + 15);
+    assert.match(String(s.evidence.extra!.scoring), /tooling \+15/);
+  });
+});
+
+describe('secrets-scan detector over ECS documents', () => {
+  const ecs = (i: number, o: { source?: string; fwd?: string; ua?: string; path?: string; status?: number } = {}) => ({
+    '@timestamp': new Date(T0 + i * 500).toISOString(),
+    source: { ip: o.source ?? '45.155.205.233', address: o.source ?? '45.155.205.233' },
+    ...(o.fwd ? { network: { forwarded_ip: o.fwd } } : {}),
+    http: { request: { method: 'GET' }, response: { status_code: o.status ?? 404 } },
+    url: { path: o.path ?? PROBES[i % PROBES.length], original: `https://shop.example.com${o.path ?? PROBES[i % PROBES.length]}` },
+    user_agent: { original: o.ua ?? 'Mozilla/5.0' },
+    event: { dataset: 'traefik.access' },
+  });
+
+  test('network.forwarded_ip names the client behind a proxy', () => {
+    const det = new ScanDetector(cfg);
+    for (let i = 0; i < 60; i++) {
+      const r = fromEcsDocument(ecs(i, { source: '10.0.0.7', fwd: '2a01:4f8::dead' }));
+      assert.ok(r.ok);
+      if (r.ok) det.add(r.record);
+    }
+    assert.deepEqual(det.collect(T0 + 600_000).map((f) => f.tally.ip), ['2a01:4f8::dead']);
+  });
+
+  test('flattened ECS keys ("source.ip") parse the same as nested ones', () => {
+    const r = fromEcsDocument({ '@timestamp': new Date(T0).toISOString(), 'source.ip': '45.155.205.233', 'http.response.status_code': 403, 'url.path': '/.env', 'user_agent.original': 'gitleaks' });
+    assert.ok(r.ok && r.record.ip === '45.155.205.233' && r.record.status === 403 && r.record.userAgent === 'gitleaks');
+  });
+
+  test('above/below threshold and scanner UA at low rate', () => {
+    const run = (docs: unknown[]) => {
+      const det = new ScanDetector(cfg);
+      for (const d of docs) {
+        const r = fromEcsDocument(d);
+        if (r.ok) det.add(r.record);
+      }
+      return det.collect(T0 + 600_000).length;
+    };
+    assert.equal(run(Array.from({ length: 51 }, (_, i) => ecs(i))), 1);
+    assert.equal(run(Array.from({ length: 50 }, (_, i) => ecs(i))), 0);
+    assert.equal(run(Array.from({ length: 5 }, (_, i) => ecs(i, { ua: 'gitleaks/8.18' }))), 1);
+    assert.equal(run(Array.from({ length: 100 }, (_, i) => ecs(i, { path: '/login', status: 401 }))), 0);
+  });
+
+  test('malformed ECS documents are rejected with a reason', () => {
+    assert.deepEqual(fromEcsDocument({ '@timestamp': 'x', source: { ip: '1.2.3.4' } }), { ok: false, reason: 'no valid timestamp' });
+    assert.deepEqual(fromEcsDocument({ source: { ip: 'x' } }), { ok: false, reason: 'no valid client address' });
+    assert.deepEqual(fromEcsDocument([]), { ok: false, reason: 'not a JSON object' });
+  });
+});
