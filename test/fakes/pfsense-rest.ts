@@ -64,6 +64,7 @@ export class FakePfRest {
   private server: http.Server | https.Server | undefined;
   /** One-shot injected failures, keyed "METHOD /path". */
   private readonly failures = new Map<string, { code: number; responseId: string }>();
+  private readonly hooks = new Map<string, () => void>();
 
   constructor(private readonly opts: FakePfRestOptions = {}) {}
 
@@ -71,11 +72,21 @@ export class FakePfRest {
     this.failures.set(`${method} ${path}`, { code, responseId });
   }
 
+  /** Runs `fn` once, just before the next "METHOD /path" request is handled (e.g. someone else edits config). */
+  beforeNext(method: string, path: string, fn: () => void) {
+    this.hooks.set(`${method} ${path}`, fn);
+  }
+
   async start(): Promise<number> {
     const app = express();
     app.use(express.json({ type: () => true, limit: '5mb' }));
     app.use((req, _res, next) => {
       const key = `${req.method} ${req.path}`;
+      const hook = this.hooks.get(key);
+      if (hook) {
+        this.hooks.delete(key);
+        hook();
+      }
       const f = this.failures.get(key);
       if (f) {
         this.failures.delete(key);

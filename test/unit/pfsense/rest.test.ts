@@ -1,0 +1,158 @@
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import { createPfSenseEnforcer } from '../../../activities/enforcers/pfsense';
+import { PermanentEnforcementError } from '../../../activities/enforcers/types';
+import { FakePfRest } from '../../fakes/pfsense-rest';
+import { block, pfConfig, SECRETS } from './helpers';
+
+describe('pfSense REST transport against a pfrest v2 server', () => {
+  let fake: FakePfRest;
+  let port: number;
+  const enforcer = (over: Record<string, unknown> = {}) =>
+    createPfSenseEnforcer(pfConfig({ transports: ['rest'], ...over, rest: { port, ...(over.rest as object) } }), { restApplyPollMs: 1 });
+
+  before(async () => {
+    fake = new FakePfRest({ apiKey: SECRETS.apiKey, username: 'admin', password: SECRETS.restPassword, applyPolls: 3 });
+    port = await fake.start();
+  });
+  after(() => fake.close());
+  beforeEach(() => {
+    fake.aliases = [{ name: 'LAN_HOSTS', type: 'host', descr: '', address: ['10.0.0.1'], detail: ['router'] }];
+    fake.live = [];
+    fake.dirty.clear();
+    fake.aliasWrites = 0;
+    fake.applyCalls = 0;
+    fake.requests.length = 0;
+  });
+
+  for (const auth of ['api-key', 'basic', 'jwt'] as const) {
+    it(`applies, verifies and removes with ${auth} auth; the change is applied and live`, async () => {
+      const e = enforcer({ rest: { auth } });
+      const r = await e.apply(block('203.0.113.9'));
+      assert.equal(r.ok, true);
+      assert.equal(r.transport, 'rest');
+      assert.match(r.detail, /^added: 203\.0\.113\.9\/32/);
+      const a = fake.aliases.find((x) => x.name === 'PALISADE_BLOCK')!;
+      assert.deepEqual(a.address, ['203.0.113.9/32']);
+      assert.deepEqual(a.detail, ['palisade:203.0.113.9#1 secrets scanner']);
+      assert.deepEqual(fake.live.find((x) => x.name === 'PALISADE_BLOCK')?.address, ['203.0.113.9/32'], 'apply completed before apply() returned');
+      assert.equal(fake.applyCalls, 1);
+      assert.deepEqual(await e.verify(block('203.0.113.9')), { present: true, detail: '203.0.113.9/32 is in alias PALISADE_BLOCK (applied) [via rest]' });
+      assert.match((await e.remove(block('203.0.113.9'))).detail, /^removed/);
+      assert.deepEqual(fake.aliases.find((x) => x.name === 'PALISADE_BLOCK')!.address, [], 'last entry removed (PATCH address: [])');
+      assert.equal((await e.verify(block('203.0.113.9'))).present, false);
+      const kinds = new Set(fake.requests.map((q) => q.auth));
+      assert.deepEqual([...kinds], [auth]);
+    });
+  }
+
+  it('maps 401 to PermanentEnforcementError, for api keys and JWT logins', async () => {
+    process.env.PALISADE_TEST_WRONG_KEY = 'wrong';
+    const bad = enforcer({ rest: { apiKey: { env: 'PALISADE_TEST_WRONG_KEY' } } });
+    await assert.rejects(bad.apply(block('203.0.113.9')), (e: unknown) => e instanceof PermanentEnforcementError && e.reason === 'auth' && /AUTH_AUTHENTICATION_FAILED/.test(e.message) && !e.message.includes('wrong'));
+    const badJwt = enforcer({ rest: { auth: 'jwt', password: { env: 'PALISADE_TEST_WRONG_KEY' } } });
+    await assert.rejects(badJwt.list(), (e: unknown) => e instanceof PermanentEnforcementError && e.reason === 'auth');
+  });
+
+  it('does not create the alias unless createAlias is set', async () => {
+    await assert.rejects(enforcer({ createAlias: false }).apply(block('203.0.113.9')), (e: unknown) => e instanceof PermanentEnforcementError && e.reason === 'not_found');
+    assert.equal(fake.aliasWrites, 0);
+  });
+
+  it('checks membership before append (no duplicates), and keeps detail aligned', async () => {
+    const e = enforcer();
+    await e.apply(block('203.0.113.1'));
+    await e.apply(block('203.0.113.2'));
+    const again = await e.apply(block('203.0.113.1'));
+    assert.match(again.detail, /^already present/);
+    const a = fake.aliases.find((x) => x.name === 'PALISADE_BLOCK')!;
+    assert.deepEqual(a.address, ['203.0.113.1/32', '203.0.113.2/32']);
+    assert.deepEqual(a.detail, ['palisade:203.0.113.1#1 secrets scanner', 'palisade:203.0.113.2#1 secrets scanner']);
+    await e.remove(block('203.0.113.1'));
+    const b = fake.aliases.find((x) => x.name === 'PALISADE_BLOCK')!;
+    assert.deepEqual(b.address, ['203.0.113.2/32']);
+    assert.deepEqual(b.detail, ['palisade:203.0.113.2#1 secrets scanner']);
+  });
+
+  it('host aliases get bare IPs; a network alias rejects them (INVALID_NETWORK_ALIAS_ADDRESS) as a permanent error', async () => {
+    fake.aliases.push({ name: 'HOSTBLOCK', type: 'host', descr: '', address: [], detail: [] });
+    await enforcer({ alias: 'HOSTBLOCK', aliasType: 'host' }).apply(block('2001:db8::9'));
+    assert.deepEqual(fake.aliases.find((x) => x.name === 'HOSTBLOCK')!.address, ['2001:db8::9']);
+    fake.aliases.push({ name: 'NETBLOCK', type: 'network', descr: '', address: [], detail: [] });
+    await assert.rejects(enforcer({ alias: 'NETBLOCK', aliasType: 'host' }).apply(block('203.0.113.5')),
+      (e: unknown) => e instanceof PermanentEnforcementError && /INVALID_NETWORK_ALIAS_ADDRESS/.test(e.message));
+  });
+
+  it('finds the alias by name again when ids shift between calls', async () => {
+    const e = enforcer();
+    await e.apply(block('203.0.113.1'));
+    fake.aliases.unshift({ name: 'NEW_FIRST', type: 'host', descr: '', address: ['10.9.9.9'], detail: ['x'] });
+    fake.aliases.splice(1, 1); // delete LAN_HOSTS: PALISADE_BLOCK's id moves
+    await e.apply(block('203.0.113.2'));
+    assert.deepEqual(fake.aliases.find((x) => x.name === 'NEW_FIRST')!.address, ['10.9.9.9'], 'other alias untouched');
+    assert.deepEqual(fake.aliases.find((x) => x.name === 'PALISADE_BLOCK')!.address, ['203.0.113.1/32', '203.0.113.2/32']);
+  });
+
+  it('detects an id that moved between lookup and PATCH, undoes the edit on the wrong alias and fails retryably', async () => {
+    fake.aliases = [{ name: 'NETS', type: 'network', descr: '', address: ['10.1.0.0/16'], detail: ['lan'] },
+      { name: 'PALISADE_BLOCK', type: 'network', descr: '', address: ['203.0.113.1/32'], detail: ['palisade:203.0.113.1#1 x'] }];
+    fake.beforeNext('PATCH', '/api/v2/firewall/alias', () => fake.aliases.reverse()); // id 1 now names NETS
+    await assert.rejects(enforcer().apply(block('203.0.113.2')),
+      (e: unknown) => !(e instanceof PermanentEnforcementError) && /ids shifted; undone/.test((e as Error).message));
+    assert.deepEqual(fake.aliases.find((x) => x.name === 'NETS')!.address, ['10.1.0.0/16'], 'wrong alias restored');
+    assert.deepEqual(fake.aliases.find((x) => x.name === 'NETS')!.detail, ['lan']);
+    const retry = await enforcer().apply(block('203.0.113.2'));
+    assert.match(retry.detail, /^added/);
+    assert.deepEqual(fake.aliases.find((x) => x.name === 'PALISADE_BLOCK')!.address, ['203.0.113.1/32', '203.0.113.2/32']);
+  });
+
+  it('never removes entries it did not create; list() reports ownership', async () => {
+    fake.aliases.push({ name: 'PALISADE_BLOCK', type: 'network', descr: '', address: ['198.51.100.7/32', '198.51.100.0/24'], detail: ['operator', 'a subnet'] });
+    const e = enforcer();
+    await e.apply(block('203.0.113.1'));
+    const r = await e.remove(block('198.51.100.7'));
+    assert.match(r.detail, /^left in place/);
+    assert.deepEqual(await e.list(), [
+      { target: '198.51.100.7/32', ownedByPalisade: false, blockId: undefined, detail: 'operator' },
+      { target: '198.51.100.0/24', ownedByPalisade: false, blockId: undefined, detail: 'a subnet' },
+      { target: '203.0.113.1/32', ownedByPalisade: true, blockId: '203.0.113.1#1', detail: 'palisade:203.0.113.1#1 secrets scanner' },
+    ]);
+    await e.remove(block('203.0.113.1'));
+    assert.deepEqual(fake.aliases.find((x) => x.name === 'PALISADE_BLOCK')!.address, ['198.51.100.7/32', '198.51.100.0/24']);
+  });
+
+  it('a later cycle takes over its earlier entry, so its removal works and a stale removal does not', async () => {
+    const e = enforcer();
+    await e.apply(block('203.0.113.1', 1));
+    assert.match((await e.apply(block('203.0.113.1', 2))).detail, /now owned by this block/);
+    assert.match((await e.remove(block('203.0.113.1', 1))).detail, /^left in place/);
+    assert.match((await e.remove(block('203.0.113.1', 2))).detail, /^removed/);
+  });
+
+  it('verify says not live while alias changes are pending', async () => {
+    fake.aliases.push({ name: 'PALISADE_BLOCK', type: 'network', descr: '', address: ['203.0.113.1/32'], detail: ['palisade:203.0.113.1#1 x'] });
+    fake.dirty.add('aliases');
+    const v = await enforcer().verify(block('203.0.113.1'));
+    assert.equal(v.present, false);
+    assert.match(v.detail, /not applied yet/);
+  });
+
+  it('reverts its edit when the apply fails, leaving nothing half-applied', async () => {
+    fake.aliases.push({ name: 'PALISADE_BLOCK', type: 'network', descr: '', address: ['203.0.113.1/32'], detail: ['palisade:203.0.113.1#1 x'] });
+    fake.failNext('POST', '/api/v2/firewall/apply', 503, 'SERVICE_UNAVAILABLE');
+    await assert.rejects(enforcer().apply(block('203.0.113.2')), (e: unknown) => !(e instanceof PermanentEnforcementError) && /reverted/.test((e as Error).message) && /rest:/.test((e as Error).message));
+    assert.deepEqual(fake.aliases.find((x) => x.name === 'PALISADE_BLOCK')!.address, ['203.0.113.1/32']);
+  });
+
+  it('rejects invalid targets before any request', async () => {
+    await assert.rejects(enforcer().apply({ ...block('203.0.113.1'), ip: '203.0.113.1 ; rm -rf /', target: '203.0.113.1/32' }), PermanentEnforcementError);
+    await assert.rejects(enforcer().apply({ ...block('203.0.113.1'), target: '203.0.113.0/24' }), PermanentEnforcementError);
+    assert.equal(fake.requests.length, 0);
+  });
+
+  it('dry-run requests touch nothing', async () => {
+    const r = await enforcer().apply({ ...block('203.0.113.1'), dryRun: true });
+    assert.equal(r.simulated, true);
+    assert.equal(fake.requests.length, 0);
+  });
+});
