@@ -57,16 +57,21 @@ export const traefikSchema = z.strictObject({
   /** Preference order of patterns when several exist. */
   preference: z.array(z.enum(['deny-plugin', 'crowdsec', 'ip-allowlist', 'network-policy'])).min(1)
     .default(['deny-plugin', 'crowdsec', 'ip-allowlist', 'network-policy']),
-  /** Pin one Middleware by name instead of discovering. */
-  middleware: z.string().optional(),
+  /** Pin one deny-plugin Middleware ("name" in `namespace`, or "ns/name") instead of discovering. */
+  middleware: z.string().regex(/^([a-z0-9-.]+\/)?[a-z0-9-.]+$/, 'a Middleware name or ns/name').optional(),
+  /** Namespaces searched for Middlewares and IngressRoutes; unset = all namespaces (needs a ClusterRole). */
+  namespaces: z.array(z.string().min(1)).min(1).optional(),
   /** Label selector of the Traefik pods (for NetworkPolicy fallback). */
   traefikPodSelector: z.record(z.string(), z.string()).default({ 'app.kubernetes.io/name': 'traefik' }),
   timeoutSeconds: z.number().positive().max(300).default(15),
+  /** Re-reads after a 409 Conflict (someone else changed the object) before giving up. */
+  maxConflictRetries: z.number().int().min(0).max(20).default(5),
 });
 
 export const enforcementSchema = z.strictObject({
   /** Which enforcer handles blocks. simulated = record what would happen (dry-run is also honoured per block). */
-  enforcer: z.enum(['simulated', 'pfsense', 'traefik']).default('simulated'),
+  /** memory = an in-process block set (benchmarks and tests). */
+  enforcer: z.enum(['simulated', 'pfsense', 'traefik', 'memory']).default('simulated'),
   pfsense: pfsenseSchema.optional(),
   traefik: traefikSchema.optional(),
   reconcile: z
@@ -75,6 +80,8 @@ export const enforcementSchema = z.strictObject({
       intervalMinutes: z.number().positive().max(24 * 60).default(15),
       /** Remove entries Palisade owns that no workflow wants (entries Palisade did not create are never touched). */
       removeOrphans: z.boolean().default(false),
+      /** Upper bound on repairs (re-applies + orphan removals) per run, so one bad listing cannot cause a storm. */
+      maxRepairsPerRun: z.number().int().min(1).max(10_000).default(200),
     })
     .prefault({}),
 });

@@ -1,0 +1,38 @@
+// Reads what the cluster uses (Traefik Middlewares and IngressRoutes, NetworkPolicies and pods in the Traefik
+// namespace) and hands it to the pure choice in domain/traefik-pattern.ts. Only what the preference needs is listed.
+import { chooseTraefikPattern, type PatternDecision, type TraefikInventory, type TraefikPattern } from '../../../domain/traefik-pattern';
+import type { KubeApi } from './k8s';
+
+export interface DiscoveryConfig {
+  namespace: string;
+  namespaces?: string[];
+  preference: TraefikPattern[];
+  middleware?: string;
+  traefikPodSelector: Record<string, string>;
+}
+
+export interface Discovery extends PatternDecision {
+  inventory: TraefikInventory;
+}
+
+const toRef = (o: any) => ({ namespace: String(o?.metadata?.namespace ?? ''), name: String(o?.metadata?.name ?? ''), spec: o?.spec });
+
+export async function discoverTraefik(api: KubeApi, cfg: DiscoveryConfig): Promise<Discovery> {
+  const wantsMiddlewares = cfg.preference.some((p) => p !== 'network-policy');
+  const wantsPolicies = cfg.preference.includes('network-policy');
+  const [middlewares, ingressRoutes, networkPolicies, podLabels] = await Promise.all([
+    wantsMiddlewares ? api.listTraefik('middlewares', cfg.namespaces) : [],
+    wantsMiddlewares ? api.listTraefik('ingressroutes', cfg.namespaces) : [],
+    wantsPolicies ? api.listNetworkPolicies(cfg.namespace) : [],
+    wantsPolicies ? api.listPodLabels(cfg.namespace, cfg.traefikPodSelector) : [],
+  ]);
+  const inventory: TraefikInventory = {
+    middlewares: middlewares.map(toRef),
+    ingressRoutes: ingressRoutes.map(toRef),
+    networkPolicies: networkPolicies.map(toRef),
+    // No pod listed (e.g. scaled to zero): match policies against the configured selector itself.
+    traefikPodLabels: podLabels.length > 0 ? podLabels : [cfg.traefikPodSelector],
+  };
+  const pinned = cfg.middleware && (cfg.middleware.includes('/') ? cfg.middleware : `${cfg.namespace}/${cfg.middleware}`);
+  return { ...chooseTraefikPattern(inventory, { preference: cfg.preference, pinnedMiddleware: pinned }), inventory };
+}
