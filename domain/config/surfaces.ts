@@ -13,6 +13,8 @@ export const apiSchema = z.strictObject({
   publicUrl: httpUrl.default('http://127.0.0.1:8080'),
   maxBodyBytes: z.number().int().positive().max(10 * 1024 * 1024).default(256 * 1024),
   signedLinkTtlSeconds: z.number().int().positive().max(7 * 86_400).default(3600),
+  /** host:port for the Temporal SDK's own Prometheus exporter (worker and core metrics); unset = not exported. */
+  temporalMetricsAddress: z.string().regex(/^(\[[0-9a-fA-F:]+\]|[^:\s]+):\d{1,5}$/, 'must be host:port').optional(),
 });
 
 export const discordSchema = z.strictObject({

@@ -1,0 +1,127 @@
+// Signed approval links: minted by an authenticated operator (POST /api/links), used by whoever holds the link
+// (GET /approve/:token shows a confirmation page and records nothing; POST /approve/:token records the decision
+// through the single operator-action path, channel 'signed-link').
+import express, { Router, type Request, type Response } from 'express';
+import { getThreat, normaliseThreatIp, OperatorActionError, submitDecision } from '../../runtime/operator-actions';
+import { signApprovalLink, verifyApprovalLink, type LinkVerification } from '../../runtime/signed-links';
+import { signedLinkUses } from '../../runtime/metrics';
+import type { ApiDeps } from '../deps';
+import { ApiError, OPERATOR_ERROR_STATUS, validate } from '../errors';
+import { renderConfirm, renderResult } from '../pages';
+import { linkBody, linkConfirmBody } from '../schemas';
+
+const REFUSAL_STATUS = { malformed: 400, bad_signature: 403, expired: 410 } as const;
+
+function requireKey(deps: Pick<ApiDeps, 'secrets'>): string {
+  const key = deps.secrets.linkSigningKey;
+  if (!key) throw new ApiError(503, 'signed approval links are disabled: no link signing key is configured');
+  return key;
+}
+
+/** POST /api/links (mounted behind the control-token check). */
+export function createLinksRouter(deps: Pick<ApiDeps, 'client' | 'config' | 'logger' | 'secrets'>): Router {
+  const router = Router();
+  router.post('/links', async (req, res) => {
+    const key = requireKey(deps);
+    const b = validate(linkBody, req.body);
+    const ip = normaliseThreatIp(b.ip);
+    await getThreat(deps.client, ip); // 404 when there is no such threat: no links to nowhere
+    const { token, claims } = signApprovalLink(key, { ip, decision: b.decision, approver: b.approver, durationHours: b.durationHours }, {
+      ttlSeconds: b.ttlSeconds ?? deps.config.api.signedLinkTtlSeconds,
+    });
+    const url = `${deps.config.api.publicUrl.replace(/\/+$/, '')}/approve/${token}`;
+    deps.logger.info({ ip, decision: b.decision, approver: b.approver, expiresAt: claims.exp }, 'signed approval link minted');
+    res.status(201).json({ url, token, ip, decision: claims.decision, approver: claims.approver, expiresAt: new Date(claims.exp * 1000).toISOString() });
+  });
+  return router;
+}
+
+const wantsHtml = (req: Request) => !req.is('application/json') && req.accepts(['html', 'json']) === 'html';
+
+function refuse(req: Request, res: Response, status: number, message: string) {
+  if (wantsHtml(req)) res.status(status).type('html').send(renderResult(false, 'Link refused', message));
+  else res.status(status).json({ error: message });
+}
+
+/** GET/POST /approve/:token (public: the link itself is the credential). */
+export function createApproveRouter(deps: Pick<ApiDeps, 'client' | 'logger' | 'secrets' | 'usedLinks' | 'config'>): Router {
+  const router = Router();
+  const limit = deps.config.api.maxBodyBytes;
+  router.use(express.urlencoded({ extended: false, limit, parameterLimit: 10 }), express.json({ limit }));
+
+  async function check(req: Request, res: Response): Promise<Extract<LinkVerification, { ok: true }> | undefined> {
+    const key = deps.secrets.linkSigningKey;
+    if (!key) {
+      refuse(req, res, 503, 'signed approval links are disabled: no link signing key is configured');
+      return undefined;
+    }
+    const v = verifyApprovalLink(key, String(req.params.token));
+    if (!v.ok) {
+      signedLinkUses.inc({ result: v.reason });
+      refuse(req, res, REFUSAL_STATUS[v.reason], v.message);
+      return undefined;
+    }
+    if (await deps.usedLinks.isUsed(v.fingerprint)) {
+      signedLinkUses.inc({ result: 'reused' });
+      refuse(req, res, 410, 'this approval link has already been used');
+      return undefined;
+    }
+    return v;
+  }
+
+  router.get('/approve/:token', async (req, res) => {
+    const v = await check(req, res);
+    if (!v) return;
+    const c = v.claims;
+    let status: string | undefined;
+    let score: number | undefined;
+    let reasons: string[] | undefined;
+    let proposal: string | undefined;
+    try {
+      const t = await getThreat(deps.client, c.ip);
+      status = t.state?.status ?? t.execution.executionStatus.toLowerCase();
+      score = t.state?.intel?.compositeScore ?? t.state?.evidence.maxScore;
+      reasons = t.state?.decision?.reasons;
+      if (t.state?.proposal) proposal = `${t.state.proposal.action} ${t.state.proposal.durationHours} h: ${t.state.proposal.reason}`;
+    } catch (err) {
+      status = err instanceof OperatorActionError && err.code === 'not_found' ? 'no open threat' : 'unknown (Temporal unavailable)';
+    }
+    res.type('html').send(renderConfirm({
+      token: String(req.params.token), ip: c.ip, decision: c.decision, approver: c.approver, durationHours: c.durationHours,
+      expiresAt: new Date(c.exp * 1000).toISOString(), status, score, reasons, proposal,
+    }));
+  });
+
+  router.post('/approve/:token', async (req, res) => {
+    const v = await check(req, res);
+    if (!v) return;
+    const body = validate(linkConfirmBody, req.body ?? {});
+    const c = v.claims;
+    // Claim first: of two concurrent uses, exactly one proceeds.
+    if (!(await deps.usedLinks.claim(v.fingerprint, c.exp))) {
+      signedLinkUses.inc({ result: 'reused' });
+      return refuse(req, res, 410, 'this approval link has already been used');
+    }
+    try {
+      const result = await submitDecision(deps.client, c.ip, {
+        decision: c.decision, approver: c.approver, channel: 'signed-link', comment: body.comment || undefined, durationHours: c.durationHours,
+      }, { updateId: `signed-link-${v.fingerprint.slice(0, 32)}` });
+      signedLinkUses.inc({ result: 'accepted' });
+      deps.logger.info({ ip: c.ip, decision: c.decision, approver: c.approver, channel: 'signed-link' }, 'human decision recorded');
+      if (wantsHtml(req)) {
+        res.type('html').send(renderResult(true, c.decision === 'approve' ? 'Approved' : 'Rejected',
+          `${c.decision === 'approve' ? 'Approved' : 'Rejected'} ${c.ip} as ${c.approver}. The threat is now ${result.status}.`));
+      } else {
+        res.json(result);
+      }
+    } catch (err) {
+      const e = err instanceof OperatorActionError ? err : new OperatorActionError('unavailable', 'the decision could not be delivered');
+      // Nothing was recorded when Temporal was unreachable: give the link back so it can be retried.
+      if (e.code === 'unavailable') await deps.usedLinks.release(v.fingerprint);
+      signedLinkUses.inc({ result: 'failed' });
+      refuse(req, res, OPERATOR_ERROR_STATUS[e.code], e.message);
+    }
+  });
+
+  return router;
+}

@@ -1,0 +1,56 @@
+// Control API over threats: list, show, decide, hold, bulk decide. Every write goes through runtime/operator-actions.
+import { Router } from 'express';
+import { z } from 'zod';
+import { bulkDecide, getThreat, listThreats, submitDecision, submitHoldAction } from '../../runtime/operator-actions';
+import type { ApiDeps } from '../deps';
+import { validate } from '../errors';
+import { bulkDecisionBody, decisionBody, holdBody } from '../schemas';
+
+const listQuery = z.object({
+  status: z.string().max(40).optional(),
+  limit: z.coerce.number().int().min(1).max(5000).optional(),
+});
+
+export function createThreatsRouter({ client, logger }: Pick<ApiDeps, 'client' | 'logger'>): Router {
+  const router = Router();
+
+  router.get('/threats', async (req, res) => {
+    const q = validate(listQuery, req.query, 'query');
+    const threats = await listThreats(client, { status: q.status || undefined, limit: q.limit });
+    res.json({ threats });
+  });
+
+  router.get('/threats/:ip', async (req, res) => {
+    res.json(await getThreat(client, req.params.ip));
+  });
+
+  router.post('/threats/:ip/decision', async (req, res) => {
+    const b = validate(decisionBody, req.body);
+    const result = await submitDecision(client, req.params.ip, {
+      decision: b.decision, approver: b.approver, channel: b.channel, comment: b.comment, durationHours: b.durationHours,
+    });
+    logger.info({ ip: req.params.ip, decision: b.decision, approver: b.approver, channel: b.channel }, 'human decision recorded');
+    res.json(result);
+  });
+
+  router.post('/threats/:ip/hold', async (req, res) => {
+    const b = validate(holdBody, req.body);
+    const block = await submitHoldAction(client, req.params.ip, {
+      action: b.action, by: b.approver, channel: b.channel, hours: b.hours, reason: b.reason,
+    });
+    logger.info({ ip: req.params.ip, action: b.action, by: b.approver, channel: b.channel }, 'hold action recorded');
+    res.json({ block: block ?? null });
+  });
+
+  router.post('/decisions/bulk', async (req, res) => {
+    const b = validate(bulkDecisionBody, req.body);
+    const results = await bulkDecide(client, {
+      decision: b.decision, approver: b.approver, channel: b.channel, comment: b.comment, durationHours: b.durationHours,
+    }, b.ips);
+    const accepted = results.filter((r) => r.ok).length;
+    logger.info({ decision: b.decision, approver: b.approver, channel: b.channel, accepted, refused: results.length - accepted }, 'bulk decision');
+    res.json({ accepted, refused: results.length - accepted, results });
+  });
+
+  return router;
+}

@@ -1,0 +1,268 @@
+// THE single code path for operator actions. Every approval channel (REST API, review page, Discord, CLI, signed links)
+// calls these functions, so every decision is validated the same way, lands in the workflow's history as the same
+// `decide` update (who, which channel, when, why), and is counted the same way. Earlier tools lost Discord approvals
+// from the audit because each channel had its own path; this module exists so that cannot happen here.
+import { z } from 'zod';
+import {
+  isGrpcServiceError, ServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError,
+  WorkflowUpdateRPCTimeoutOrCancelledError, type Client, type WorkflowExecutionDescription,
+} from '@temporalio/client';
+import { normaliseIp } from '../domain/ip';
+import { SA } from '../domain/search-attributes';
+import type { DecideResult, HoldAction, ThreatState } from '../domain/threat-state';
+import type { HumanDecision, ThreatStatus } from '../domain/types';
+import { decideUpdate, holdUpdate, stateQuery, THREAT_WORKFLOW_TYPE, threatWorkflowId } from '../workflows/messages';
+import { holdActions, humanDecisions } from './metrics';
+
+export type OperatorErrorCode = 'not_found' | 'invalid_state' | 'invalid_input' | 'unavailable';
+
+export class OperatorActionError extends Error {
+  constructor(readonly code: OperatorErrorCode, message: string, readonly details?: unknown) {
+    super(message);
+    this.name = 'OperatorActionError';
+  }
+}
+
+/** How long a channel waits for the workflow's worker to accept or reject an update before reporting unavailable. */
+export const OPERATOR_RPC_TIMEOUT_MS = 30_000;
+
+export const APPROVAL_CHANNELS = ['api', 'review-page', 'discord', 'cli', 'temporal-ui', 'signed-link', 'test'] as const;
+export const THREAT_STATUSES: readonly ThreatStatus[] = [
+  'screening', 'enriching', 'proposing', 'deciding', 'pending_review', 'enforcing', 'verifying', 'blocked', 'lifting',
+  'closed', 'watching',
+];
+
+const approver = z.string().trim().min(1, 'approver is required').max(100).regex(/^[^\p{Cc}]+$/u, 'approver must not contain control characters');
+const comment = z.string().trim().max(1000).optional();
+const hours = z.number().positive().max(24 * 365 * 10);
+
+export const humanDecisionSchema = z.strictObject({
+  decision: z.enum(['approve', 'reject']),
+  approver,
+  channel: z.enum(APPROVAL_CHANNELS),
+  comment,
+  durationHours: hours.optional(),
+});
+
+export const holdActionSchema = z
+  .strictObject({
+    action: z.enum(['extend', 'release', 'make_permanent']),
+    by: approver,
+    channel: z.enum(APPROVAL_CHANNELS),
+    hours: hours.optional(),
+    reason: comment,
+  })
+  .refine((a) => a.action !== 'extend' || a.hours !== undefined, { message: 'extend needs hours', path: ['hours'] });
+
+/** The canonical form of an IP as used in workflow ids (`threat/<ip>`), via domain/ip (the same as sightings use). */
+export function normaliseThreatIp(input: string): string {
+  const r = normaliseIp(typeof input === 'string' ? input : '');
+  if (!r.ok) throw new OperatorActionError('invalid_input', `not a single IP address: ${r.reason}`);
+  return r.ip;
+}
+
+function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const r = schema.safeParse(value);
+  if (!r.success) {
+    throw new OperatorActionError('invalid_input', `invalid ${what}: ${r.error.issues.map((i) => `${i.path.join('.') || what}: ${i.message}`).join('; ')}`,
+      r.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
+  }
+  return r.data;
+}
+
+/** Maps Temporal client errors to the four operator error codes, with messages fit for an operator. */
+export function toOperatorError(err: unknown, ip: string): OperatorActionError {
+  if (err instanceof OperatorActionError) return err;
+  if (err instanceof WorkflowNotFoundError) {
+    return new OperatorActionError('not_found', `no open threat workflow for ${ip}`);
+  }
+  if (err instanceof WorkflowUpdateFailedError) {
+    const why = err.cause?.message || err.message;
+    return new OperatorActionError('invalid_state', `the threat workflow for ${ip} refused the action: ${why}`);
+  }
+  if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
+    return new OperatorActionError('unavailable', `no worker answered for ${ip} in time; the action was not recorded (retry when workers are up)`);
+  }
+  const grpc = err instanceof ServiceError ? (err.cause as unknown) : err;
+  if (isGrpcServiceError(grpc)) {
+    // 5 NOT_FOUND, 4 DEADLINE_EXCEEDED, 14 UNAVAILABLE, 9 FAILED_PRECONDITION
+    if (grpc.code === 5) return new OperatorActionError('not_found', `no open threat workflow for ${ip}`);
+    if (grpc.code === 9) return new OperatorActionError('invalid_state', `the threat workflow for ${ip} cannot take this action now: ${grpc.details}`);
+    if (grpc.code === 4) return new OperatorActionError('unavailable', `no worker answered for ${ip} in time; the action was not recorded (retry when workers are up)`);
+    return new OperatorActionError('unavailable', `Temporal is unavailable: ${grpc.details || grpc.message}`);
+  }
+  if (err instanceof ServiceError) return new OperatorActionError('unavailable', `Temporal request failed: ${err.message}`);
+  return new OperatorActionError('unavailable', `the action could not be delivered: ${err instanceof Error ? err.message : String(err)}`);
+}
+
+const withTimeout = <T>(client: Client, fn: () => Promise<T>) => client.withDeadline(Date.now() + OPERATOR_RPC_TIMEOUT_MS, fn);
+
+/**
+ * Records a human decision on the threat workflow of `ip` (the `decide` update, which the workflow validates
+ * synchronously: a threat that is not awaiting review rejects it). `opts.updateId` makes a retried submission
+ * idempotent (signed links use the link's fingerprint).
+ */
+export async function submitDecision(client: Client, ip: string, d: HumanDecision, opts: { updateId?: string } = {}): Promise<DecideResult> {
+  let decision: HumanDecision;
+  let normalised: string;
+  try {
+    normalised = normaliseThreatIp(ip);
+    decision = parse(humanDecisionSchema, d, 'decision');
+  } catch (err) {
+    humanDecisions.inc({ decision: String((d as Partial<HumanDecision>)?.decision ?? 'unknown').slice(0, 16), channel: 'invalid', result: 'invalid_input' });
+    throw err;
+  }
+  const handle = client.workflow.getHandle(threatWorkflowId(normalised));
+  try {
+    const result = await withTimeout(client, () => handle.executeUpdate(decideUpdate, { args: [decision], updateId: opts.updateId }));
+    humanDecisions.inc({ decision: decision.decision, channel: decision.channel, result: 'accepted' });
+    return result;
+  } catch (err) {
+    const e = toOperatorError(err, normalised);
+    humanDecisions.inc({ decision: decision.decision, channel: decision.channel, result: e.code });
+    throw e;
+  }
+}
+
+/** Extends, releases or makes permanent the block held by the threat workflow of `ip` (the `hold` update). */
+export async function submitHoldAction(client: Client, ip: string, a: HoldAction): Promise<ThreatState['block']> {
+  const normalised = normaliseThreatIp(ip);
+  const action = parse(holdActionSchema, a, 'hold action') as HoldAction;
+  const handle = client.workflow.getHandle(threatWorkflowId(normalised));
+  try {
+    const block = await withTimeout(client, () => handle.executeUpdate(holdUpdate, { args: [action] }));
+    holdActions.inc({ action: action.action, channel: action.channel, result: 'accepted' });
+    return block;
+  } catch (err) {
+    const e = toOperatorError(err, normalised);
+    holdActions.inc({ action: action.action, channel: action.channel, result: e.code });
+    throw e;
+  }
+}
+
+export interface ThreatExecution {
+  workflowId: string;
+  runId: string;
+  /** Temporal execution status: RUNNING, COMPLETED, FAILED, CONTINUED_AS_NEW, TERMINATED, ... */
+  executionStatus: string;
+  startTime: string;
+  closeTime?: string;
+  historyLength: number;
+}
+
+export interface ThreatDetail {
+  ip: string;
+  execution: ThreatExecution;
+  /** The workflow's own state (status, evidence, intel, proposal, policy decision, timeline). */
+  state?: ThreatState;
+  /** Why the state could not be read (e.g. no worker answered the query). */
+  stateError?: string;
+}
+
+function executionOf(d: WorkflowExecutionDescription): ThreatExecution {
+  return {
+    workflowId: d.workflowId,
+    runId: d.runId,
+    executionStatus: d.status.name,
+    startTime: d.startTime.toISOString(),
+    ...(d.closeTime ? { closeTime: d.closeTime.toISOString() } : {}),
+    historyLength: d.historyLength,
+  };
+}
+
+/** The threat of `ip`: execution description plus the workflow's state (query). */
+export async function getThreat(client: Client, ip: string): Promise<ThreatDetail> {
+  const normalised = normaliseThreatIp(ip);
+  const handle = client.workflow.getHandle(threatWorkflowId(normalised));
+  let description: WorkflowExecutionDescription;
+  try {
+    description = await client.withDeadline(Date.now() + 10_000, () => handle.describe());
+  } catch (err) {
+    throw toOperatorError(err, normalised);
+  }
+  try {
+    const state = await client.withDeadline(Date.now() + 10_000, () => handle.query(stateQuery));
+    return { ip: normalised, execution: executionOf(description), state };
+  } catch (err) {
+    return { ip: normalised, execution: executionOf(description), stateError: toOperatorError(err, normalised).message };
+  }
+}
+
+export interface ThreatSummary {
+  workflowId: string;
+  ip: string;
+  status?: string;
+  score?: number;
+  source?: string;
+  target?: string;
+  mode?: string;
+  enforcer?: string;
+  outcome?: string;
+  startTime: string;
+}
+
+/** Open threats from Temporal visibility (search attributes), newest first. Optionally only those with one status. */
+export async function listThreats(client: Client, opts: { status?: string; limit?: number } = {}): Promise<ThreatSummary[]> {
+  if (opts.status !== undefined && !(THREAT_STATUSES as readonly string[]).includes(opts.status)) {
+    throw new OperatorActionError('invalid_input', `unknown status ${JSON.stringify(String(opts.status).slice(0, 40))}; expected one of ${THREAT_STATUSES.join(', ')}`);
+  }
+  const limit = Math.max(1, Math.min(opts.limit ?? 500, 5000));
+  // status is checked against a closed list above, so interpolating it cannot inject into the query.
+  const query = `WorkflowType = '${THREAT_WORKFLOW_TYPE}' AND ExecutionStatus = 'Running'${opts.status ? ` AND ${SA.status.name} = '${opts.status}'` : ''}`;
+  const out: ThreatSummary[] = [];
+  try {
+    await client.withDeadline(Date.now() + 15_000, async () => {
+      for await (const wf of client.workflow.list({ query, pageSize: Math.min(limit, 1000) })) {
+        const sa = wf.typedSearchAttributes;
+        const ip = sa.get(SA.ip) ?? wf.workflowId.replace(/^threat\//, '');
+        out.push({
+          workflowId: wf.workflowId,
+          ip,
+          status: sa.get(SA.status),
+          score: sa.get(SA.score),
+          source: sa.get(SA.source),
+          target: sa.get(SA.target),
+          mode: sa.get(SA.mode),
+          enforcer: sa.get(SA.enforcer),
+          outcome: sa.get(SA.outcome),
+          startTime: wf.startTime.toISOString(),
+        });
+        if (out.length >= limit) break;
+      }
+    });
+  } catch (err) {
+    throw toOperatorError(err, 'the threat list');
+  }
+  return out;
+}
+
+export type BulkItemResult =
+  | { ip: string; ok: true; result: DecideResult }
+  | { ip: string; ok: false; code: OperatorErrorCode; error: string };
+
+export const BULK_MAX_IPS = 1000;
+
+/** The same decision for many IPs, each through submitDecision, at most `concurrency` at a time; one result per IP. */
+export async function bulkDecide(client: Client, d: HumanDecision, ips: string[], opts: { concurrency?: number } = {}): Promise<BulkItemResult[]> {
+  if (!Array.isArray(ips) || ips.length === 0) throw new OperatorActionError('invalid_input', 'no IPs given');
+  if (ips.length > BULK_MAX_IPS) throw new OperatorActionError('invalid_input', `at most ${BULK_MAX_IPS} IPs per bulk decision (got ${ips.length})`);
+  parse(humanDecisionSchema, d, 'decision');
+  const unique = [...new Set(ips.map((ip) => String(ip)))];
+  const results: BulkItemResult[] = new Array(unique.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < unique.length) {
+      const i = next++;
+      const ip = unique[i];
+      try {
+        results[i] = { ip, ok: true, result: await submitDecision(client, ip, d) };
+      } catch (err) {
+        const e = toOperatorError(err, ip);
+        results[i] = { ip, ok: false, code: e.code, error: e.message };
+      }
+    }
+  };
+  const concurrency = Math.max(1, Math.min(opts.concurrency ?? 8, 32));
+  await Promise.all(Array.from({ length: Math.min(concurrency, unique.length) }, worker));
+  return results;
+}
