@@ -50,7 +50,7 @@ export const IPV4_SPECIAL_PURPOSE_RANGES: readonly SpecialPurposeRange[] = [
   v4('192.31.196.0/24', 'AS112-v4', 'RFC 7535', true),
   v4('192.52.193.0/24', 'AMT', 'RFC 7450', true),
   v4('192.88.99.0/24', 'Deprecated (6to4 Relay Anycast)', 'RFC 7526'),
-  v4('192.88.99.2/32', '6a44-relay anycast address', 'RFC 6751', true),
+  v4('192.88.99.2/32', '6a44-relay anycast address', 'RFC 6751'),
   v4('192.168.0.0/16', 'Private-Use', 'RFC 1918'),
   v4('192.175.48.0/24', 'Direct Delegation AS112 Service', 'RFC 7534', true),
   v4('198.18.0.0/15', 'Benchmarking', 'RFC 2544'),
