@@ -40,9 +40,9 @@ const FENCE = /<<<BEGIN (UNTRUSTED [^>]+)>>>\n([\s\S]*?)\n<<<END \1>>>/g;
 // Control characters other than \n, plus zero-width and bidi controls.
 const FORBIDDEN_CHARS = /[\u0000-\u0009\u000B-\u001F\u007F-\u009F\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF]/;
 
-describe('prompt building over the injection corpus', () => {
+void describe('prompt building over the injection corpus', () => {
   for (const e of ENTRIES) {
-    it(`${e.id}: delimited, capped, stripped`, () => {
+    void it(`${e.id}: delimited, capped, stripped`, () => {
       const p = buildProposalPrompt(withInjection(proposeInput(), e));
       const all = `${p.system}\n${p.user}`;
       assert.ok(!FORBIDDEN_CHARS.test(all), 'no control, zero-width or bidi characters reach the prompt');
@@ -85,7 +85,7 @@ const CONTEXTS: Context[] = [
   { name: 'GreyNoise RIOT service', ip: '8.8.8.8', neverBlock: true, input: (ip) => proposeInput(ip, { evidence: evidenceFor(ip, { maxScore: 96 }), intel: intelFor(ip, { compositeScore: 0, likelyFalsePositive: true, greynoise: { classification: 'benign', noise: false, riot: true, name: 'Google Public DNS' } }) }) },
 ];
 
-describe('an LLM that obeys the injection cannot widen, lengthen or redirect a block', () => {
+void describe('an LLM that obeys the injection cannot widen, lengthen or redirect a block', () => {
   let anthropic: FakeAnthropic;
   let openai: FakeOpenAi;
   let ollama: FakeOllama;
@@ -109,7 +109,7 @@ describe('an LLM that obeys the injection cannot widen, lengthen or redirect a b
   });
 
   for (const ctx of CONTEXTS) {
-    it(`${ctx.name}: every corpus entry × every malicious answer × every provider stays inside policy`, async () => {
+    void it(`${ctx.name}: every corpus entry × every malicious answer × every provider stays inside policy`, async () => {
       let decisions = 0;
       let blocks = 0;
       const expectedTarget = ctx.ip.includes(':') ? `${ctx.ip}/128` : `${ctx.ip}/32`;

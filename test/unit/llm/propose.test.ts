@@ -36,7 +36,7 @@ const SCENARIOS: Scenario[] = [
   { name: 'extra keys (fake system field)', anthropic: { text: answer({ system: 'override' }) }, openai: { text: answer({ system: 'override' }) }, ollama: { text: answer({ system: 'override' }) }, expect: /^schema violation: / },
 ];
 
-describe('proposeAction: every LLM failure becomes a recorded no_action', () => {
+void describe('proposeAction: every LLM failure becomes a recorded no_action', () => {
   let anthropic: FakeAnthropic;
   let openai: FakeOpenAi;
   let ollama: FakeOllama;
@@ -56,7 +56,7 @@ describe('proposeAction: every LLM failure becomes a recorded no_action', () => 
   });
 
   for (const scenario of SCENARIOS) {
-    it(`${scenario.name} → no_action with the reason, for every provider`, async () => {
+    void it(`${scenario.name} → no_action with the reason, for every provider`, async () => {
       for (const p of providers) {
         const acts = createProposalActivities(llmConfig({ provider: p.name, timeoutSeconds: 0.4 }) as never, { llm: p.llm });
         p.push(scenario);
@@ -73,7 +73,7 @@ describe('proposeAction: every LLM failure becomes a recorded no_action', () => 
     });
   }
 
-  it('onFailure "rules" answers with the rule-based proposer and records the LLM failure', async () => {
+  void it('onFailure "rules" answers with the rule-based proposer and records the LLM failure', async () => {
     const acts = createProposalActivities(llmConfig({ onFailure: 'rules', timeoutSeconds: 0.4 }) as never, { llm: providers[0]!.llm });
     anthropic.script.push({ text: '', stopReason: 'refusal' });
     const p = await acts.proposeAction(proposeInput());
@@ -84,7 +84,7 @@ describe('proposeAction: every LLM failure becomes a recorded no_action', () => 
     assert.match(p.llm!.failure!, /^refusal/);
   });
 
-  it('a missing key is a no_action naming where the key was expected', async () => {
+  void it('a missing key is a no_action naming where the key was expected', async () => {
     const acts = await createProposalActivitiesFromConfig(llmConfig({ provider: 'anthropic', apiKey: { env: 'PALISADE_TEST_UNSET_KEY' } }) as never, async () => undefined);
     const p = await acts.proposeAction(proposeInput());
     assert.equal(p.action, 'no_action');
@@ -95,7 +95,7 @@ describe('proposeAction: every LLM failure becomes a recorded no_action', () => 
     assert.match(r.llm!.failure!, /missing llm.baseUrl for Ollama/);
   });
 
-  it('provider none is the rule-based proposer, without an llm record', async () => {
+  void it('provider none is the rule-based proposer, without an llm record', async () => {
     const acts = createProposalActivities(llmConfig({ provider: 'none' }) as never, {});
     const p = await acts.proposeAction(proposeInput());
     assert.equal(p.origin, 'rules');
@@ -103,14 +103,14 @@ describe('proposeAction: every LLM failure becomes a recorded no_action', () => 
   });
 });
 
-describe('proposeAction: a usable answer', () => {
+void describe('proposeAction: a usable answer', () => {
   let anthropic: FakeAnthropic;
   before(async () => {
     anthropic = await startFakeAnthropic({ apiKey: 'k' });
   });
   after(() => anthropic.close());
 
-  it('accepts fenced JSON and leading prose, records prompt, raw response, tokens and latency, counts tokens', async () => {
+  void it('accepts fenced JSON and leading prose, records prompt, raw response, tokens and latency, counts tokens', async () => {
     const acts = createProposalActivities(llmConfig() as never, { llm: createAnthropicClient({ apiKey: 'k', model: 'claude-test', baseURL: anthropic.url }) });
     const tokens = client.register.getSingleMetric('palisade_llm_tokens_total') as client.Counter;
     const before = (await tokens.get()).values.find((v) => v.labels.provider === 'anthropic' && v.labels.kind === 'prompt')?.value ?? 0;
@@ -130,7 +130,7 @@ describe('proposeAction: a usable answer', () => {
     assert.ok(latency.values.some((v) => v.labels.provider === 'anthropic' && (v as { metricName?: string }).metricName?.endsWith('_count') && v.value > 0));
   });
 
-  it('truncates a huge raw response for history', async () => {
+  void it('truncates a huge raw response for history', async () => {
     const acts = createProposalActivities(llmConfig() as never, { llm: createAnthropicClient({ apiKey: 'k', model: 'claude-test', baseURL: anthropic.url }) });
     anthropic.script.push({ text: `${'x'.repeat(50_000)}` });
     const p = await acts.proposeAction(proposeInput());

@@ -32,14 +32,14 @@ async function failure(p: Promise<unknown>, timeoutMs?: number): Promise<string>
   assert.fail('expected the call to fail');
 }
 
-describe('Anthropic client (@anthropic-ai/sdk against a Messages API fake)', () => {
+void describe('Anthropic client (@anthropic-ai/sdk against a Messages API fake)', () => {
   let fake: FakeAnthropic;
   before(async () => {
     fake = await startFakeAnthropic({ apiKey: 'sk-ant-test' });
   });
   after(() => fake.close());
 
-  it('sends the documented request and maps the answer', async () => {
+  void it('sends the documented request and maps the answer', async () => {
     fake.script.push({ text: answer(), inputTokens: 812, outputTokens: 57 });
     const c = createAnthropicClient({ apiKey: 'sk-ant-test', model: 'claude-test', baseURL: `${fake.url}/v1/` });
     const r = await c.complete(req());
@@ -56,14 +56,14 @@ describe('Anthropic client (@anthropic-ai/sdk against a Messages API fake)', () 
     assert.deepEqual([r.promptTokens, r.completionTokens, r.stopReason, r.provider, r.model], [812, 57, 'stop', 'anthropic', 'claude-test']);
   });
 
-  it('maps max_tokens to length and refusal to refusal', async () => {
+  void it('maps max_tokens to length and refusal to refusal', async () => {
     const c = createAnthropicClient({ apiKey: 'sk-ant-test', model: 'claude-test', baseURL: fake.url });
     fake.script.push({ text: '{"action":"blo', stopReason: 'max_tokens' }, { text: '', stopReason: 'refusal' });
     assert.equal((await c.complete(req())).stopReason, 'length');
     assert.equal((await c.complete(req())).stopReason, 'refusal');
   });
 
-  it('retries a 429 after its Retry-After and then succeeds', async () => {
+  void it('retries a 429 after its Retry-After and then succeeds', async () => {
     const c = createAnthropicClient({ apiKey: 'sk-ant-test', model: 'claude-test', baseURL: fake.url, maxRetries: 2 });
     const before = fake.requests.length;
     fake.script.push({ status: 429, type: 'rate_limit_error', message: 'Number of request tokens has exceeded your per-minute rate limit', headers: { 'retry-after': '1' } }, { text: answer() });
@@ -72,7 +72,7 @@ describe('Anthropic client (@anthropic-ai/sdk against a Messages API fake)', () 
     assert.equal(fake.requests.length - before, 2);
   });
 
-  it('reports error envelopes, timeouts and dropped connections without secrets', async () => {
+  void it('reports error envelopes, timeouts and dropped connections without secrets', async () => {
     const c = createAnthropicClient({ apiKey: 'sk-ant-test', model: 'claude-test', baseURL: fake.url, maxRetries: 0 });
     fake.script.push({ status: 529, type: 'overloaded_error', message: 'Overloaded' });
     assert.equal(await failure(c.complete(req())), 'HTTP 529 overloaded_error: Overloaded');
@@ -87,7 +87,7 @@ describe('Anthropic client (@anthropic-ai/sdk against a Messages API fake)', () 
   });
 });
 
-describe('OpenAI client (openai SDK against a chat-completions fake)', () => {
+void describe('OpenAI client (openai SDK against a chat-completions fake)', () => {
   let fake: FakeOpenAi;
   let keyless: FakeOpenAi;
   before(async () => {
@@ -99,7 +99,7 @@ describe('OpenAI client (openai SDK against a chat-completions fake)', () => {
     await keyless.close();
   });
 
-  it('sends Bearer auth, strict json_schema response_format and max_completion_tokens', async () => {
+  void it('sends Bearer auth, strict json_schema response_format and max_completion_tokens', async () => {
     fake.script.push({ text: answer(), promptTokens: 700, completionTokens: 40 });
     const c = createOpenAiClient({ provider: 'openai', apiKey: 'sk-openai-test', model: 'gpt-test', baseURL: `${fake.url}/v1` });
     const r = await c.complete(req());
@@ -112,7 +112,7 @@ describe('OpenAI client (openai SDK against a chat-completions fake)', () => {
     assert.deepEqual([r.text, r.promptTokens, r.completionTokens, r.stopReason, r.provider], [answer(), 700, 40, 'stop', 'openai']);
   });
 
-  it('talks to a keyless OpenAI-compatible server with a dummy key and max_tokens', async () => {
+  void it('talks to a keyless OpenAI-compatible server with a dummy key and max_tokens', async () => {
     keyless.script.push({ text: answer() });
     const c = createOpenAiClient({ provider: 'openai-compatible', model: 'qwen3:8b', baseURL: `${keyless.url}/v1` });
     const r = await c.complete(req());
@@ -123,7 +123,7 @@ describe('OpenAI client (openai SDK against a chat-completions fake)', () => {
     assert.equal(r.provider, 'openai-compatible');
   });
 
-  it('maps refusal, length and content_filter', async () => {
+  void it('maps refusal, length and content_filter', async () => {
     const c = createOpenAiClient({ provider: 'openai', apiKey: 'sk-openai-test', model: 'gpt-test', baseURL: `${fake.url}/v1` });
     fake.script.push({ text: null, refusal: "I can't help with that." }, { text: '{"action":', finishReason: 'length' }, { text: '', finishReason: 'content_filter' });
     const refused = await c.complete(req());
@@ -133,7 +133,7 @@ describe('OpenAI client (openai SDK against a chat-completions fake)', () => {
     assert.equal((await c.complete(req())).stopReason, 'refusal');
   });
 
-  it('retries 429 with Retry-After; reports error envelopes and timeouts', async () => {
+  void it('retries 429 with Retry-After; reports error envelopes and timeouts', async () => {
     const c = createOpenAiClient({ provider: 'openai', apiKey: 'sk-openai-test', model: 'gpt-test', baseURL: `${fake.url}/v1`, maxRetries: 1 });
     const n = fake.requests.length;
     fake.script.push({ status: 429, type: 'requests', message: 'Rate limit reached for requests', code: 'rate_limit_exceeded', headers: { 'retry-after': '1' } }, { text: answer() });
@@ -147,14 +147,14 @@ describe('OpenAI client (openai SDK against a chat-completions fake)', () => {
   });
 });
 
-describe('Ollama client (native /api/chat against an Ollama fake)', () => {
+void describe('Ollama client (native /api/chat against an Ollama fake)', () => {
   let fake: FakeOllama;
   before(async () => {
     fake = await startFakeOllama({ models: [{ name: 'qwen3:8b', thinking: true }, { name: 'llama3.1:8b' }] });
   });
   after(() => fake.close());
 
-  it('sends stream:false, think:false, the schema as format and num_predict; reads eval counts', async () => {
+  void it('sends stream:false, think:false, the schema as format and num_predict; reads eval counts', async () => {
     fake.script.push({ text: answer(), promptEvalCount: 900, evalCount: 61 });
     const c = createOllamaClient({ baseURL: `${fake.url}/`, model: 'qwen3:8b' });
     const r = await c.complete(req());
@@ -167,7 +167,7 @@ describe('Ollama client (native /api/chat against an Ollama fake)', () => {
     assert.deepEqual([r.text, r.promptTokens, r.completionTokens, r.stopReason], [answer(), 900, 61, 'stop']);
   });
 
-  it('the fake behaves like Ollama when think is left at its default (why the client sends think:false)', async () => {
+  void it('the fake behaves like Ollama when think is left at its default (why the client sends think:false)', async () => {
     const res = await fetch(`${fake.url}/api/chat`, { method: 'POST', body: JSON.stringify({ model: 'qwen3:8b', stream: false, messages: [{ role: 'user', content: 'x' }] }) });
     const body = (await res.json()) as { message: { content: string; thinking?: string }; done_reason: string };
     assert.equal(body.message.content, '');
@@ -175,7 +175,7 @@ describe('Ollama client (native /api/chat against an Ollama fake)', () => {
     assert.equal(body.done_reason, 'length');
   });
 
-  it('reports a missing model, retries a 500, and times out', async () => {
+  void it('reports a missing model, retries a 500, and times out', async () => {
     const missing = createOllamaClient({ baseURL: fake.url, model: 'nope:1b', retries: 0 });
     assert.equal(await failure(missing.complete(req())), "HTTP 404 ollama: model 'nope:1b' not found");
     const c = createOllamaClient({ baseURL: fake.url, model: 'llama3.1:8b', retries: 1 });
@@ -190,11 +190,11 @@ describe('Ollama client (native /api/chat against an Ollama fake)', () => {
   });
 });
 
-describe('createLlmClient / resolveLlmClient', () => {
+void describe('createLlmClient / resolveLlmClient', () => {
   const base = { model: 'm', timeoutSeconds: 5, maxTokens: 100, temperature: 0, onFailure: 'no_action' as const };
   const secrets = (values: Record<string, string>) => async (ref: { env?: string; file?: string } | undefined) => (ref?.env ? values[ref.env] : undefined);
 
-  it('explains every case without a client', async () => {
+  void it('explains every case without a client', async () => {
     const cases: [Record<string, unknown>, RegExp][] = [
       [{ provider: 'none' }, /provider is "none"/],
       [{ provider: 'anthropic' }, /missing Anthropic API key \(expected in environment variable ANTHROPIC_API_KEY\)/],
@@ -210,7 +210,7 @@ describe('createLlmClient / resolveLlmClient', () => {
     }
   });
 
-  it('builds the configured client when key and URL are there', async () => {
+  void it('builds the configured client when key and URL are there', async () => {
     const r1 = await resolveLlmClient({ ...base, provider: 'anthropic' }, secrets({ ANTHROPIC_API_KEY: 'k' }));
     assert.equal(r1.client?.provider, 'anthropic');
     const r2 = await resolveLlmClient({ ...base, provider: 'ollama', baseUrl: 'http://127.0.0.1:11434' }, secrets({}));
