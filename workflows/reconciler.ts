@@ -1,0 +1,88 @@
+// The reconciler: run by a Temporal Schedule (id RECONCILER_SCHEDULE_ID, every `enforcement.reconcile.intervalMinutes`).
+// Per enforcer: the desired set (threat workflows holding a block), what the enforcer lists, the pure diff, then
+// bounded repairs. Every read and repair is an activity, so the history shows exactly what was found and done.
+import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
+import type { ReconcileActivities } from '../activities/reconcile';
+import {
+  diffBlocks, planRepairs, targetKey, totals,
+  type DesiredBlock, type EnforcerReconcileReport, type ReconcileReport, type ReconcilerInput,
+} from '../domain/reconcile';
+import type { BlockEntry } from '../domain/types';
+
+export { RECONCILER_SCHEDULE_ID, RECONCILER_WORKFLOW_ID } from '../domain/reconcile';
+
+// A failed repair is reported and tried again by the next scheduled run, so attempts are few.
+const retry = { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 3, nonRetryableErrorTypes: ['PermanentEnforcementError', 'ValidationError', 'ConfigurationError'] };
+
+const visibility = proxyActivities<Pick<ReconcileActivities, 'reconcileDesiredBlocks' | 'reconcileConfirmOrphans'>>({
+  startToCloseTimeout: '2 minutes', retry,
+});
+
+const errorText = (err: unknown): string => {
+  const e = err instanceof ActivityFailure && err.cause ? err.cause : err;
+  return (e instanceof Error ? e.message : String(e)).slice(0, 300);
+};
+
+export async function reconcilerWorkflow(input: ReconcilerInput): Promise<ReconcileReport> {
+  if (!Array.isArray(input?.enforcers) || typeof input.enforceTaskQueue !== 'string' || !input.enforceTaskQueue) {
+    throw ApplicationFailure.nonRetryable('reconciler input needs enforcers[] and enforceTaskQueue', 'ValidationError');
+  }
+  const enforce = proxyActivities<Pick<ReconcileActivities, 'reconcileListEntries' | 'reconcileReapply' | 'reconcileRemoveOrphan'>>({
+    taskQueue: input.enforceTaskQueue, startToCloseTimeout: '2 minutes', retry,
+  });
+  const startedAt = new Date().toISOString(); // workflow time: deterministic on replay
+  const reports: EnforcerReconcileReport[] = [];
+
+  for (const name of input.enforcers) {
+    const report: EnforcerReconcileReport = {
+      enforcer: name, desired: 0, listed: 0, inSync: 0, foreign: 0, coveredByForeign: [], missing: [], restored: [],
+      orphans: [], removed: [], failed: [], deferred: 0, unreadable: [],
+    };
+    reports.push(report);
+    let desired: DesiredBlock[];
+    let listed: BlockEntry[];
+    let unreadableTargets: string[];
+    try {
+      const d = await visibility.reconcileDesiredBlocks({ enforcer: name });
+      desired = d.desired;
+      report.unreadable = d.unreadable.map((u) => u.workflowId);
+      unreadableTargets = d.unreadable.flatMap((u) => (u.target ? [targetKey(u.target)] : []));
+      listed = await enforce.reconcileListEntries({ enforcer: name });
+    } catch (err) {
+      report.failed.push({ target: '*', op: 'list', error: errorText(err) });
+      continue;
+    }
+    const diff = diffBlocks(desired, listed);
+    report.desired = desired.length;
+    report.listed = listed.length;
+    report.inSync = diff.inSync.length;
+    report.foreign = diff.foreign.length;
+    report.coveredByForeign = diff.coveredByForeign.map((d) => d.target);
+    report.missing = [...diff.missing, ...diff.relabel].map((d) => d.target);
+    // An entry of a workflow whose state we could not read is not an orphan; neither is a block applied meanwhile.
+    const candidates = diff.orphans.filter((o) => !unreadableTargets.includes(targetKey(o.target)));
+    const orphans = candidates.length && input.removeOrphans ? await visibility.reconcileConfirmOrphans({ entries: candidates }) : candidates;
+    report.orphans = orphans.map((o) => o.target);
+
+    const plan = planRepairs({ ...diff, orphans }, { removeOrphans: input.removeOrphans, maxRepairs: input.maxRepairsPerRun });
+    report.deferred = plan.deferred;
+    for (const block of plan.reapply) {
+      try {
+        const r = await enforce.reconcileReapply({ enforcer: name, block });
+        if (r.present) report.restored.push(block.target);
+        else report.failed.push({ target: block.target, op: 'reapply', error: `not present after re-apply: ${r.detail}` });
+      } catch (err) {
+        report.failed.push({ target: block.target, op: 'reapply', error: errorText(err) });
+      }
+    }
+    for (const entry of plan.remove) {
+      try {
+        await enforce.reconcileRemoveOrphan({ enforcer: name, entry });
+        report.removed.push(entry.target);
+      } catch (err) {
+        report.failed.push({ target: entry.target, op: 'remove', error: errorText(err) });
+      }
+    }
+  }
+  return { startedAt, removeOrphans: input.removeOrphans, enforcers: reports, totals: totals(reports) };
+}
