@@ -132,25 +132,25 @@ export function classifyNeverBlock(ip: string, ctx: NeverBlockContext): NeverBlo
   return { neverBlock: false };
 }
 
-function checkProtectedRange(value: unknown, path: string, issues: NeverBlockIssue[]): void {
-  if (typeof value !== 'string') {
-    issues.push({ path, message: 'must be an IP address or CIDR string' });
-    return;
-  }
+/**
+ * Why a value is not usable as an own-network / infrastructure / allowlist entry, or undefined when it is. For every
+ * place that accepts such an entry (config loader, allowlist API, allowlist workflow), so they agree.
+ */
+export function protectedCidrProblem(value: unknown): string | undefined {
+  if (typeof value !== 'string') return 'must be an IP address or CIDR string';
   const parsed = parseCidr(value);
-  if (!parsed.ok) {
-    const quoted = parsed.reason.includes(`"${value.trim()}"`);
-    issues.push({ path, message: quoted ? parsed.reason : `"${value}": ${parsed.reason}` });
-    return;
-  }
+  if (!parsed.ok) return parsed.reason.includes(`"${value.trim()}"`) ? parsed.reason : `"${value}": ${parsed.reason}`;
   const min = MIN_PROTECTED_PREFIX[parsed.version];
   if (parsed.prefix < min) {
-    issues.push({
-      path,
-      message: `"${value}" is wider than /${min}: it would exempt a large part of the internet from blocking ` +
-        `(use policy.mode "disabled" to switch blocking off)`,
-    });
+    return `"${value}" is wider than /${min}: it would exempt a large part of the internet from blocking ` +
+      '(use policy.mode "disabled" to switch blocking off)';
   }
+  return undefined;
+}
+
+function checkProtectedRange(value: unknown, path: string, issues: NeverBlockIssue[]): void {
+  const problem = protectedCidrProblem(value);
+  if (problem) issues.push({ path, message: problem });
 }
 
 /**

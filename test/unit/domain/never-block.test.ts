@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import ipaddr from 'ipaddr.js';
 import { cidrContains, normaliseIp } from '../../../domain/ip';
 import {
-  classifyNeverBlock, validateNeverBlockContext, type NeverBlockContext, type NeverBlockResult,
+  classifyNeverBlock, protectedCidrProblem, validateNeverBlockContext, type NeverBlockContext, type NeverBlockResult,
 } from '../../../domain/never-block';
 import {
   IPV4_SPECIAL_PURPOSE_RANGES, IPV6_RESERVED_SPACE, IPV6_SPECIAL_PURPOSE_RANGES, SPECIAL_PURPOSE_RANGES,
@@ -541,6 +541,29 @@ void describe('validateNeverBlockContext', () => {
       assert.equal(issues.length, 1, JSON.stringify(issues));
       assert.equal(issues[0].path, path);
       assert.match(issues[0].message, message);
+    });
+  }
+});
+
+void describe('protectedCidrProblem (shared by config loader, allowlist API and workflow)', () => {
+  const cases: [unknown, RegExp | undefined][] = [
+    ['10.0.0.0/8', undefined],
+    ['151.101.0.0/16', undefined],
+    ['1.1.1.1', undefined],
+    ['2a00:1450::/32', undefined],
+    ['2a00::/16', undefined],
+    ['0.0.0.0/0', /wider than \/8/],
+    ['::/0', /wider than \/16/],
+    ['2a00::/15', /wider than \/16/],
+    ['1.2.3.4/24', /host bits set/],
+    ['', /empty/],
+    [undefined, /must be an IP address or CIDR string/],
+  ];
+  for (const [value, problem] of cases) {
+    void it(`${JSON.stringify(value)} → ${problem ? problem.source : 'ok'}`, () => {
+      const result = protectedCidrProblem(value);
+      if (problem) assert.match(result ?? '', problem);
+      else assert.equal(result, undefined);
     });
   }
 });
