@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AliasBatcher } from '../../../activities/enforcers/pfsense/alias-batcher';
 
-describe('AliasBatcher', () => {
-  it('runs one batch at a time and puts everything queued meanwhile into the next batch', async () => {
+void describe('AliasBatcher', () => {
+  void it('runs one batch at a time and puts everything queued meanwhile into the next batch', async () => {
     const batches: number[][] = [];
     let running = 0;
     let release!: () => void;
@@ -26,7 +26,7 @@ describe('AliasBatcher', () => {
     assert.equal(b.stats.batches, 2);
   });
 
-  it('rejects every op of a failed batch and keeps working afterwards', async () => {
+  void it('rejects every op of a failed batch and keeps working afterwards', async () => {
     let fail = true;
     const b = new AliasBatcher<string, string>(0, async (ops) => {
       if (fail) throw new Error('firewall down');
@@ -38,7 +38,7 @@ describe('AliasBatcher', () => {
     assert.equal(await b.submit('c'), 'c');
   });
 
-  it('caps a batch at maxBatch', async () => {
+  void it('caps a batch at maxBatch', async () => {
     const sizes: number[] = [];
     const b = new AliasBatcher<number, number>(0, async (ops) => (sizes.push(ops.length), ops), 3);
     await Promise.all([1, 2, 3, 4, 5, 6, 7].map((n) => b.submit(n)));

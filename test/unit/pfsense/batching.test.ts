@@ -10,7 +10,7 @@ import { FakePfRest } from '../../fakes/pfsense-rest';
 import { FakePfXmlRpc } from '../../fakes/pfsense-xmlrpc';
 import { block, ips, pfConfig, SECRETS } from './helpers';
 
-describe('pfSense alias batching (REST)', () => {
+void describe('pfSense alias batching (REST)', () => {
   let fake: FakePfRest;
   let port: number;
   const enforcer = () => createPfSenseEnforcer(pfConfig({ transports: ['rest'], batchWindowMs: 10, rest: { port } }), { restApplyPollMs: 1 });
@@ -27,7 +27,7 @@ describe('pfSense alias batching (REST)', () => {
     fake.applyCalls = 0;
   });
 
-  it('500 concurrent applies: every IP present exactly once, few writes, one apply per batch', async () => {
+  void it('500 concurrent applies: every IP present exactly once, few writes, one apply per batch', async () => {
     const e = enforcer();
     const targets = ips(500);
     const results = await Promise.all(targets.map((ip) => e.apply(block(ip))));
@@ -43,7 +43,7 @@ describe('pfSense alias batching (REST)', () => {
     assert.equal(fake.applyCalls, e.batchStats.batches);
   });
 
-  it('requests arriving while a batch is being written go into the next batch; nothing is lost', async () => {
+  void it('requests arriving while a batch is being written go into the next batch; nothing is lost', async () => {
     const e = enforcer();
     const waves = [ips(100, 0), ips(100, 100), ips(100, 200), ips(100, 300), ips(100, 400)];
     const pending: Promise<EnforcementResult>[] = [];
@@ -67,7 +67,7 @@ describe('pfSense alias batching (REST)', () => {
     assert.ok(fake.aliasWrites <= 10);
   });
 
-  it('mixed concurrent applies and removes: the final set is exactly the expected one', async () => {
+  void it('mixed concurrent applies and removes: the final set is exactly the expected one', async () => {
     const e = enforcer();
     const old = ips(250, 0);
     const fresh = ips(250, 250);
@@ -84,7 +84,7 @@ describe('pfSense alias batching (REST)', () => {
   });
 });
 
-describe('pfSense alias batching (XML-RPC, PHP under php-cli)', () => {
+void describe('pfSense alias batching (XML-RPC, PHP under php-cli)', () => {
   let fake: FakePfXmlRpc;
   let port: number;
   let dir: string;
@@ -99,7 +99,7 @@ describe('pfSense alias batching (XML-RPC, PHP under php-cli)', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('500 concurrent applies then 500 concurrent removes: few config writes and reloads, nothing lost', async () => {
+  void it('500 concurrent applies then 500 concurrent removes: few config writes and reloads, nothing lost', async () => {
     const e = createPfSenseEnforcer(pfConfig({ transports: ['xmlrpc'], batchWindowMs: 10, xmlrpc: { port } }));
     const targets = ips(500);
     await Promise.all(targets.map((ip) => e.apply(block(ip))));

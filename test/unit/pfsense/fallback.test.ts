@@ -21,7 +21,7 @@ const closedPort = () =>
     });
   });
 
-describe('pfSense transport fallback', () => {
+void describe('pfSense transport fallback', () => {
   let dir: string;
   let rest: FakePfRest;
   let restPort: number;
@@ -57,13 +57,13 @@ describe('pfSense transport fallback', () => {
     rest.aliases = [{ name: 'PALISADE_BLOCK', type: 'network', descr: '', address: ['198.51.100.7/32'], detail: ['operator'] }];
   });
 
-  it('uses REST first when it works', async () => {
+  void it('uses REST first when it works', async () => {
     const r = await enforcer().apply(block('203.0.113.9'));
     assert.equal(r.transport, 'rest');
     assert.equal(xmlAlias(), undefined);
   });
 
-  it('REST down (server closed) → XML-RPC does it, and verify/list fall back the same way', async () => {
+  void it('REST down (server closed) → XML-RPC does it, and verify/list fall back the same way', async () => {
     const down = await closedPort();
     const e = enforcer({ rest: { port: down } });
     const r = await e.apply(block('203.0.113.9'));
@@ -73,13 +73,13 @@ describe('pfSense transport fallback', () => {
     assert.equal((await e.list()).length, 1);
   });
 
-  it('REST authentication failure (its own credentials) → still tries XML-RPC', async () => {
+  void it('REST authentication failure (its own credentials) → still tries XML-RPC', async () => {
     process.env.PALISADE_TEST_FALLBACK_BADKEY = 'nope';
     const r = await enforcer({ rest: { apiKey: { env: 'PALISADE_TEST_FALLBACK_BADKEY' } } }).apply(block('203.0.113.9'));
     assert.equal(r.transport, 'xmlrpc');
   });
 
-  it('all down → one retryable error naming every transport and its failure; alias unchanged; no secrets', async () => {
+  void it('all down → one retryable error naming every transport and its failure; alias unchanged; no secrets', async () => {
     const downXml = await closedPort();
     rest.failNext('POST', '/api/v2/firewall/apply', 503, 'SERVICE_UNAVAILABLE'); // REST gets as far as the write
     const e = enforcer({ xmlrpc: { port: downXml } });
@@ -95,7 +95,7 @@ describe('pfSense transport fallback', () => {
     assert.equal(xmlAlias(), undefined);
   });
 
-  it('every transport failing permanently (auth) → PermanentEnforcementError naming each', async () => {
+  void it('every transport failing permanently (auth) → PermanentEnforcementError naming each', async () => {
     process.env.PALISADE_TEST_FALLBACK_BADKEY = 'nope';
     const e = enforcer({ transports: ['rest', 'xmlrpc'], rest: { apiKey: { env: 'PALISADE_TEST_FALLBACK_BADKEY' } }, xmlrpc: { password: { env: 'PALISADE_TEST_FALLBACK_BADKEY' } } });
     await assert.rejects(e.apply(block('203.0.113.9')), (err: unknown) =>
@@ -103,7 +103,7 @@ describe('pfSense transport fallback', () => {
       && /rest: \(permanent\) .*AUTH_AUTHENTICATION_FAILED.*; xmlrpc: \(permanent\) .*fault -1/.test(err.message));
   });
 
-  it('SSH without a host key pin is refused before connecting (permanent)', async () => {
+  void it('SSH without a host key pin is refused before connecting (permanent)', async () => {
     const e = createPfSenseEnforcer(pfConfig({ transports: ['ssh'], ssh: { port: sshPort, privateKey: { file: path.join(dir, 'id_ed25519') } } }));
     await assert.rejects(e.list(), (err: unknown) => err instanceof PermanentEnforcementError && /no host key pin/.test(err.message));
   });

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { PermanentEnforcementError, ownerDetail } from '../../../activities/enforcers/types';
 import { entryIp, planBatch, validateTarget, type AliasEntry, type AliasOp } from '../../../activities/enforcers/pfsense/model';
 
-describe('pfSense model: target validation', () => {
+void describe('pfSense model: target validation', () => {
   const ok: [string, string, 'host' | 'network', string][] = [
     ['203.0.113.9', '203.0.113.9/32', 'network', '203.0.113.9/32'],
     ['203.0.113.9', '203.0.113.9', 'host', '203.0.113.9'],
@@ -11,7 +11,7 @@ describe('pfSense model: target validation', () => {
     ['2001:db8::1', '2001:db8::1', 'host', '2001:db8::1'],
   ];
   for (const [ip, target, type, value] of ok) {
-    it(`accepts ${ip} / ${target} for a ${type} alias`, () => {
+    void it(`accepts ${ip} / ${target} for a ${type} alias`, () => {
       assert.deepEqual(validateTarget({ ip, target, blockId: `${ip}#1` }, type).value, value);
     });
   }
@@ -27,24 +27,24 @@ describe('pfSense model: target validation', () => {
     ['', '', 'empty'],
   ];
   for (const [ip, target, why] of bad) {
-    it(`rejects ${why}`, () => {
+    void it(`rejects ${why}`, () => {
       assert.throws(() => validateTarget({ ip, target, blockId: 'x#1' }, 'network'), (e: unknown) => e instanceof PermanentEnforcementError && e.reason === 'validation');
     });
   }
-  it('rejects a blockId with spaces', () => {
+  void it('rejects a blockId with spaces', () => {
     assert.throws(() => validateTarget({ ip: '1.2.3.4', target: '1.2.3.4/32', blockId: 'a b' }, 'network'), PermanentEnforcementError);
   });
 });
 
-describe('pfSense model: entry matching', () => {
+void describe('pfSense model: entry matching', () => {
   const table: [string, string | undefined][] = [
     ['1.2.3.4', '1.2.3.4'], ['1.2.3.4/32', '1.2.3.4'], ['1.2.3.0/24', undefined], ['2001:0db8::0001/128', '2001:db8::1'],
     ['2001:db8::1/64', undefined], ['host.example.com', undefined], ['OTHER_ALIAS', undefined],
   ];
-  for (const [address, ip] of table) it(`${address} → ${ip}`, () => assert.equal(entryIp(address), ip));
+  for (const [address, ip] of table) void it(`${address} → ${ip}`, () => assert.equal(entryIp(address), ip));
 });
 
-describe('pfSense model: batch planning', () => {
+void describe('pfSense model: batch planning', () => {
   const add = (ip: string, blockId: string): AliasOp => ({ kind: 'add', ip, value: `${ip}/32`, blockId, detail: ownerDetail(blockId, 'scan') });
   const del = (ip: string, blockId: string): AliasOp => ({ kind: 'remove', ip, blockId });
   const manual: AliasEntry = { address: '198.51.100.7/32', detail: 'added by the operator' };
@@ -60,7 +60,7 @@ describe('pfSense model: batch planning', () => {
     { name: 'bare-IP entry matches', current: [{ address: '1.1.1.1', detail: ownerDetail('a#1', 'x') }], ops: [del('1.1.1.1', 'a#1')], outcomes: ['removed'], addresses: [] },
   ];
   for (const c of cases) {
-    it(c.name, () => {
+    void it(c.name, () => {
       const before = JSON.stringify(c.current);
       const r = planBatch(c.current, c.ops);
       assert.deepEqual(r.outcomes, c.outcomes);

@@ -46,14 +46,14 @@ const del = (ip: string, blockId: string): AliasOp => ({ kind: 'remove', ip, blo
 const req = (ops: AliasOp[], over: Partial<PhpRequest> = {}): PhpRequest => ({ alias: 'PALISADE_BLOCK', type: 'network', create: true, descr: 'Palisade', ops, ...over });
 
 for (const [variant, run] of [['exec_php (XML-RPC)', viaExecPhp], ['php CLI (SSH)', viaCli]] as const) {
-  describe(`pfSense alias PHP via ${variant}`, () => {
+  void describe(`pfSense alias PHP via ${variant}`, () => {
     beforeEach(() => {
       dir = mkdtempSync(path.join(os.tmpdir(), 'palisade-php-'));
       seed([{ name: 'OTHER', type: 'host', address: '192.0.2.1', detail: 'not ours' }]);
     });
     afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-    it('creates the alias on first add, writes once, reloads once, leaves other aliases alone', () => {
+    void it('creates the alias on first add, writes once, reloads once, leaves other aliases alone', () => {
       const r = parsePhpResult(run(req([add('203.0.113.9', '203.0.113.9#1')])), 1);
       assert.deepEqual(r.outcomes, ['added']);
       assert.equal(r.created, true);
@@ -65,7 +65,7 @@ for (const [variant, run] of [['exec_php (XML-RPC)', viaExecPhp], ['php CLI (SSH
       assert.equal(readFileSync(path.join(dir, 'tables', 'PALISADE_BLOCK'), 'utf8'), '203.0.113.9\n');
     });
 
-    it('duplicate add leaves one entry and does not write', () => {
+    void it('duplicate add leaves one entry and does not write', () => {
       run(req([add('203.0.113.9', '203.0.113.9#1')]));
       const r = parsePhpResult(run(req([add('203.0.113.9', '203.0.113.9#1')])), 1);
       assert.deepEqual(r.outcomes, ['present']);
@@ -74,7 +74,7 @@ for (const [variant, run] of [['exec_php (XML-RPC)', viaExecPhp], ['php CLI (SSH
       assert.equal(state().writes, 1);
     });
 
-    it('a batch of adds and removes is one write; address and detail stay aligned', () => {
+    void it('a batch of adds and removes is one write; address and detail stay aligned', () => {
       run(req([add('203.0.113.1', 'a#1'), add('203.0.113.2', 'b#1'), add('2001:db8::5', 'c#1', 'v6')]));
       const r = parsePhpResult(run(req([del('203.0.113.1', 'a#1'), add('203.0.113.3', 'd#1'), del('203.0.113.9', 'z#1')])), 3);
       assert.deepEqual(r.outcomes, ['removed', 'added', 'absent']);
@@ -83,7 +83,7 @@ for (const [variant, run] of [['exec_php (XML-RPC)', viaExecPhp], ['php CLI (SSH
       assert.equal(state().writes, 2);
     });
 
-    it('removing the last entry empties the alias', () => {
+    void it('removing the last entry empties the alias', () => {
       run(req([add('203.0.113.9', 'a#1')]));
       const r = parsePhpResult(run(req([del('203.0.113.9', 'a#1')])), 1);
       assert.deepEqual(r.outcomes, ['removed']);
@@ -93,7 +93,7 @@ for (const [variant, run] of [['exec_php (XML-RPC)', viaExecPhp], ['php CLI (SSH
       assert.equal(readFileSync(path.join(dir, 'tables', 'PALISADE_BLOCK'), 'utf8'), '');
     });
 
-    it('never removes an entry Palisade did not create, and matches bare IPs', () => {
+    void it('never removes an entry Palisade did not create, and matches bare IPs', () => {
       seed([{ name: 'PALISADE_BLOCK', type: 'network', address: '198.51.100.7/32 198.51.100.8', detail: 'operator||Entry added Mon' }]);
       const r = parsePhpResult(run(req([del('198.51.100.7', 'x#1'), del('198.51.100.8', 'y#1'), add('198.51.100.8', 'y#1')])), 3);
       assert.deepEqual(r.outcomes, ['not_owned', 'not_owned', 'present']);
@@ -101,7 +101,7 @@ for (const [variant, run] of [['exec_php (XML-RPC)', viaExecPhp], ['php CLI (SSH
       assert.equal(state().writes, undefined, 'nothing written');
     });
 
-    it('lists entries (no ops) without writing, including on a missing alias', () => {
+    void it('lists entries (no ops) without writing, including on a missing alias', () => {
       assert.deepEqual(parsePhpResult(run(req([])), 0).entries, []);
       run(req([add('203.0.113.9', 'a#1', "quote ' and \\ and $x")]));
       const r = parsePhpResult(run(req([])), 0);
@@ -109,7 +109,7 @@ for (const [variant, run] of [['exec_php (XML-RPC)', viaExecPhp], ['php CLI (SSH
       assert.equal(state().writes, 1);
     });
 
-    it('agrees with the TypeScript planner on a mixed sequence', () => {
+    void it('agrees with the TypeScript planner on a mixed sequence', () => {
       const ops = [add('203.0.113.1', 'a#1'), add('203.0.113.1', 'a#2'), del('203.0.113.1', 'a#1'), add('203.0.113.2', 'b#1'), del('203.0.113.2', 'b#1'), add('2001:db8::1', 'c#1')];
       const php = parsePhpResult(run(req(ops)), ops.length);
       const ts = planBatch([], ops);
@@ -117,7 +117,7 @@ for (const [variant, run] of [['exec_php (XML-RPC)', viaExecPhp], ['php CLI (SSH
       assert.deepEqual(php.entries, ts.entries);
     });
 
-    it('refuses values that are not single IPs even if they get past the TypeScript checks', () => {
+    void it('refuses values that are not single IPs even if they get past the TypeScript checks', () => {
       const evil: AliasOp = { kind: 'add', ip: "1.2.3.4'); system('touch /tmp/pwned'); ('", value: '1.2.3.4/32', blockId: 'e#1', detail: 'x' };
       assert.throws(() => parsePhpResult(run(req([evil])), 1), (e: unknown) => e instanceof PhpRefusedError && /invalid op 0/.test(e.message));
       const bareInNetwork: AliasOp = { kind: 'add', ip: '1.2.3.4', value: '1.2.3.4', blockId: 'e#1', detail: 'x' };
@@ -128,12 +128,12 @@ for (const [variant, run] of [['exec_php (XML-RPC)', viaExecPhp], ['php CLI (SSH
       assert.equal(state().writes, undefined, 'nothing written');
     });
 
-    it('does not create the alias when createAlias is off', () => {
+    void it('does not create the alias when createAlias is off', () => {
       assert.throws(() => parsePhpResult(run(req([add('203.0.113.9', 'a#1')], { create: false })), 1), (e: unknown) => e instanceof PhpRefusedError && e.error === 'alias_not_found');
       assert.equal(alias(), undefined);
     });
 
-    it('host aliases store bare IPs', () => {
+    void it('host aliases store bare IPs', () => {
       const r = parsePhpResult(run(req([add('203.0.113.9', 'a#1', 'x', 'host')], { type: 'host' })), 1);
       assert.deepEqual(r.entries.map((e) => e.address), ['203.0.113.9']);
     });

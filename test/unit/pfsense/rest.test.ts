@@ -5,7 +5,7 @@ import { PermanentEnforcementError } from '../../../activities/enforcers/types';
 import { FakePfRest } from '../../fakes/pfsense-rest';
 import { block, pfConfig, SECRETS } from './helpers';
 
-describe('pfSense REST transport against a pfrest v2 server', () => {
+void describe('pfSense REST transport against a pfrest v2 server', () => {
   let fake: FakePfRest;
   let port: number;
   const enforcer = (over: Record<string, unknown> = {}) =>
@@ -26,7 +26,7 @@ describe('pfSense REST transport against a pfrest v2 server', () => {
   });
 
   for (const auth of ['api-key', 'basic', 'jwt'] as const) {
-    it(`applies, verifies and removes with ${auth} auth; the change is applied and live`, async () => {
+    void it(`applies, verifies and removes with ${auth} auth; the change is applied and live`, async () => {
       const e = enforcer({ rest: { auth } });
       const r = await e.apply(block('203.0.113.9'));
       assert.equal(r.ok, true);
@@ -46,7 +46,7 @@ describe('pfSense REST transport against a pfrest v2 server', () => {
     });
   }
 
-  it('maps 401 to PermanentEnforcementError, for api keys and JWT logins', async () => {
+  void it('maps 401 to PermanentEnforcementError, for api keys and JWT logins', async () => {
     process.env.PALISADE_TEST_WRONG_KEY = 'wrong';
     const bad = enforcer({ rest: { apiKey: { env: 'PALISADE_TEST_WRONG_KEY' } } });
     await assert.rejects(bad.apply(block('203.0.113.9')), (e: unknown) => e instanceof PermanentEnforcementError && e.reason === 'auth' && /AUTH_AUTHENTICATION_FAILED/.test(e.message) && !e.message.includes('wrong'));
@@ -54,12 +54,12 @@ describe('pfSense REST transport against a pfrest v2 server', () => {
     await assert.rejects(badJwt.list(), (e: unknown) => e instanceof PermanentEnforcementError && e.reason === 'auth');
   });
 
-  it('does not create the alias unless createAlias is set', async () => {
+  void it('does not create the alias unless createAlias is set', async () => {
     await assert.rejects(enforcer({ createAlias: false }).apply(block('203.0.113.9')), (e: unknown) => e instanceof PermanentEnforcementError && e.reason === 'not_found');
     assert.equal(fake.aliasWrites, 0);
   });
 
-  it('checks membership before append (no duplicates), and keeps detail aligned', async () => {
+  void it('checks membership before append (no duplicates), and keeps detail aligned', async () => {
     const e = enforcer();
     await e.apply(block('203.0.113.1'));
     await e.apply(block('203.0.113.2'));
@@ -74,7 +74,7 @@ describe('pfSense REST transport against a pfrest v2 server', () => {
     assert.deepEqual(b.detail, ['palisade:203.0.113.2#1 secrets scanner']);
   });
 
-  it('host aliases get bare IPs; a network alias rejects them (INVALID_NETWORK_ALIAS_ADDRESS) as a permanent error', async () => {
+  void it('host aliases get bare IPs; a network alias rejects them (INVALID_NETWORK_ALIAS_ADDRESS) as a permanent error', async () => {
     fake.aliases.push({ name: 'HOSTBLOCK', type: 'host', descr: '', address: [], detail: [] });
     await enforcer({ alias: 'HOSTBLOCK', aliasType: 'host' }).apply(block('2001:db8::9'));
     assert.deepEqual(fake.aliases.find((x) => x.name === 'HOSTBLOCK')!.address, ['2001:db8::9']);
@@ -83,7 +83,7 @@ describe('pfSense REST transport against a pfrest v2 server', () => {
       (e: unknown) => e instanceof PermanentEnforcementError && /INVALID_NETWORK_ALIAS_ADDRESS/.test(e.message));
   });
 
-  it('finds the alias by name again when ids shift between calls', async () => {
+  void it('finds the alias by name again when ids shift between calls', async () => {
     const e = enforcer();
     await e.apply(block('203.0.113.1'));
     fake.aliases.unshift({ name: 'NEW_FIRST', type: 'host', descr: '', address: ['10.9.9.9'], detail: ['x'] });
@@ -93,7 +93,7 @@ describe('pfSense REST transport against a pfrest v2 server', () => {
     assert.deepEqual(fake.aliases.find((x) => x.name === 'PALISADE_BLOCK')!.address, ['203.0.113.1/32', '203.0.113.2/32']);
   });
 
-  it('detects an id that moved between lookup and PATCH, undoes the edit on the wrong alias and fails retryably', async () => {
+  void it('detects an id that moved between lookup and PATCH, undoes the edit on the wrong alias and fails retryably', async () => {
     fake.aliases = [{ name: 'NETS', type: 'network', descr: '', address: ['10.1.0.0/16'], detail: ['lan'] },
       { name: 'PALISADE_BLOCK', type: 'network', descr: '', address: ['203.0.113.1/32'], detail: ['palisade:203.0.113.1#1 x'] }];
     fake.beforeNext('PATCH', '/api/v2/firewall/alias', () => fake.aliases.reverse()); // id 1 now names NETS
@@ -106,7 +106,7 @@ describe('pfSense REST transport against a pfrest v2 server', () => {
     assert.deepEqual(fake.aliases.find((x) => x.name === 'PALISADE_BLOCK')!.address, ['203.0.113.1/32', '203.0.113.2/32']);
   });
 
-  it('never removes entries it did not create; list() reports ownership', async () => {
+  void it('never removes entries it did not create; list() reports ownership', async () => {
     fake.aliases.push({ name: 'PALISADE_BLOCK', type: 'network', descr: '', address: ['198.51.100.7/32', '198.51.100.0/24'], detail: ['operator', 'a subnet'] });
     const e = enforcer();
     await e.apply(block('203.0.113.1'));
@@ -121,7 +121,7 @@ describe('pfSense REST transport against a pfrest v2 server', () => {
     assert.deepEqual(fake.aliases.find((x) => x.name === 'PALISADE_BLOCK')!.address, ['198.51.100.7/32', '198.51.100.0/24']);
   });
 
-  it('a later cycle takes over its earlier entry, so its removal works and a stale removal does not', async () => {
+  void it('a later cycle takes over its earlier entry, so its removal works and a stale removal does not', async () => {
     const e = enforcer();
     await e.apply(block('203.0.113.1', 1));
     assert.match((await e.apply(block('203.0.113.1', 2))).detail, /now owned by this block/);
@@ -129,7 +129,7 @@ describe('pfSense REST transport against a pfrest v2 server', () => {
     assert.match((await e.remove(block('203.0.113.1', 2))).detail, /^removed/);
   });
 
-  it('verify says not live while alias changes are pending', async () => {
+  void it('verify says not live while alias changes are pending', async () => {
     fake.aliases.push({ name: 'PALISADE_BLOCK', type: 'network', descr: '', address: ['203.0.113.1/32'], detail: ['palisade:203.0.113.1#1 x'] });
     fake.dirty.add('aliases');
     const v = await enforcer().verify(block('203.0.113.1'));
@@ -137,20 +137,20 @@ describe('pfSense REST transport against a pfrest v2 server', () => {
     assert.match(v.detail, /not applied yet/);
   });
 
-  it('reverts its edit when the apply fails, leaving nothing half-applied', async () => {
+  void it('reverts its edit when the apply fails, leaving nothing half-applied', async () => {
     fake.aliases.push({ name: 'PALISADE_BLOCK', type: 'network', descr: '', address: ['203.0.113.1/32'], detail: ['palisade:203.0.113.1#1 x'] });
     fake.failNext('POST', '/api/v2/firewall/apply', 503, 'SERVICE_UNAVAILABLE');
     await assert.rejects(enforcer().apply(block('203.0.113.2')), (e: unknown) => !(e instanceof PermanentEnforcementError) && /reverted/.test((e as Error).message) && /rest:/.test((e as Error).message));
     assert.deepEqual(fake.aliases.find((x) => x.name === 'PALISADE_BLOCK')!.address, ['203.0.113.1/32']);
   });
 
-  it('rejects invalid targets before any request', async () => {
+  void it('rejects invalid targets before any request', async () => {
     await assert.rejects(enforcer().apply({ ...block('203.0.113.1'), ip: '203.0.113.1 ; rm -rf /', target: '203.0.113.1/32' }), PermanentEnforcementError);
     await assert.rejects(enforcer().apply({ ...block('203.0.113.1'), target: '203.0.113.0/24' }), PermanentEnforcementError);
     assert.equal(fake.requests.length, 0);
   });
 
-  it('dry-run requests touch nothing', async () => {
+  void it('dry-run requests touch nothing', async () => {
     const r = await enforcer().apply({ ...block('203.0.113.1'), dryRun: true });
     assert.equal(r.simulated, true);
     assert.equal(fake.requests.length, 0);

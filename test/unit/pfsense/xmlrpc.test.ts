@@ -12,7 +12,7 @@ import { block, pfConfig, SECRETS } from './helpers';
 
 const PHP_WARNING = '<br />\n<b>Warning</b>:  Undefined array key "foo" in <b>/etc/inc/util.inc</b> on line <b>42</b><br />\n';
 
-describe('pfSense XML-RPC transport against an XML-RPC server running exec_php through php-cli', () => {
+void describe('pfSense XML-RPC transport against an XML-RPC server running exec_php through php-cli', () => {
   let fake: FakePfXmlRpc;
   let port: number;
   let dir: string;
@@ -37,7 +37,7 @@ describe('pfSense XML-RPC transport against an XML-RPC server running exec_php t
     fake.calls.length = 0;
   });
 
-  it('applies, verifies, lists and removes through pfsense.exec_php; one config write and one reload each', async () => {
+  void it('applies, verifies, lists and removes through pfsense.exec_php; one config write and one reload each', async () => {
     const e = enforcer();
     const r = await e.apply(block('203.0.113.9'));
     assert.equal(r.transport, 'xmlrpc');
@@ -53,7 +53,7 @@ describe('pfSense XML-RPC transport against an XML-RPC server running exec_php t
     assert.ok(fake.calls.every((m) => m === 'pfsense.exec_php'), 'reload happens inside exec_php, never pfsense.filter_configure');
   });
 
-  it('tolerates output printed before the XML envelope (PHP warnings)', async () => {
+  void it('tolerates output printed before the XML envelope (PHP warnings)', async () => {
     fake.prependOutput = PHP_WARNING;
     const r = await enforcer().apply(block('203.0.113.7'));
     assert.match(r.detail, /^added/);
@@ -61,20 +61,20 @@ describe('pfSense XML-RPC transport against an XML-RPC server running exec_php t
     assert.equal(v.firmware.version, '2.7.2-RELEASE');
   });
 
-  it('(why the transport exists) the stock xmlrpc client fails on that prefix', async () => {
+  void it('(why the transport exists) the stock xmlrpc client fails on that prefix', async () => {
     fake.prependOutput = PHP_WARNING;
     const client = xmlrpc.createClient({ host: '127.0.0.1', port, path: '/xmlrpc.php', basic_auth: { user: 'admin', pass: SECRETS.xmlrpcPassword } });
     const err = await new Promise<unknown>((resolve) => client.methodCall('pfsense.host_firmware_version', [1, 60], (e) => resolve(e)));
     assert.ok(err instanceof Error);
   });
 
-  it('stripPrefix keeps clean bodies and cuts anything before <?xml', () => {
+  void it('stripPrefix keeps clean bodies and cuts anything before <?xml', () => {
     assert.equal(stripPrefix('<?xml version="1.0"?><methodResponse/>'), '<?xml version="1.0"?><methodResponse/>');
     assert.equal(stripPrefix('junk\n<?xml version="1.0"?><x/>'), '<?xml version="1.0"?><x/>');
     assert.equal(stripPrefix('junk<methodResponse></methodResponse>'), '<methodResponse></methodResponse>');
   });
 
-  it('faults -1 (bad password) and -2 (no privilege) are permanent, and the password is not in the message', async () => {
+  void it('faults -1 (bad password) and -2 (no privilege) are permanent, and the password is not in the message', async () => {
     const wrongPw = 'sup3r-wrong-pw';
     process.env.PALISADE_TEST_XMLRPC_WRONG = wrongPw;
     await assert.rejects(enforcer({ xmlrpc: { password: { env: 'PALISADE_TEST_XMLRPC_WRONG' } } }).apply(block('203.0.113.9')),
@@ -86,16 +86,16 @@ describe('pfSense XML-RPC transport against an XML-RPC server running exec_php t
     assert.equal(alias(), undefined);
   });
 
-  it('pfsense.filter_configure is not callable (>= 2.5), which is why reloads go through exec_php', async () => {
+  void it('pfsense.filter_configure is not callable (>= 2.5), which is why reloads go through exec_php', async () => {
     await assert.rejects(xmlRpcCall(target(), 'pfsense.filter_configure', []), (e: unknown) => e instanceof XmlRpcFault && e.faultCode === -32601);
   });
 
-  it('a missing alias with createAlias off is a permanent not_found', async () => {
+  void it('a missing alias with createAlias off is a permanent not_found', async () => {
     await assert.rejects(enforcer({ createAlias: false }).apply(block('203.0.113.9')), (e: unknown) => e instanceof PermanentEnforcementError && e.reason === 'not_found');
     assert.equal(state().writes, undefined);
   });
 
-  it('a request that times out is a retryable error', async () => {
+  void it('a request that times out is a retryable error', async () => {
     const stalled = (await import('node:http')).createServer(() => undefined);
     await new Promise<void>((r) => stalled.listen(0, '127.0.0.1', r));
     const stalledPort = (stalled.address() as { port: number }).port;
