@@ -1,7 +1,9 @@
 // Per-provider daily lookup budgets, counted per UTC day (AbuseIPDB's free tier is 1,000 checks/day per endpoint).
 export class DailyBudget {
   private day = '';
-  private used = 0;
+  private usedToday = 0;
+  /** The provider itself said the day's quota is gone (even an "unlimited" local budget respects that). */
+  private spent = false;
 
   constructor(readonly limit: number, private readonly now: () => number = Date.now) {}
 
@@ -9,27 +11,34 @@ export class DailyBudget {
     const today = new Date(this.now()).toISOString().slice(0, 10);
     if (today !== this.day) {
       this.day = today;
-      this.used = 0;
+      this.usedToday = 0;
+      this.spent = false;
     }
   }
 
   /** Takes one unit if available (limit 0 = unlimited). */
   tryTake(): boolean {
     this.roll();
-    if (this.limit > 0 && this.used >= this.limit) return false;
-    this.used++;
+    if (this.spent || (this.limit > 0 && this.usedToday >= this.limit)) return false;
+    this.usedToday++;
     return true;
   }
 
   /** Marks the day as spent (the provider itself said so, e.g. a 429 with a long Retry-After). */
   exhaust(): void {
     this.roll();
-    this.used = Math.max(this.used, this.limit > 0 ? this.limit : Number.MAX_SAFE_INTEGER);
+    this.spent = true;
+  }
+
+  get used(): number {
+    this.roll();
+    return this.usedToday;
   }
 
   get remaining(): number {
     this.roll();
-    return this.limit > 0 ? Math.max(0, this.limit - this.used) : Infinity;
+    if (this.spent) return 0;
+    return this.limit > 0 ? Math.max(0, this.limit - this.usedToday) : Infinity;
   }
 }
 

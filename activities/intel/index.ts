@@ -88,7 +88,8 @@ export function createIntelActivities(config: IntelConfig, deps: IntelDeps) {
     const budget = budgets[name];
     if (!budget.tryTake()) {
       intelLookups.inc({ provider: name, status: 'budget_exhausted', cached: 'false' });
-      return { result: { provider: name, status: 'budget_exhausted', detail: `daily budget of ${budget.limit} lookups used (resets 00:00 UTC)` } };
+      const why = budget.limit > 0 && budget.used >= budget.limit ? `daily budget of ${budget.limit} lookups used` : 'the provider reported its daily quota exhausted';
+      return { result: { provider: name, status: 'budget_exhausted', detail: `${why} (resets 00:00 UTC)` } };
     }
     const out = await limiter.run(() => run(apiKey, httpFor(pc.timeoutSeconds)));
     if (out.quotaExhausted) budget.exhaust();

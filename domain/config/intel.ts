@@ -23,7 +23,11 @@ export const intelSchema = z.strictObject({
       timeoutSeconds: z.number().positive().max(300).default(30),
     })
     .prefault({}),
-  abuseipdb: provider('https://api.abuseipdb.com', 'ABUSEIPDB_API_KEY', { maxAgeInDays: z.number().int().min(1).max(365).default(90) }).prefault({ dailyBudget: 1000 }),
+  abuseipdb: provider('https://api.abuseipdb.com', 'ABUSEIPDB_API_KEY', {
+    maxAgeInDays: z.number().int().min(1).max(365).default(90),
+    /** Free tier: 1,000 checks per UTC day (also the default when the section is given without a budget). */
+    dailyBudget: z.number().int().min(0).default(1000),
+  }).prefault({}),
   greynoise: provider('https://api.greynoise.io', 'GREYNOISE_API_KEY', {}).prefault({}),
   otx: provider('https://otx.alienvault.com', 'OTX_API_KEY', { maxPulses: z.number().int().positive().default(20) }).prefault({}),
   ipinfo: provider('https://ipinfo.io', 'IPINFO_TOKEN', { lite: z.boolean().default(false) }).prefault({}),

@@ -57,5 +57,15 @@ export function enrichInput(ip: string, over: Partial<EnrichInput['evidence']> =
   };
 }
 
+/** A loopback URL nothing listens on (a fresh ephemeral port, closed again): connection refused. */
+export async function deadUrl(): Promise<string> {
+  const net = await import('node:net');
+  const srv = net.createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const { port } = srv.address() as import('node:net').AddressInfo;
+  await new Promise<void>((r) => srv.close(() => r()));
+  return `http://127.0.0.1:${port}`;
+}
+
 /** Fast retries for tests: Retry-After is still honoured exactly (it is what the test observes). */
 export const fastHttp = (onRetry?: (i: { attempt: number; delayMs: number; reason: string }) => void) => ({ retries: 2, baseDelayMs: 10, maxRetryAfterMs: 5_000, onRetry });
