@@ -3,7 +3,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { signApprovalLink } from '../../runtime/signed-links';
+import { signApprovalLink, UsedLinkStore, usedLinksFile, verifyApprovalLink } from '../../runtime/signed-links';
 import { createDevServerEnv } from '../helpers/temporal-env';
 import { startApiStack, waitUntil, type ApiStack } from '../helpers/api-stack';
 
@@ -195,7 +195,6 @@ void describe('[dev-server] HTTP API', () => {
     assertRefused(await call('POST', `/approve/${token}`, { token: null, body: {} }), 410, /already been used/);
     assertRefused(await call('GET', `/approve/${token}`, { token: null, accept: 'application/json' }), 410, /already been used/);
     // A new server process reads the same store file: still refused.
-    const { UsedLinkStore, usedLinksFile, verifyApprovalLink } = await import('../../runtime/signed-links');
     const v = verifyApprovalLink(stack.secrets.linkSigningKey, token);
     assert.ok(v.ok);
     if (v.ok) assert.equal(await new UsedLinkStore(usedLinksFile(stack.config.dataDir)).isUsed(v.fingerprint), true);
