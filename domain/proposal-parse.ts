@@ -37,8 +37,8 @@ export const LLM_ANSWER_JSON_SCHEMA: { name: string; schema: Record<string, unkn
 export type ParseResult = { ok: true; answer: LlmAnswer } | { ok: false; failure: string };
 
 /** Finds the first balanced top-level JSON object in `text` (skipping braces inside strings). */
-export function extractJsonObject(text: string): string | undefined {
-  const start = text.indexOf('{');
+export function extractJsonObject(text: string, from = 0): string | undefined {
+  const start = text.indexOf('{', from);
   if (start < 0) return undefined;
   let depth = 0;
   let inString = false;
@@ -73,24 +73,31 @@ const describeIssues = (err: z.ZodError) =>
     .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
     .join('; ');
 
+/** How many "{" positions are tried before giving up (bounds the work on hostile output). */
+const MAX_CANDIDATES = 20;
+
 export function parseLlmAnswer(raw: string): ParseResult {
   const text = stripCodeFence(raw).trim();
   if (text.length === 0) return { ok: false, failure: 'empty response' };
-  const candidate = text.startsWith('{') ? text : extractJsonObject(text);
-  if (!candidate) return { ok: false, failure: 'no JSON object in the response' };
+  // The first balanced {...} that parses as a JSON object wins; prose before or after it is ignored.
+  let firstError: string | undefined;
   let value: unknown;
-  try {
-    value = JSON.parse(candidate);
-  } catch (err) {
-    // A leading "{" that is not valid on its own may still contain a valid object further on (prose like "{note}").
-    const inner = extractJsonObject(candidate.slice(1));
+  let found = false;
+  for (let from = 0, tries = 0; tries < MAX_CANDIDATES; tries++) {
+    const start = text.indexOf('{', from);
+    if (start < 0) break;
+    const candidate = extractJsonObject(text, start);
+    if (!candidate) break;
     try {
-      if (!inner) throw err;
-      value = JSON.parse(inner);
-    } catch {
-      return { ok: false, failure: `malformed JSON: ${(err as Error).message.slice(0, 200)}` };
+      value = JSON.parse(candidate);
+      found = true;
+      break;
+    } catch (err) {
+      firstError ??= (err as Error).message.slice(0, 200);
+      from = start + 1;
     }
   }
+  if (!found) return { ok: false, failure: firstError ? `malformed JSON: ${firstError}` : 'no JSON object in the response' };
   const parsed = llmAnswerSchema.safeParse(value);
   if (!parsed.success) return { ok: false, failure: `schema violation: ${describeIssues(parsed.error)}` };
   return { ok: true, answer: parsed.data };
