@@ -267,3 +267,164 @@ export function parseLenientJson(text: string): unknown {
     }
   }
 }
+
+// ----- Investigation state, decisions and diagnostics (shared by the workflow, activities, API and CLI) -----
+
+export type AlertDecisionKind = 'approve' | 'reject' | 'acknowledge';
+export type AlertDecisionChannel = 'api' | 'review-page' | 'discord' | 'cli' | 'temporal-ui' | 'signed-link' | 'test';
+export const ALERT_DECISIONS: readonly AlertDecisionKind[] = ['approve', 'reject', 'acknowledge'];
+const CHANNELS: readonly AlertDecisionChannel[] = ['api', 'review-page', 'discord', 'cli', 'temporal-ui', 'signed-link', 'test'];
+
+export interface AlertDecisionInput {
+  /** approve = the diagnosis is right (remediation would follow, but execution is disabled); reject; acknowledge = seen. */
+  decision: AlertDecisionKind;
+  operator: string;
+  channel: AlertDecisionChannel;
+  comment?: string;
+}
+
+export interface RecordedAlertDecision extends AlertDecisionInput {
+  decidedAt: string;
+  /** Remediation execution is off: what would have run is recorded as not executed. */
+  execution: 'execution_disabled' | 'not_applicable';
+}
+
+export interface PromQueryResult {
+  query: string;
+  status: 'ok' | 'error';
+  resultType?: string;
+  series?: { metric: Record<string, string>; value: string }[];
+  error?: string;
+}
+
+export interface AlertDiagnostics {
+  prometheus: 'done' | 'skipped' | 'failed';
+  reason?: string;
+  results: PromQueryResult[];
+}
+
+export interface AlertDiagnosis {
+  status: 'diagnosed' | 'no_diagnosis';
+  summary: string;
+  likelyCauses: string[];
+  suggestedChecks: string[];
+  confidence: number;
+  /** Why there is no diagnosis (LLM missing, failed, unusable answer). */
+  reason?: string;
+  llm?: { provider: string; model: string; promptTokens: number; completionTokens: number; latencyMs: number; prompt: string; rawResponse: string };
+}
+
+export type AlertInvestigationStatus = 'waiting_for_alert' | 'investigating' | 'awaiting_decision' | 'decided' | 'resolved' | 'expired';
+
+export interface AlertInvestigationState {
+  workflowId: string;
+  fingerprint: string;
+  status: AlertInvestigationStatus;
+  alert?: NormalisedAlert;
+  /** Notifications received (firing repeats, notes, the resolution). */
+  notifications: number;
+  firstSeen?: string;
+  lastSeen?: string;
+  resolvedAt?: string;
+  diagnostics?: AlertDiagnostics;
+  diagnosis?: AlertDiagnosis;
+  threat?: { ip: string; workflowId?: string; rejected?: string };
+  decision?: RecordedAlertDecision;
+  decisionTimedOut?: boolean;
+  timeline: { at: string; event: string; detail?: string }[];
+}
+
+export interface AlertInvestigationSettings {
+  decisionTimeoutHours: number;
+  maxOpenHours: number;
+  openThreatFromIpLabel: boolean;
+}
+
+export interface AlertInvestigationInput {
+  fingerprint: string;
+  settings: AlertInvestigationSettings;
+}
+
+export interface AlertInvestigationResult {
+  fingerprint: string;
+  outcome: 'resolved' | 'expired';
+  notifications: number;
+  diagnosis: AlertDiagnosis['status'] | 'none';
+  decision?: RecordedAlertDecision;
+}
+
+export function initialAlertState(workflowId: string, fingerprint: string): AlertInvestigationState {
+  return { workflowId, fingerprint, status: 'waiting_for_alert', notifications: 0, timeline: [] };
+}
+
+const MAX_TIMELINE = 200;
+export function addTimeline(s: AlertInvestigationState, at: string, event: string, detail?: string): void {
+  s.timeline.push({ at, event, ...(detail ? { detail: cap(detail, 500) } : {}) });
+  if (s.timeline.length > MAX_TIMELINE) s.timeline.splice(1, s.timeline.length - MAX_TIMELINE);
+}
+
+/** Merges one notification (a repeat correlates into the same investigation; resolved closes it). */
+export function mergeNotification(s: AlertInvestigationState, a: NormalisedAlert, at: string): void {
+  if (s.status === 'resolved' || s.status === 'expired') return;
+  s.notifications++;
+  s.firstSeen ??= at;
+  s.lastSeen = at;
+  if (a.status === 'resolved') {
+    s.resolvedAt = at;
+    s.status = 'resolved';
+    if (s.alert) s.alert = { ...s.alert, status: 'resolved' };
+    else s.alert = a;
+    addTimeline(s, at, 'resolved', a.summary);
+    return;
+  }
+  if (a.status === 'note') {
+    addTimeline(s, at, 'note', a.summary);
+    s.alert ??= { ...a, status: 'firing' };
+    return;
+  }
+  const repeat = s.alert !== undefined;
+  // Keep the first labels for identity; take the latest annotations/summary (they may carry fresher values).
+  s.alert = s.alert ? { ...s.alert, summary: a.summary, annotations: a.annotations, severity: a.severity, status: 'firing' } : a;
+  addTimeline(s, at, repeat ? 'repeat' : 'firing', a.summary);
+}
+
+/** Synchronous check of an operator decision against the input shape and the state; a message means refuse. */
+export function alertDecisionError(d: unknown, s: AlertInvestigationState): string | undefined {
+  if (typeof d !== 'object' || d === null) return 'decision must be an object {decision, operator, channel, comment?}';
+  const x = d as Record<string, unknown>;
+  if (!ALERT_DECISIONS.includes(x.decision as AlertDecisionKind)) return `decision must be one of ${ALERT_DECISIONS.join(', ')}`;
+  if (typeof x.operator !== 'string' || !/^[\w.@+-][\w .@+-]{0,99}$/.test(x.operator)) return 'operator must be 1-100 characters (letters, digits, space . @ + - _)';
+  if (!CHANNELS.includes(x.channel as AlertDecisionChannel)) return `channel must be one of ${CHANNELS.join(', ')}`;
+  if (x.comment !== undefined && (typeof x.comment !== 'string' || x.comment.length > 2000)) return 'comment must be a string of at most 2000 characters';
+  const extra = Object.keys(x).filter((k) => !['decision', 'operator', 'channel', 'comment'].includes(k));
+  if (extra.length) return `unknown field(s): ${extra.join(', ')}`;
+  if (s.status === 'waiting_for_alert') return 'no alert has arrived yet';
+  if (s.status === 'resolved' || s.status === 'expired') return `the investigation is already ${s.status}`;
+  if (s.decision) return `a decision was already recorded (${s.decision.decision} by ${s.decision.operator})`;
+  return undefined;
+}
+
+export function recordAlertDecision(s: AlertInvestigationState, d: AlertDecisionInput, at: string): RecordedAlertDecision {
+  const recorded: RecordedAlertDecision = {
+    decision: d.decision, operator: d.operator, channel: d.channel, ...(d.comment ? { comment: cap(d.comment, 2000) } : {}),
+    decidedAt: at, execution: d.decision === 'approve' ? 'execution_disabled' : 'not_applicable',
+  };
+  s.decision = recorded;
+  if (s.status === 'awaiting_decision' || s.status === 'investigating') s.status = 'decided';
+  addTimeline(s, at, `decision: ${d.decision}`, `${d.operator} via ${d.channel}${d.comment ? `: ${d.comment}` : ''}`);
+  return recorded;
+}
+
+/** A PromQL string literal (double-quoted, escaped). */
+export const promString = (v: string) => `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
+
+/** Read-only instant queries that help diagnose an alert, most useful first. */
+export function diagnosticQueries(a: NormalisedAlert, max: number): string[] {
+  const out: string[] = [];
+  if (a.expr) out.push(a.expr);
+  if (a.labels.alertname) out.push(`ALERTS{alertname=${promString(a.labels.alertname)}}`);
+  if (a.labels.instance) out.push(`up{instance=${promString(a.labels.instance)}}`);
+  if (a.labels.job) out.push(`up{job=${promString(a.labels.job)}}`);
+  if (a.icinga?.host) out.push(`up{instance=~${promString(`${a.icinga.host.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(:[0-9]+)?`)}}`);
+  return [...new Set(out)].slice(0, max);
+}

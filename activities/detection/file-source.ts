@@ -1,0 +1,83 @@
+// The local Traefik JSON access-log source: follow the file, feed the detector, persist cursor and open windows
+// together under dataDir. State is committed only after the caller has handed the findings on (at-least-once:
+// a failed submission re-reads the same bytes next run; the threat workflow merges the duplicate sighting).
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import type { DetectorConfig } from '../../domain/config/detection';
+import { ScanDetector, type DetectorState, type Finding } from '../../domain/detection/detector';
+import { parseCidrs } from '../../domain/detection/client-ip';
+import { parseTraefikLine, type TraefikClientField } from '../../domain/detection/records';
+import { readAppendedLines, type FileCursor, type FollowStats } from './file-follower';
+import { readJsonState, withStateLock, writeJsonState } from './state-file';
+
+export const FILE_SOURCE_ID = 'traefik-file';
+
+export interface FileSourceOptions {
+  file: string;
+  dataDir: string;
+  detector: DetectorConfig;
+  clientField: TraefikClientField;
+  maxBytesPerRun: number;
+  maxLineBytes: number;
+  now: () => number;
+}
+
+interface FileSourceState {
+  version: 1;
+  file: string;
+  cursor?: FileCursor;
+  detector?: DetectorState;
+}
+
+export interface FileScanStats extends FollowStats {
+  file: string;
+  /** Lines that were not a usable Traefik JSON record (invalid JSON, no client, no time, ...), plus over-long ones. */
+  malformed: number;
+  malformedReasons: Record<string, number>;
+  records: number;
+  openWindows: number;
+  droppedWindows: number;
+}
+
+export const fileStatePath = (dataDir: string, file: string) =>
+  path.join(dataDir, 'detection', `file-${createHash('sha256').update(path.resolve(file)).digest('hex').slice(0, 16)}.json`);
+
+/**
+ * One scan run. `deliver` gets the new findings; the cursor and detector state are saved only if it resolves.
+ * Runs under a lock on the state file so overlapping runs (two workers) cannot double-read.
+ */
+export async function scanTraefikFile(
+  o: FileSourceOptions, deliver: (findings: Finding[]) => Promise<void>,
+): Promise<{ findings: Finding[]; stats: FileScanStats }> {
+  const statePath = fileStatePath(o.dataDir, o.file);
+  return withStateLock(statePath, async () => {
+    const prev = await readJsonState<FileSourceState>(statePath);
+    const state: FileSourceState = prev?.version === 1 && prev.file === path.resolve(o.file) ? prev : { version: 1, file: path.resolve(o.file) };
+    const detector = new ScanDetector(o.detector, state.detector);
+    const parseOpts = { clientField: o.clientField, trustedProxies: parseCidrs(o.detector.trustedProxies) };
+    const malformedReasons: Record<string, number> = {};
+    let malformed = 0;
+    const { cursor, stats } = await readAppendedLines(o.file, state.cursor, (line) => {
+      if (line.trim() === '') return;
+      const r = parseTraefikLine(line, parseOpts);
+      if (r.ok) detector.add(r.record);
+      else {
+        malformed++;
+        malformedReasons[r.reason] = (malformedReasons[r.reason] ?? 0) + 1;
+      }
+    }, { maxBytes: o.maxBytesPerRun, maxLineBytes: o.maxLineBytes });
+    if (stats.overlongLines) malformedReasons['line too long'] = stats.overlongLines;
+    // A window closes one window-length after its end, by the log's clock or ours (late lines still count).
+    const windowMs = o.detector.windowSeconds * 1000;
+    const findings = detector.collect(Math.max(detector.latestRequestMs, o.now()) - windowMs);
+    await deliver(findings);
+    await writeJsonState(statePath, { version: 1, file: state.file, cursor, detector: detector.state() } satisfies FileSourceState);
+    return {
+      findings,
+      stats: {
+        ...stats, file: o.file, malformed: malformed + stats.overlongLines, malformedReasons, records: detector.stats.records,
+        openWindows: detector.openWindows, droppedWindows: detector.stats.droppedWindows,
+      },
+    };
+  });
+}

@@ -1,0 +1,123 @@
+// One investigation per alert fingerprint: normalised alert in, read-only diagnostics, an LLM diagnostic proposal,
+// then an operator decision, recorded. Repeats merge (signal-with-start), `resolved` ends it. Remediation execution
+// is off: an approval is recorded as "execution_disabled".
+import {
+  ActivityFailure, ApplicationFailure, allHandlersFinished, condition, log, proxyActivities, setHandler,
+  upsertSearchAttributes, workflowInfo,
+} from '@temporalio/workflow';
+import type { AlertActivities } from '../activities/alerts';
+import {
+  addTimeline, alertDecisionError, initialAlertState, mergeNotification, recordAlertDecision,
+  type AlertDecisionInput, type AlertDiagnosis, type AlertInvestigationInput, type AlertInvestigationResult,
+  type AlertInvestigationStatus,
+} from '../domain/alerts';
+import { SA } from '../domain/search-attributes';
+import { alertNotificationSignal, alertStateQuery, decideAlertSignal, decideAlertUpdate } from './alert-messages';
+
+const diagnosticsActs = proxyActivities<AlertActivities>({
+  startToCloseTimeout: '2 minutes', retry: { initialInterval: '2 seconds', maximumAttempts: 3 },
+});
+const proposalActs = proxyActivities<AlertActivities>({
+  startToCloseTimeout: '5 minutes', retry: { initialInterval: '5 seconds', maximumAttempts: 2 },
+});
+const threatActs = proxyActivities<AlertActivities>({
+  startToCloseTimeout: '1 minute', retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 10 },
+});
+
+const nowIso = () => new Date(Date.now()).toISOString();
+const HOUR_MS = 3_600_000;
+
+const failureText = (err: unknown) =>
+  err instanceof ActivityFailure && err.cause ? err.cause.message : err instanceof Error ? err.message : String(err);
+
+export async function alertInvestigationWorkflow(input: AlertInvestigationInput): Promise<AlertInvestigationResult> {
+  const { workflowId } = workflowInfo();
+  const state = initialAlertState(workflowId, input.fingerprint);
+  const startedMs = Date.now();
+
+  const setStatus = (status: AlertInvestigationStatus) => {
+    state.status = status;
+    upsertSearchAttributes([{ key: SA.status, value: status }]);
+  };
+
+  setHandler(alertNotificationSignal, (alert) => {
+    if (alert.fingerprint !== input.fingerprint) {
+      log.warn('notification for another fingerprint ignored', { got: alert.fingerprint });
+      return;
+    }
+    const wasResolved = state.status === 'resolved';
+    mergeNotification(state, alert, nowIso());
+    if (!wasResolved && state.status === 'resolved') upsertSearchAttributes([{ key: SA.status, value: 'resolved' }]);
+  });
+  setHandler(alertStateQuery, () => state);
+  const decide = (d: AlertDecisionInput) => recordAlertDecision(state, d, nowIso());
+  setHandler(decideAlertUpdate, decide, {
+    validator: (d) => {
+      const err = alertDecisionError(d, state);
+      if (err) throw ApplicationFailure.nonRetryable(err, 'InvalidAlertDecision');
+    },
+    description: 'Record the operator decision: {decision: approve|reject|acknowledge, operator, channel, comment?}',
+  });
+  setHandler(decideAlertSignal, (d) => {
+    const err = alertDecisionError(d, state);
+    if (err) {
+      addTimeline(state, nowIso(), 'decision refused', err);
+      return;
+    }
+    decide(d);
+  }, { description: 'Signal twin of decideAlert (for clients that can only signal); invalid decisions are recorded and ignored' });
+
+  // The first notification arrives as the signal of signal-with-start, so first and repeat share one path.
+  await condition(() => state.notifications > 0);
+  const alert = state.alert!;
+  let diagnosis: AlertDiagnosis | undefined;
+  if (state.status !== 'resolved') {
+    setStatus('investigating');
+    try {
+      state.diagnostics = await diagnosticsActs.runAlertDiagnostics(alert);
+    } catch (err) {
+      state.diagnostics = { prometheus: 'failed', reason: failureText(err).slice(0, 300), results: [] };
+    }
+    addTimeline(state, nowIso(), 'diagnostics', `${state.diagnostics.prometheus}: ${state.diagnostics.results.length} quer(ies)`);
+    if (alert.attackerIp && input.settings.openThreatFromIpLabel) {
+      try {
+        state.threat = await threatActs.openThreatFromAlert({ alert, alertWorkflowId: workflowId });
+      } catch (err) {
+        state.threat = { ip: alert.attackerIp.slice(0, 64), rejected: `could not open the threat workflow: ${failureText(err).slice(0, 200)}` };
+      }
+      addTimeline(state, nowIso(), 'threat', state.threat.workflowId ?? state.threat.rejected);
+    }
+    try {
+      diagnosis = await proposalActs.proposeAlertDiagnosis({ alert: state.alert!, diagnostics: state.diagnostics });
+    } catch (err) {
+      diagnosis = { status: 'no_diagnosis', summary: 'no diagnosis', likelyCauses: [], suggestedChecks: [], confidence: 0, reason: `diagnosis activity failed: ${failureText(err).slice(0, 300)}` };
+    }
+    state.diagnosis = diagnosis;
+    addTimeline(state, nowIso(), diagnosis.status, diagnosis.status === 'diagnosed' ? diagnosis.summary : diagnosis.reason);
+    if (state.status === 'investigating') setStatus(state.decision ? 'decided' : 'awaiting_decision');
+  }
+
+  if (!state.decision && state.status !== 'resolved') {
+    const decided = await condition(() => state.decision !== undefined || state.status === 'resolved', input.settings.decisionTimeoutHours * HOUR_MS);
+    if (!decided) {
+      state.decisionTimedOut = true;
+      addTimeline(state, nowIso(), 'no decision', `no operator decision within ${input.settings.decisionTimeoutHours} h`);
+    } else if (state.decision) setStatus('decided');
+  }
+  if (state.status !== 'resolved') {
+    const remaining = Math.max(0, startedMs + input.settings.maxOpenHours * HOUR_MS - Date.now());
+    const resolved = await condition(() => state.status === 'resolved', remaining);
+    if (!resolved) {
+      setStatus('expired');
+      addTimeline(state, nowIso(), 'expired', `not resolved within ${input.settings.maxOpenHours} h`);
+    }
+  }
+  await condition(allHandlersFinished);
+  return {
+    fingerprint: input.fingerprint,
+    outcome: state.status === 'resolved' ? 'resolved' : 'expired',
+    notifications: state.notifications,
+    diagnosis: state.diagnosis?.status ?? 'none',
+    ...(state.decision ? { decision: state.decision } : {}),
+  };
+}
