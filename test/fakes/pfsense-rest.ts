@@ -25,6 +25,8 @@ export interface FakePfRestOptions {
   password?: string;
   /** How many GET /firewall/apply polls report `applied: false` after an async apply starts. */
   applyPolls?: number;
+  /** Delay before each request is handled, to mimic a real box's latency (bench). */
+  latencyMs?: number;
   /** Serve HTTPS with this key/cert instead of HTTP. */
   tls?: { key: string; cert: string };
 }
@@ -80,6 +82,7 @@ export class FakePfRest {
   async start(): Promise<number> {
     const app = express();
     app.use(express.json({ type: () => true, limit: '5mb' }));
+    if (this.opts.latencyMs) app.use((_req, _res, next) => void setTimeout(next, this.opts.latencyMs));
     app.use((req, _res, next) => {
       const key = `${req.method} ${req.path}`;
       const hook = this.hooks.get(key);

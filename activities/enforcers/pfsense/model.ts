@@ -96,13 +96,15 @@ export const makeRemoveOp = (req: BlockRequest, aliasType: AliasType): AliasOp =
 /** Applies ops in order to a copy of the entries. Same rules as the PHP planner. */
 export function planBatch(current: AliasEntry[], ops: AliasOp[]): { entries: AliasEntry[]; outcomes: OpOutcome[]; changed: boolean } {
   const entries = current.map((e) => ({ ...e }));
+  const keys = entries.map((e) => entryIp(e.address)); // parsed once: batches can hold thousands of ops
   const outcomes: OpOutcome[] = [];
   let changed = false;
   for (const op of ops) {
-    const idx = entries.findIndex((e) => entryIp(e.address) === op.ip);
+    const idx = keys.indexOf(op.ip);
     if (op.kind === 'add') {
       if (idx < 0) {
         entries.push({ address: op.value, detail: op.detail });
+        keys.push(op.ip);
         outcomes.push('added');
         changed = true;
         continue;
@@ -118,6 +120,7 @@ export function planBatch(current: AliasEntry[], ops: AliasOp[]): { entries: Ali
       else if (parseOwnerDetail(entries[idx].detail) !== op.blockId) outcomes.push('not_owned');
       else {
         entries.splice(idx, 1);
+        keys.splice(idx, 1);
         outcomes.push('removed');
         changed = true;
       }

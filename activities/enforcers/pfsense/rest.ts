@@ -112,7 +112,8 @@ export class RestTransport implements AliasTransport {
     const nextAddrs = new Set(next.map((e) => e.address));
     const removed = current.filter((e) => !nextAddrs.has(e.address));
     const added = next.filter((e) => !curAddrs.has(e.address));
-    const retagged = next.some((e) => curAddrs.has(e.address) && current.find((c) => c.address === e.address)!.detail !== e.detail);
+    const curDetail = new Map(current.map((e) => [e.address, e.detail]));
+    const retagged = next.some((e) => curDetail.has(e.address) && curDetail.get(e.address) !== e.detail);
     // array_diff removes every copy of a value: duplicate addresses, or a removed detail text that a kept entry
     // shares, would misalign address and detail.
     const ambiguous = curAddrs.size !== current.length || removed.some((r) => next.some((n) => n.detail === r.detail));
