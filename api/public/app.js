@@ -60,7 +60,7 @@
     if (!iso) return '';
     const ms = new Date(iso).getTime() - Date.now();
     const abs = Math.abs(ms);
-    const unit = abs >= 86400000 ? [86400000, 'd'] : abs >= 3600000 ? [3600000, 'h'] : [60000, 'min'];
+    const unit = abs >= 172800000 ? [86400000, 'd'] : abs >= 3600000 ? [3600000, 'h'] : [60000, 'min'];
     const n = Math.max(1, Math.round(abs / unit[0]));
     return ms >= 0 ? 'in ' + n + ' ' + unit[1] : n + ' ' + unit[1] + ' ago';
   }
