@@ -1,0 +1,70 @@
+// An LLM failure inside the real threat workflow: the real proposeAction activity talks (through @anthropic-ai/sdk)
+// to a wire-compatible Messages API fake that answers with truncated, malformed JSON. The failure reason must be in
+// the workflow history, inside the activity's result payload, and the threat must end as "recorded" (no block).
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { ThreatRunResult } from '../../domain/threat-state';
+import type { Proposal } from '../../domain/types';
+import { createAnthropicClient } from '../../activities/llm/anthropic';
+import { createProposalActivities } from '../../activities/proposal/index';
+import { startFakeAnthropic, type FakeAnthropic } from '../fakes/anthropic';
+import { createTimeSkippingEnv, workflowBundle } from '../helpers/temporal-env';
+import { threatHarness } from '../helpers/threat-harness';
+
+void describe('[time-skipping] LLM failures are recorded in the threat workflow history', () => {
+  let env: TestWorkflowEnvironment;
+  let bundle: WorkflowBundleWithSourceMap;
+  let llm: FakeAnthropic;
+  before(async () => {
+    env = await createTimeSkippingEnv();
+    bundle = await workflowBundle();
+    llm = await startFakeAnthropic({ apiKey: 'sk-ant-workflow-test' });
+  });
+  after(async () => {
+    await llm?.close();
+    await env?.teardown();
+  });
+
+  void test('malformed JSON from the model → no_action with the reason in the proposeAction result payload', async () => {
+    llm.respond = () => ({ text: '```json\n{"action": "block", "target": 45.155.205.77, "duration_hours": 24}\n```', inputTokens: 900, outputTokens: 30 });
+    const proposal = createProposalActivities(
+      { provider: 'anthropic', model: 'claude-test', timeoutSeconds: 10, maxTokens: 600, temperature: 0, onFailure: 'no_action' },
+      { llm: createAnthropicClient({ apiKey: 'sk-ant-workflow-test', model: 'claude-test', baseURL: llm.url, maxRetries: 0 }) },
+    );
+    const h = threatHarness(env, bundle, { config: { policy: { mode: 'review' } }, activities: { ...proposal } });
+    const ip = '45.155.205.77';
+    await h.run(async () => {
+      const handle = await h.sight(ip, { score: 96 });
+      const result = (await handle.result()) as ThreatRunResult;
+      assert.equal(result.outcome, 'recorded');
+    });
+    assert.equal(llm.requests.length, 1, 'the model was asked exactly once');
+    assert.equal(h.enforcer.calls.length, 0, 'nothing was enforced');
+
+    const events = (await h.handle(ip).fetchHistory()).events!;
+    const scheduled = new Map<string, string>();
+    const results: { type: string; payload: unknown }[] = [];
+    for (const e of events) {
+      const s = e.activityTaskScheduledEventAttributes;
+      if (s) scheduled.set(String(e.eventId), s.activityType?.name ?? '');
+      const c = e.activityTaskCompletedEventAttributes;
+      if (c) {
+        const data = c.result?.payloads?.[0]?.data;
+        results.push({ type: scheduled.get(String(c.scheduledEventId)) ?? '', payload: data ? JSON.parse(Buffer.from(data).toString('utf8')) : undefined });
+      }
+    }
+    const proposed = results.filter((r) => r.type === 'proposeAction');
+    assert.equal(proposed.length, 1);
+    const p = proposed[0]!.payload as Proposal;
+    assert.equal(p.action, 'no_action');
+    assert.match(p.llm!.failure!, /^malformed JSON: /);
+    assert.ok(p.reason.includes(p.llm!.failure!));
+    assert.deepEqual([p.llm!.provider, p.llm!.model, p.llm!.promptTokens, p.llm!.completionTokens], ['anthropic', 'claude-test', 900, 30]);
+    assert.match(p.llm!.prompt, /^\[system\]\nYou are Palisade's network threat analyst/);
+    assert.match(p.llm!.rawResponse, /"target": 45\.155\.205\.77/);
+    const history = JSON.stringify(events);
+    assert.ok(!history.includes('sk-ant-workflow-test'), 'the API key never reaches the history');
+  });
+});
