@@ -71,7 +71,7 @@ void describe('[dev-server] review page in headless Chromium', () => {
     await page.click('#login-submit');
     await page.locator('#login-error').waitFor({ state: 'visible' });
     assert.match(await page.locator('#login-error').innerText(), /refused/);
-    assert.equal(await page.evaluate(() => sessionStorage.getItem('palisade.token')), null, 'a refused token is not kept');
+    assert.equal(await page.evaluate('sessionStorage.getItem("palisade.token")'), null, 'a refused token is not kept');
   });
 
   void test('sign in, see the pending threat with its evidence as text, approve it, see it blocked', async () => {
@@ -91,7 +91,7 @@ void describe('[dev-server] review page in headless Chromium', () => {
     assert.ok(text.includes(XSS_UA), 'the hostile user agent is shown literally');
     assert.match(text, /review/);
     assert.equal(await card.locator('img').count(), 0, 'no element was injected');
-    assert.equal(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss), undefined, 'no injected script ran');
+    assert.equal(await page.evaluate('window.__xss'), undefined, 'no injected script ran');
     assert.equal(await page.locator('#pending-count').innerText(), '2');
     await shot('02-pending-reviews');
 
