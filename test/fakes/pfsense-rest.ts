@@ -74,6 +74,11 @@ export class FakePfRest {
     this.failures.set(`${method} ${path}`, { code, responseId });
   }
 
+  /** Expires every issued JWT (the next Bearer request gets 401). */
+  revokeTokens() {
+    this.tokens.clear();
+  }
+
   /** Runs `fn` once, just before the next "METHOD /path" request is handled (e.g. someone else edits config). */
   beforeNext(method: string, path: string, fn: () => void) {
     this.hooks.set(`${method} ${path}`, fn);

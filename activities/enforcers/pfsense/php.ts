@@ -60,6 +60,9 @@ $palisade_run = function ($in) {
   foreach ($aliases as $i => $a) {
     if (is_array($a) && ($a['name'] ?? null) === $name) { $idx = $i; break; }
   }
+  if ($idx !== null && ($aliases[$idx]['type'] ?? '') !== $type) {
+    return ['ok' => false, 'error' => "alias_type_mismatch: alias is " . preg_replace('/[^a-z_]/', '', (string)($aliases[$idx]['type'] ?? ''))];
+  }
   $addresses = [];
   $details = [];
   if ($idx !== null) {

@@ -31,6 +31,7 @@ interface Envelope {
 interface RestAlias {
   id: number;
   name: string;
+  type?: string;
   address: string[];
   detail: string[];
 }
@@ -43,7 +44,13 @@ export class RestApiError extends Error {
   }
 }
 
+/** The alias id moved between our lookup and our write (someone added/removed an alias): look it up again. */
+class IdShiftedError extends Error {
+  override name = 'IdShiftedError';
+}
+
 const ALIAS_DESCR = 'Palisade block list (managed by Palisade)';
+const ID_SHIFT_RETRIES = 2;
 
 export class RestTransport implements AliasTransport {
   readonly name = 'rest' as const;
@@ -55,8 +62,21 @@ export class RestTransport implements AliasTransport {
   }
 
   async applyBatch(ops: AliasOp[]): Promise<BatchResult> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.applyOnce(ops);
+      } catch (err) {
+        if (!(err instanceof IdShiftedError) || attempt >= ID_SHIFT_RETRIES) throw err;
+      }
+    }
+  }
+
+  private async applyOnce(ops: AliasOp[]): Promise<BatchResult> {
     const found = await this.findAlias();
     if (!found) return this.createWith(ops);
+    if (found.type !== undefined && found.type !== this.o.aliasType) {
+      throw new PermanentEnforcementError(`alias ${this.o.alias} is a ${found.type} alias but aliasType is ${this.o.aliasType}`, 'validation');
+    }
     const current = zipEntries(found);
     const plan = planBatch(current, ops);
     if (!plan.changed) return { outcomes: plan.outcomes, entries: current, changed: false, created: false };
@@ -121,7 +141,7 @@ export class RestTransport implements AliasTransport {
       // `remove` cannot empty an alias and array_diff on duplicate details would misalign them: replace both arrays.
       // Narrow the id race first: the name must still be at this id right before we overwrite it.
       const byId = (await this.call('GET', `/api/v2/firewall/alias?id=${alias.id}`)) as RestAlias;
-      if (byId?.name !== this.o.alias) throw new Error(`alias id ${alias.id} no longer names ${this.o.alias} (ids shifted); retry`);
+      if (byId?.name !== this.o.alias) throw new IdShiftedError(`alias id ${alias.id} no longer names ${this.o.alias} (ids shifted)`);
       await this.patchChecked({ id: alias.id, address: next.map((e) => e.address), detail: next.map((e) => e.detail) });
       return;
     }
@@ -145,7 +165,9 @@ export class RestTransport implements AliasTransport {
     if (data?.name === this.o.alias) return;
     let undone = 'not undoable';
     if (undo) undone = await this.call('PATCH', '/api/v2/firewall/alias', undo).then(() => 'undone', (e: Error) => `undo failed: ${e.message}`);
-    throw new Error(`alias id ${String(body.id)} now names ${JSON.stringify(data?.name)} (ids shifted; ${undone}); retry`);
+    const msg = `alias id ${String(body.id)} now names ${JSON.stringify(data?.name)} (ids shifted; ${undone})`;
+    // Only a clean undo makes a fresh attempt safe; otherwise stop and let the error be seen.
+    throw undone === 'undone' ? new IdShiftedError(msg) : new Error(msg);
   }
 
   private async applyAndWait() {

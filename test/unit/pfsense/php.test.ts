@@ -133,6 +133,12 @@ for (const [variant, run] of [['exec_php (XML-RPC)', viaExecPhp], ['php CLI (SSH
       assert.equal(alias(), undefined);
     });
 
+    void it('refuses an existing alias of the other type', () => {
+      seed([{ name: 'PALISADE_BLOCK', type: 'host', address: '198.51.100.7', detail: 'x' }]);
+      assert.throws(() => parsePhpResult(run(req([add('203.0.113.9', 'a#1')])), 1), /alias_type_mismatch: alias is host/);
+      assert.equal(alias()!.address, '198.51.100.7');
+    });
+
     void it('host aliases store bare IPs', () => {
       const r = parsePhpResult(run(req([add('203.0.113.9', 'a#1', 'x', 'host')], { type: 'host' })), 1);
       assert.deepEqual(r.entries.map((e) => e.address), ['203.0.113.9']);

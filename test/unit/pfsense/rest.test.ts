@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { createPfSenseEnforcer } from '../../../activities/enforcers/pfsense';
+import { RestTransport } from '../../../activities/enforcers/pfsense/rest';
 import { PermanentEnforcementError } from '../../../activities/enforcers/types';
 import { FakePfRest } from '../../fakes/pfsense-rest';
 import { block, pfConfig, SECRETS } from './helpers';
@@ -80,7 +81,12 @@ void describe('pfSense REST transport against a pfrest v2 server', () => {
     assert.deepEqual(fake.aliases.find((x) => x.name === 'HOSTBLOCK')!.address, ['2001:db8::9']);
     fake.aliases.push({ name: 'NETBLOCK', type: 'network', descr: '', address: [], detail: [] });
     await assert.rejects(enforcer({ alias: 'NETBLOCK', aliasType: 'host' }).apply(block('203.0.113.5')),
-      (e: unknown) => e instanceof PermanentEnforcementError && /INVALID_NETWORK_ALIAS_ADDRESS/.test(e.message));
+      (e: unknown) => e instanceof PermanentEnforcementError && /NETBLOCK is a network alias but aliasType is host/.test(e.message));
+    const raw = new RestTransport({ target: { scheme: 'http', host: '127.0.0.1', port, timeoutMs: 5000, verifyTls: true }, alias: 'NETBLOCK',
+      aliasType: 'network', createAlias: false, auth: { kind: 'api-key', apiKey: async () => SECRETS.apiKey } });
+    const id = fake.aliases.findIndex((a) => a.name === 'NETBLOCK');
+    await assert.rejects(raw.call('PATCH', '/api/v2/firewall/alias', { id, address: ['203.0.113.5'], append: true }),
+      (e: unknown) => e instanceof PermanentEnforcementError && e.reason === 'validation' && /HTTP 400 INVALID_NETWORK_ALIAS_ADDRESS/.test(e.message));
   });
 
   void it('finds the alias by name again when ids shift between calls', async () => {
@@ -93,16 +99,23 @@ void describe('pfSense REST transport against a pfrest v2 server', () => {
     assert.deepEqual(fake.aliases.find((x) => x.name === 'PALISADE_BLOCK')!.address, ['203.0.113.1/32', '203.0.113.2/32']);
   });
 
-  void it('detects an id that moved between lookup and PATCH, undoes the edit on the wrong alias and fails retryably', async () => {
+  void it('detects an id that moved between lookup and PATCH, undoes the edit on the wrong alias and retries by name', async () => {
     fake.aliases = [{ name: 'NETS', type: 'network', descr: '', address: ['10.1.0.0/16'], detail: ['lan'] },
       { name: 'PALISADE_BLOCK', type: 'network', descr: '', address: ['203.0.113.1/32'], detail: ['palisade:203.0.113.1#1 x'] }];
     fake.beforeNext('PATCH', '/api/v2/firewall/alias', () => fake.aliases.reverse()); // id 1 now names NETS
-    await assert.rejects(enforcer().apply(block('203.0.113.2')),
-      (e: unknown) => !(e instanceof PermanentEnforcementError) && /ids shifted; undone/.test((e as Error).message));
+    const r = await enforcer().apply(block('203.0.113.2'));
+    assert.match(r.detail, /^added/);
     assert.deepEqual(fake.aliases.find((x) => x.name === 'NETS')!.address, ['10.1.0.0/16'], 'wrong alias restored');
     assert.deepEqual(fake.aliases.find((x) => x.name === 'NETS')!.detail, ['lan']);
-    const retry = await enforcer().apply(block('203.0.113.2'));
-    assert.match(retry.detail, /^added/);
+    assert.deepEqual(fake.aliases.find((x) => x.name === 'PALISADE_BLOCK')!.address, ['203.0.113.1/32', '203.0.113.2/32']);
+    assert.equal(fake.requests.filter((q) => q.method === 'PATCH').length, 3, 'append on the wrong id, undo there, append on the right one');
+  });
+
+  void it('re-authenticates once when the JWT has expired', async () => {
+    const e = enforcer({ rest: { auth: 'jwt' } });
+    await e.apply(block('203.0.113.1'));
+    fake.revokeTokens();
+    await e.apply(block('203.0.113.2'));
     assert.deepEqual(fake.aliases.find((x) => x.name === 'PALISADE_BLOCK')!.address, ['203.0.113.1/32', '203.0.113.2/32']);
   });
 
