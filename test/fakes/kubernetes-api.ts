@@ -38,6 +38,8 @@ export interface FakeKubernetesApi {
   afterNextPatch(plural: string, namespace: string, name: string, fn: (obj: K8sObject) => void): void;
   /** The next request matching method and path gets this status (a Status body), once. */
   failNext(method: string, pathPattern: RegExp, code: number, reason?: string): void;
+  /** The next request matching method and path never gets an answer (until close): a hung apiserver. */
+  stallNext(method: string, pathPattern: RegExp): void;
   close(): Promise<void>;
 }
 
@@ -94,6 +96,7 @@ export async function startFakeKubernetesApi(opts: { token?: string } = {}): Pro
   const beforeWrite = new Map<string, () => void>();
   const afterPatch = new Map<string, (o: K8sObject) => void>();
   const faults: Array<{ method: string; pattern: RegExp; code: number; reason: string }> = [];
+  const stalls: Array<{ method: string; pattern: RegExp }> = [];
   const keyOf = (plural: string, ns: string, name: string) => `${plural}/${ns}/${name}`;
   const resourceOf = (plural: string) => RESOURCES.find((r) => r.plural === plural);
 
@@ -121,6 +124,8 @@ export async function startFakeKubernetesApi(opts: { token?: string } = {}): Pro
       requests.push(rec);
 
       if (req.headers.authorization !== `Bearer ${token}`) { res.writeHead(401); res.end('Unauthorized'); return; }
+      const stall = stalls.findIndex((f) => f.method === req.method && f.pattern.test(url.pathname));
+      if (stall >= 0) { stalls.splice(stall, 1); return; }
       const fault = faults.findIndex((f) => f.method === req.method && f.pattern.test(url.pathname));
       if (fault >= 0) {
         const f = faults.splice(fault, 1)[0];
@@ -211,6 +216,7 @@ export async function startFakeKubernetesApi(opts: { token?: string } = {}): Pro
     beforeNextWrite: (plural, ns, name, fn) => void beforeWrite.set(keyOf(plural, ns, name), fn),
     afterNextPatch: (plural, ns, name, fn) => void afterPatch.set(keyOf(plural, ns, name), fn),
     failNext: (method, pattern, code, reason = 'InternalError') => void faults.push({ method, pattern, code, reason }),
+    stallNext: (method, pattern) => void stalls.push({ method, pattern }),
     close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
 }

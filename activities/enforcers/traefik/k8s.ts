@@ -4,7 +4,7 @@ import type * as K8s from '@kubernetes/client-node' with { 'resolution-mode': 'i
 import { PermanentEnforcementError } from '../types';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const k8s = require('@kubernetes/client-node') as typeof K8s;
+export const k8s = require('@kubernetes/client-node') as typeof K8s;
 
 export const TRAEFIK_GROUP = 'traefik.io';
 export const TRAEFIK_VERSION = 'v1alpha1';

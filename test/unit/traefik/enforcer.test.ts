@@ -7,6 +7,7 @@ import path from 'node:path';
 import { traefikSchema } from '../../../domain/config/enforcement';
 import type { BlockRequest } from '../../../domain/types';
 import { createTraefikEnforcer } from '../../../activities/enforcers/traefik';
+import { k8s } from '../../../activities/enforcers/traefik/k8s';
 import { OWNED_ANNOTATION } from '../../../activities/enforcers/traefik/patch';
 import { PermanentEnforcementError } from '../../../activities/enforcers/types';
 import { startFakeKubernetesApi, type FakeKubernetesApi } from '../../fakes/kubernetes-api';
@@ -189,6 +190,39 @@ void describe('Traefik enforcer (client-node against the fake apiserver)', () =>
     assert.equal(patches().length, 0);
   });
 
+  void test('every call has a deadline: a hung apiserver is a transient timeout, not a hang', async () => {
+    seedDenyPlugin(k);
+    k.stallNext('GET', /\/middlewares\/deny$/);
+    await assert.rejects(enforcer({ timeoutSeconds: 0.3 }).verify(req('203.0.113.9')), (err: unknown) =>
+      err instanceof Error && !(err instanceof PermanentEnforcementError) && /get middlewares traefik\/deny: timed out/.test(err.message));
+  });
+
+  void test('NetworkPolicy: when a later policy does not take, the earlier ones are rolled back too', async () => {
+    seedNetworkPolicy(k);
+    k.put({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'traefik-web', namespace: 'traefik' }, spec: {
+      podSelector: {}, ingress: [{ ports: [{ port: 443 }], from: [{ ipBlock: { cidr: '0.0.0.0/0' } }] }],
+    } });
+    const edgeBefore = k.get('networkpolicies', 'traefik', 'traefik-edge')!.spec;
+    // An admission webhook strips the except list of the second policy written (traefik-web sorts after -edge).
+    k.afterNextPatch('networkpolicies', 'traefik', 'traefik-web', (o) => { delete o.spec.ingress[0].from[0].ipBlock.except; });
+    await assert.rejects(enforcer({ preference: ['network-policy'] }).apply(req('203.0.113.9')), (err: unknown) =>
+      err instanceof PermanentEnforcementError && /traefik-web.*not in the stored object/.test(err.message) && /rolled back NetworkPolicy traefik\/traefik-edge/.test(err.message));
+    assert.deepEqual(k.get('networkpolicies', 'traefik', 'traefik-edge')!.spec, edgeBefore);
+    assert.equal(k.get('networkpolicies', 'traefik', 'traefik-edge')!.metadata.annotations?.[OWNED_ANNOTATION], undefined);
+    assert.equal(k.get('networkpolicies', 'traefik', 'traefik-web')!.spec.ingress[0].from[0].ipBlock.except, undefined);
+  });
+
+  void test('NetworkPolicy: a 409 is retried without losing the concurrent edit', async () => {
+    seedNetworkPolicy(k);
+    k.beforeNextWrite('networkpolicies', 'traefik', 'traefik-edge', () => {
+      const cur = k.get('networkpolicies', 'traefik', 'traefik-edge')!;
+      cur.spec.ingress[0].from[0].ipBlock.except.push('192.0.2.0/24');
+      k.put(cur);
+    });
+    await enforcer({ preference: ['network-policy'] }).apply(req('203.0.113.9'));
+    assert.deepEqual(k.get('networkpolicies', 'traefik', 'traefik-edge')!.spec.ingress[0].from[0].ipBlock.except, ['10.0.0.0/8', '198.51.100.1/32', '192.0.2.0/24', '203.0.113.9/32']);
+  });
+
   void test('invalid values are refused before anything is sent', async () => {
     seedDenyPlugin(k);
     const e = enforcer();
@@ -212,7 +246,6 @@ void describe('Traefik enforcer (client-node against the fake apiserver)', () =>
     writeFileSync(badConfig, k.kubeconfig().replace(k.token, 'stolen'));
     await assert.rejects(createTraefikEnforcer(traefikSchema.parse({ kubeconfig: badConfig })).list(), (err: unknown) => err instanceof PermanentEnforcementError && err.reason === 'auth');
     // The client's default patch content type is json-patch: the wire fake answers like the apiserver does.
-    const k8s = await import('@kubernetes/client-node');
     const kc = new k8s.KubeConfig();
     kc.loadFromFile(kubeconfig);
     const co = kc.makeApiClient(k8s.CustomObjectsApi);
