@@ -1,0 +1,49 @@
+// The runtime allowlist (a durable workflow): entries added here are never blocked, on top of the configured ones.
+import type { Command } from 'commander';
+import { addAllowlistEntry, listAllowlist, removeAllowlistEntry } from '../../runtime/allowlist';
+import { CliError, EXIT, globals, printJson, withClient } from '../context';
+import { table } from './threats';
+
+export function registerAllowlistCommands(program: Command) {
+  const allowlist = program.command('allowlist').description('the runtime allowlist (CIDRs that are never blocked)');
+
+  allowlist
+    .command('add <cidr>')
+    .description('add an IP or CIDR')
+    .requiredOption('--operator <name>', 'who adds it')
+    .option('--description <text>', 'why', '')
+    .option('--expires <iso>', 'ISO timestamp after which the entry stops applying')
+    .option('--hours <hours>', 'expire after this many hours')
+    .action(async (cidr: string, opts: { operator: string; description: string; expires?: string; hours?: string }, cmd: Command) => {
+      let expiresAt = opts.expires;
+      if (opts.hours !== undefined) {
+        const h = Number(opts.hours);
+        if (!Number.isFinite(h) || h <= 0) throw new CliError(`not a positive number of hours: ${opts.hours}`, EXIT.usage);
+        expiresAt = new Date(Date.now() + h * 3_600_000).toISOString();
+      }
+      if (expiresAt !== undefined && Number.isNaN(Date.parse(expiresAt))) throw new CliError(`not an ISO timestamp: ${expiresAt}`, EXIT.usage);
+      const entries = await withClient(globals(cmd), ({ client, config }) =>
+        addAllowlistEntry(client, config, { cidr, description: opts.description, ...(expiresAt ? { expiresAt } : {}) }, opts.operator));
+      process.stdout.write(`added ${cidr}; the allowlist has ${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}\n`);
+    });
+
+  allowlist
+    .command('remove <cidr>')
+    .description('remove an entry')
+    .requiredOption('--operator <name>', 'who removes it')
+    .action(async (cidr: string, opts: { operator: string }, cmd: Command) => {
+      const entries = await withClient(globals(cmd), ({ client, config }) => removeAllowlistEntry(client, config, cidr, opts.operator));
+      process.stdout.write(`removed ${cidr}; the allowlist has ${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}\n`);
+    });
+
+  allowlist
+    .command('list')
+    .description('list the runtime entries')
+    .option('--json', 'machine-readable output')
+    .action(async (opts: { json?: boolean }, cmd: Command) => {
+      const entries = await withClient(globals(cmd), ({ client }) => listAllowlist(client));
+      if (opts.json) return printJson(entries);
+      if (entries.length === 0) return void process.stdout.write('the runtime allowlist is empty\n');
+      process.stdout.write(table(['CIDR', 'EXPIRES', 'DESCRIPTION'], entries.map((e) => [e.cidr, e.expiresAt ?? 'never', e.description])));
+    });
+}

@@ -1,0 +1,27 @@
+// `palisade config check`: validates the configuration (file + environment) and prints the effective result with
+// secrets shown only as set/unset. Exit 2 with every bad field named when it does not validate.
+import type { Command } from 'commander';
+import YAML from 'yaml';
+import { ConfigError, describeConfig } from '../../runtime/config';
+import { CliError, EXIT, globals, loadCliConfig } from '../context';
+
+export function registerConfigCommands(program: Command) {
+  const config = program.command('config').description('configuration');
+  config
+    .command('check')
+    .description('validate the configuration and print the effective result (secrets redacted)')
+    .option('--format <format>', 'yaml or json', 'yaml')
+    .action((opts: { format: string }, cmd: Command) => {
+      if (opts.format !== 'yaml' && opts.format !== 'json') throw new CliError('--format must be yaml or json', EXIT.usage);
+      let effective;
+      try {
+        effective = describeConfig(loadCliConfig(globals(cmd)));
+      } catch (err) {
+        if (!(err instanceof ConfigError)) throw err;
+        const lines = err.issues.map((i) => `  ${i.path || '(root)'}: ${i.message}`);
+        throw new CliError(`invalid configuration${err.file ? ` in ${err.file}` : ''}:\n${lines.join('\n')}`, EXIT.usage);
+      }
+      process.stdout.write(opts.format === 'json' ? `${JSON.stringify(effective, null, 2)}\n` : YAML.stringify(effective));
+      process.stderr.write('configuration is valid\n');
+    });
+}

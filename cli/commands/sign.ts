@@ -1,0 +1,34 @@
+// `palisade sign`: mint a signed, expiring, single-use approval link (runtime/signed-links), e.g. to hand a decision
+// to someone without API access. The link records the named approver and channel 'signed-link' when used.
+import type { Command } from 'commander';
+import { getThreat, normaliseThreatIp } from '../../runtime/operator-actions';
+import { readSecret } from '../../runtime/secrets';
+import { signApprovalLink } from '../../runtime/signed-links';
+import { CliError, EXIT, globals, loadCliConfig, parseHours, withClient } from '../context';
+
+export function registerSignCommand(program: Command) {
+  program
+    .command('sign <ip>')
+    .description('mint a signed approval link for a threat')
+    .requiredOption('--approver <name>', 'who the link is issued to (recorded as the approver)')
+    .option('--decision <decision>', 'approve or reject', 'approve')
+    .option('--duration <hours>', 'block duration in hours for an approval', parseHours)
+    .option('--ttl <seconds>', 'link lifetime in seconds (default api.signedLinkTtlSeconds)')
+    .option('--no-check', 'do not check that the threat exists (offline)')
+    .action(async (ipArg: string, opts: { approver: string; decision: string; duration?: number; ttl?: string; check: boolean }, cmd: Command) => {
+      if (opts.decision !== 'approve' && opts.decision !== 'reject') throw new CliError(`--decision must be approve or reject, not ${JSON.stringify(opts.decision)}`, EXIT.usage);
+      const ip = normaliseThreatIp(ipArg);
+      const g = globals(cmd);
+      const config = loadCliConfig(g);
+      const key = await readSecret(config.api.linkSigningKey);
+      if (!key) throw new CliError('no link signing key: set the secret api.linkSigningKey refers to (default PALISADE_LINK_SIGNING_KEY)', EXIT.usage);
+      const ttlSeconds = opts.ttl !== undefined ? Number(opts.ttl) : config.api.signedLinkTtlSeconds;
+      if (!Number.isInteger(ttlSeconds) || ttlSeconds <= 0 || ttlSeconds > 7 * 86_400) throw new CliError(`--ttl must be whole seconds between 1 and ${7 * 86_400}`, EXIT.usage);
+      if (opts.check) await withClient(g, ({ client }) => getThreat(client, ip));
+      const { token, claims } = signApprovalLink(key, {
+        ip, decision: opts.decision, approver: opts.approver, ...(opts.duration !== undefined ? { durationHours: opts.duration } : {}),
+      }, { ttlSeconds });
+      process.stdout.write(`${config.api.publicUrl.replace(/\/+$/, '')}/approve/${token}\n`);
+      process.stderr.write(`${claims.decision} ${claims.ip} as ${claims.approver}; expires ${new Date(claims.exp * 1000).toISOString()}; single use\n`);
+    });
+}

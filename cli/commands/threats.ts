@@ -1,0 +1,113 @@
+// Threat commands: list, show, and the operator actions. Decisions and hold actions go only through
+// runtime/operator-actions (channel 'cli'), the same path as every other approval channel.
+import type { Command } from 'commander';
+import type { ThreatState } from '../../domain/threat-state';
+import { getThreat, listThreats, submitDecision, submitHoldAction, type ThreatDetail } from '../../runtime/operator-actions';
+import { globals, parseHours, printJson, withClient } from '../context';
+
+export function registerThreatCommands(program: Command) {
+  program
+    .command('pending')
+    .description('list threats waiting for a human decision')
+    .option('--status <status>', 'list open threats with this status instead (e.g. blocked)', 'pending_review')
+    .option('--limit <n>', 'at most this many', '200')
+    .option('--json', 'machine-readable output')
+    .action(async (opts: { status: string; limit: string; json?: boolean }, cmd: Command) => {
+      const threats = await withClient(globals(cmd), ({ client }) => listThreats(client, { status: opts.status, limit: Number(opts.limit) || 200 }));
+      if (opts.json) return printJson(threats);
+      if (threats.length === 0) return void process.stdout.write(`no threats with status ${opts.status}\n`);
+      const rows = threats.map((t) => [t.ip, String(t.score ?? ''), t.source ?? '', t.mode ?? '', t.status ?? '', t.startTime.slice(0, 19).replace('T', ' ')]);
+      process.stdout.write(table(['IP', 'SCORE', 'SOURCE', 'MODE', 'STATUS', 'SINCE (UTC)'], rows));
+    });
+
+  program
+    .command('show <ip>')
+    .description("show one threat: evidence, intel, proposal, policy decision, review and block")
+    .option('--json', 'machine-readable output')
+    .action(async (ip: string, opts: { json?: boolean }, cmd: Command) => {
+      const t = await withClient(globals(cmd), ({ client }) => getThreat(client, ip));
+      if (opts.json) return printJson(t);
+      process.stdout.write(describeThreat(t));
+    });
+
+  const decision = (name: 'approve' | 'reject') =>
+    program
+      .command(`${name} <ip>`)
+      .description(name === 'approve' ? 'approve the proposed block of an IP' : 'reject the proposed block of an IP')
+      .requiredOption('--operator <name>', 'who decides (recorded in the audit trail)')
+      .requiredOption('--comment <text>', 'why (recorded in the audit trail)');
+
+  decision('approve')
+    .option('--duration <hours>', 'block duration in hours (within policy bounds)', parseHours)
+    .action(async (ip: string, opts: { operator: string; comment: string; duration?: number }, cmd: Command) => {
+      const r = await withClient(globals(cmd), ({ client }) => submitDecision(client, ip, {
+        decision: 'approve', approver: opts.operator, channel: 'cli', comment: opts.comment,
+        ...(opts.duration !== undefined ? { durationHours: opts.duration } : {}),
+      }));
+      process.stdout.write(`approved ${ip} as ${r.decision.approver} at ${r.decision.decidedAt}; threat is now ${r.status}\n`);
+    });
+
+  decision('reject').action(async (ip: string, opts: { operator: string; comment: string }, cmd: Command) => {
+    const r = await withClient(globals(cmd), ({ client }) => submitDecision(client, ip, { decision: 'reject', approver: opts.operator, channel: 'cli', comment: opts.comment }));
+    process.stdout.write(`rejected ${ip} as ${r.decision.approver} at ${r.decision.decidedAt}; threat is now ${r.status}\n`);
+  });
+
+  program
+    .command('release <ip>')
+    .description('lift an active block now')
+    .requiredOption('--operator <name>', 'who releases (recorded in the audit trail)')
+    .option('--reason <text>', 'why')
+    .action(async (ip: string, opts: { operator: string; reason?: string }, cmd: Command) => {
+      const block = await withClient(globals(cmd), ({ client }) => submitHoldAction(client, ip, {
+        action: 'release', by: opts.operator, channel: 'cli', ...(opts.reason ? { reason: opts.reason } : {}),
+      }));
+      process.stdout.write(`release of ${ip} recorded${block ? ` (block ${block.target})` : ''}\n`);
+    });
+
+  program
+    .command('extend <ip>')
+    .description('extend an active block')
+    .requiredOption('--hours <hours>', 'hours added to the current expiry', parseHours)
+    .requiredOption('--operator <name>', 'who extends (recorded in the audit trail)')
+    .option('--reason <text>', 'why')
+    .action(async (ip: string, opts: { hours: number; operator: string; reason?: string }, cmd: Command) => {
+      const block = await withClient(globals(cmd), ({ client }) => submitHoldAction(client, ip, {
+        action: 'extend', hours: opts.hours, by: opts.operator, channel: 'cli', ...(opts.reason ? { reason: opts.reason } : {}),
+      }));
+      process.stdout.write(`extended ${ip} by ${opts.hours} h${block?.expiresAt ? `; now expires ${block.expiresAt}` : ''}\n`);
+    });
+}
+
+export function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => cells.map((c, i) => (c ?? '').padEnd(widths[i]!)).join('  ').trimEnd();
+  return `${[line(header), ...rows.map(line)].join('\n')}\n`;
+}
+
+function describeThreat(t: ThreatDetail): string {
+  const out = [`${t.execution.workflowId}  (run ${t.execution.runId}, ${t.execution.executionStatus}, started ${t.execution.startTime}, ${t.execution.historyLength} events)`];
+  const s: ThreatState | undefined = t.state;
+  if (!s) {
+    out.push(`state unavailable: ${t.stateError ?? 'unknown'}`);
+    return `${out.join('\n')}\n`;
+  }
+  const e = s.evidence;
+  out.push(`status ${s.status}${s.outcome ? `, outcome ${s.outcome}` : ''}; cycle ${s.cycle}; ${s.priorBlocks} earlier block(s); mode ${s.mode}${s.dryRun ? ' (dry-run)' : ''}`);
+  out.push(`evidence: ${e.sightingCount} sighting(s) from ${e.sources.join(', ')}, max score ${e.maxScore}, ${e.direction}, ${e.requestCount} request(s)`);
+  if (e.paths.length) out.push(`  paths: ${e.paths.slice(0, 10).join(', ')}`);
+  if (e.userAgents.length) out.push(`  user agents: ${e.userAgents.slice(0, 5).join(' | ')}`);
+  if (s.intel) out.push(`intel: composite ${s.intel.compositeScore}, ${s.intel.knownBad ? 'known-bad' : 'not known-bad'}, confidence ${s.intel.confidence}${s.intel.org ? `, org ${s.intel.org}` : ''}`);
+  if (s.proposal) out.push(`proposal (${s.proposal.origin}): ${s.proposal.action}${s.proposal.action === 'block' ? ` ${s.proposal.durationHours} h` : ''} — ${s.proposal.reason}`);
+  if (s.decision) {
+    out.push(`policy: ${s.decision.kind}${s.decision.block ? ` → block ${s.decision.block.target} for ${s.decision.block.durationHours} h` : ''}`);
+    for (const r of s.decision.reasons) out.push(`  - ${r}`);
+  }
+  if (s.review) {
+    const d = s.review.decision;
+    out.push(d ? `review: ${d.decision} by ${d.approver} via ${d.channel} at ${d.decidedAt}${d.comment ? ` — ${d.comment}` : ''}` : `review: waiting until ${s.review.deadline}${s.review.escalated ? ' (escalated)' : ''}`);
+  }
+  if (s.block) out.push(`block: ${s.block.target} on ${s.block.enforcer}${s.block.dryRun ? ' (dry-run)' : ''}, ${s.block.permanent ? 'permanent' : `${s.block.durationHours} h${s.block.expiresAt ? ` until ${s.block.expiresAt}` : ''}`}`);
+  for (const st of s.enforcement) out.push(`  ${st.at} ${st.step}: ${st.ok ? 'ok' : 'FAILED'}${st.simulated ? ' (simulated)' : ''} — ${st.detail}`);
+  for (const h of s.holdActions) out.push(`hold: ${h.action}${h.hours ? ` ${h.hours} h` : ''} by ${h.by} via ${h.channel} at ${h.at}`);
+  return `${out.join('\n')}\n`;
+}

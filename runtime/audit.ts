@@ -1,0 +1,364 @@
+// The audit trail of one IP, read back from Temporal: every run of `threat/<ip>` (continue-as-new chains and later
+// cases), turned into a readable timeline of what was seen, what the model was asked and answered, what the policy
+// decided and why, who approved through which channel, and what the firewall did. Payloads are decoded with the
+// default payload converter (Palisade uses no custom converter or codec).
+import type { Client } from '@temporalio/client';
+import { defaultPayloadConverter, type Payload } from '@temporalio/common';
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
+import type { temporal } from '@temporalio/proto';
+import type { HoldAction, ThreatWorkflowInput } from '../domain/threat-state';
+import type {
+  EnforcementResult, GovernorVerdict, HumanDecision, Notification, Proposal, Sighting, ThreatIntel,
+} from '../domain/types';
+import { normaliseThreatIp } from './operator-actions';
+
+type History = temporal.api.history.v1.IHistory;
+type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
+
+export interface RunHistory {
+  workflowId: string;
+  runId: string;
+  history: History;
+}
+
+export type AuditCategory =
+  | 'run' | 'sighting' | 'screening' | 'intel' | 'model' | 'policy' | 'governor' | 'human' | 'enforcement'
+  | 'hold' | 'notification' | 'status' | 'timer' | 'activity' | 'error';
+
+export interface AuditEntry {
+  at: string;
+  runId: string;
+  eventId: number;
+  category: AuditCategory;
+  summary: string;
+  /** Further lines: reasons, the prompt the model saw, its raw answer, enforcement detail. */
+  details?: string[];
+}
+
+// ---- fetching -------------------------------------------------------------------------------------------------
+
+/**
+ * Every run of `threat/<ip>` that Temporal still has, oldest first: the runs visibility lists, plus the
+ * continue-as-new chain followed backwards from the latest run (visibility can lag behind).
+ */
+export async function fetchThreatHistories(client: Client, ip: string): Promise<RunHistory[]> {
+  const workflowId = `threat/${normaliseThreatIp(ip)}`;
+  const runIds = new Map<string, number>();
+  for await (const wf of client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) {
+    runIds.set(wf.runId, wf.startTime.getTime());
+  }
+  const out = new Map<string, RunHistory>();
+  const load = async (runId?: string) => {
+    const handle = client.workflow.getHandle(workflowId, runId);
+    const history = await handle.fetchHistory();
+    const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
+    const id = runId ?? (await handle.describe()).runId;
+    out.set(id, { workflowId, runId: id, history });
+    return started?.continuedExecutionRunId || undefined;
+  };
+  // Latest run first, then back along continuedExecutionRunId.
+  let previous: string | undefined;
+  try {
+    previous = await load();
+  } catch (err) {
+    if (runIds.size === 0) throw err;
+  }
+  while (previous && !out.has(previous)) previous = await load(previous);
+  for (const runId of runIds.keys()) if (!out.has(runId)) await load(runId);
+  return [...out.values()].sort((a, b) => startMs(a.history) - startMs(b.history));
+}
+
+/** A history from an exported JSON file (historyToJSON or `temporal workflow show -o json`). */
+export function runHistoryFromJSON(json: unknown, fallbackId: string): RunHistory {
+  const history = historyFromJSON(json);
+  const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
+  const input = decodeFirst<Partial<ThreatWorkflowInput>>(started?.input?.payloads);
+  const workflowId = typeof input?.ip === 'string' ? `threat/${input.ip}` : fallbackId;
+  return { workflowId, runId: started?.originalExecutionRunId ?? fallbackId, history };
+}
+
+function startMs(h: History): number {
+  const t = h.events?.[0]?.eventTime;
+  return t ? timestampMs(t) : 0;
+}
+
+// ---- decoding -------------------------------------------------------------------------------------------------
+
+function timestampMs(t: { seconds?: { toString(): string } | number | null; nanos?: number | null }): number {
+  return Number(t.seconds?.toString() ?? 0) * 1000 + Math.floor((t.nanos ?? 0) / 1e6);
+}
+
+function decode<T>(p: Payload | null | undefined): T | undefined {
+  if (!p) return undefined;
+  try {
+    return defaultPayloadConverter.fromPayload<T>(p);
+  } catch {
+    return undefined;
+  }
+}
+
+const decodeFirst = <T>(payloads: Payload[] | null | undefined): T | undefined => decode<T>(payloads?.[0]);
+
+function durationText(d: { seconds?: { toString(): string } | number | null } | null | undefined): string {
+  const s = Number(d?.seconds?.toString() ?? 0);
+  if (s >= 3600) return `${+(s / 3600).toFixed(2)} h`;
+  if (s >= 60) return `${+(s / 60).toFixed(1)} min`;
+  return `${s} s`;
+}
+
+const oneLine = (s: unknown, max = 300) => {
+  const t = String(s ?? '').replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+  return t.length > max ? `${t.slice(0, max - 1)}…` : t;
+};
+
+function decisionText(d: Partial<HumanDecision> | undefined): string {
+  if (!d) return 'an unreadable decision';
+  const verb = d.decision === 'approve' ? 'approved' : d.decision === 'reject' ? 'rejected' : String(d.decision);
+  return `${verb} by ${oneLine(d.approver, 100)} via ${d.channel}${d.durationHours ? ` for ${d.durationHours} h` : ''}${d.comment ? `: "${oneLine(d.comment)}"` : ''}`;
+}
+
+function holdText(a: Partial<HoldAction> | undefined): string {
+  if (!a) return 'an unreadable hold action';
+  const what = a.action === 'extend' ? `extend by ${a.hours} h` : a.action === 'make_permanent' ? 'make permanent' : String(a.action);
+  return `${what} by ${oneLine(a.by, 100)} via ${a.channel}${a.reason ? `: "${oneLine(a.reason)}"` : ''}`;
+}
+
+function sightingText(s: Partial<Sighting> | undefined): AuditEntryParts {
+  if (!s) return { summary: 'sighting (unreadable)' };
+  const e = s.evidence ?? {};
+  const details: string[] = [];
+  if (e.summary) details.push(`summary: ${oneLine(e.summary)}`);
+  if (e.requestCount) details.push(`requests: ${e.requestCount}`);
+  if (e.paths?.length) details.push(`paths: ${e.paths.slice(0, 10).map((p) => oneLine(p, 100)).join(', ')}`);
+  if (e.userAgents?.length) details.push(`user agents: ${e.userAgents.slice(0, 5).map((u) => oneLine(u, 120)).join(' | ')}`);
+  if (e.narrative) details.push(`narrative: ${oneLine(e.narrative, 500)}`);
+  const flags = [s.knownBad ? 'known-bad' : '', s.likelyFalsePositive ? 'likely false positive' : ''].filter(Boolean).join(', ');
+  return { summary: `sighting from ${oneLine(s.source, 60)}: score ${s.score}, ${s.direction}${flags ? `, ${flags}` : ''}`, details };
+}
+
+interface AuditEntryParts {
+  category?: AuditCategory;
+  summary: string;
+  details?: string[];
+}
+
+/** What an activity's input and result mean, by activity type. */
+function describeActivity(type: string, input: unknown, result: unknown): AuditEntryParts {
+  switch (type) {
+    case 'screeningContext': {
+      const r = result as { allowlist?: unknown[]; policy?: { mode?: string; dryRun?: boolean } | null } | undefined;
+      return { category: 'screening', summary: `screening context loaded: ${r?.allowlist?.length ?? 0} allowlist entr${r?.allowlist?.length === 1 ? 'y' : 'ies'}${r?.policy ? `, policy mode ${r.policy.mode}${r.policy.dryRun ? ' (dry-run)' : ''}` : ''}` };
+    }
+    case 'enrichThreat': {
+      const i = result as ThreatIntel | undefined;
+      if (!i) return { category: 'intel', summary: 'intel lookup returned nothing' };
+      const details = [
+        ...(i.providers ?? []).map((p) => `${p.provider}: ${p.status}${p.cached ? ' (cached)' : ''}${p.detail ? ` — ${oneLine(p.detail, 200)}` : ''}`),
+        ...(i.notes ?? []).map((n) => `note: ${oneLine(n)}`),
+      ];
+      const facts = [
+        `composite ${i.compositeScore}`, i.knownBad ? 'known-bad' : 'not known-bad', i.likelyFalsePositive ? 'likely false positive' : '',
+        `confidence ${i.confidence}`, i.org ? `org ${oneLine(i.org, 80)}` : '', i.country ? `country ${i.country}` : '',
+        i.abuseScore !== undefined ? `AbuseIPDB ${i.abuseScore}` : '', i.otxPulses !== undefined ? `OTX ${i.otxPulses} pulses` : '',
+        i.greynoise ? `GreyNoise ${i.greynoise.classification}${i.greynoise.riot ? ' RIOT' : ''}` : '',
+      ].filter(Boolean);
+      return { category: 'intel', summary: `intel: ${facts.join(', ')}`, details };
+    }
+    case 'proposeAction': {
+      const p = result as Proposal | undefined;
+      if (!p) return { category: 'model', summary: 'proposal: no result' };
+      const details = [`reason: ${oneLine(p.reason, 1000)}`, `confidence: ${p.confidence}`];
+      if (p.notes) details.push(`notes: ${oneLine(p.notes, 500)}`);
+      if (p.llm) {
+        details.push(`model: ${p.llm.provider} ${p.llm.model}, ${p.llm.promptTokens} prompt + ${p.llm.completionTokens} completion tokens, ${p.llm.latencyMs} ms`);
+        if (p.llm.failure) details.push(`model answer not used: ${oneLine(p.llm.failure, 500)}`);
+        details.push('asked:', ...indent(p.llm.prompt), 'answered:', ...indent(p.llm.rawResponse));
+      }
+      const what = p.action === 'block' ? `block for ${p.durationHours} h${p.recommendPermanent ? ', recommends permanent' : ''}` : 'no action';
+      return { category: 'model', summary: `proposal (${p.origin === 'llm' ? 'LLM' : 'rule-based'}): ${what}`, details };
+    }
+    case 'reserveUnattendedSlot':
+    case 'recordHumanAction': {
+      const g = result as GovernorVerdict | undefined;
+      const kind = type === 'reserveUnattendedSlot' ? 'unattended action' : 'human approval counted';
+      return { category: 'governor', summary: `rate governor (${kind}): ${g ? `${g.granted ? 'granted' : 'refused'}, ${g.used}/${g.cap} in ${g.windowMinutes} min${g.nextSlotAt ? `, next slot ${g.nextSlotAt}` : ''}` : 'no answer'}` };
+    }
+    case 'applyBlock':
+    case 'removeBlock': {
+      const r = result as EnforcementResult | undefined;
+      const req = input as { target?: string; blockId?: string; dryRun?: boolean } | undefined;
+      const verb = type === 'applyBlock' ? 'apply block' : 'remove block';
+      return {
+        category: 'enforcement',
+        summary: `firewall: ${verb} ${req?.target ?? ''} on ${r?.enforcer ?? '?'}${r?.transport ? ` via ${r.transport}` : ''}: ${r?.ok ? 'ok' : 'FAILED'}${r?.simulated ? ' (simulated, dry-run)' : ''}`,
+        details: r?.detail ? [oneLine(r.detail, 1000)] : undefined,
+      };
+    }
+    case 'verifyBlock': {
+      const r = result as { present?: boolean; detail?: string; enforcer?: string } | undefined;
+      const req = input as { target?: string } | undefined;
+      return { category: 'enforcement', summary: `firewall: verify ${req?.target ?? ''}: ${r?.present ? 'present' : 'NOT present'}${r?.enforcer ? ` on ${r.enforcer}` : ''}`, details: r?.detail ? [oneLine(r.detail, 1000)] : undefined };
+    }
+    case 'notify': {
+      const n = input as Notification | undefined;
+      const sent = (result as { sent?: string[] } | undefined)?.sent;
+      if (!n) return { category: 'notification', summary: 'notification' };
+      const details = n.body ? n.body.split('\n').map((l) => oneLine(l)) : [];
+      if (n.kind === 'review_needed' || n.kind === 'review_escalated') {
+        return { category: 'policy', summary: `policy: review required — ${oneLine(n.title, 200)}${sent ? ` (notified: ${sent.join(', ')})` : ''}`, details };
+      }
+      return { category: 'notification', summary: `notification ${n.kind}: ${oneLine(n.title, 200)}${sent ? ` (sent: ${sent.join(', ')})` : ''}`, details };
+    }
+    default:
+      return { category: 'activity', summary: `activity ${type}${result !== undefined ? `: ${oneLine(JSON.stringify(result), 200)}` : ''}` };
+  }
+}
+
+const indent = (text: string | undefined) => String(text ?? '').split('\n').map((l) => `    ${l}`);
+
+const STATUS_MEANING: Record<string, string> = {
+  pending_review: 'waiting for a human decision',
+  enforcing: 'enforcing the block',
+  verifying: 'verifying the block took effect',
+  blocked: 'block active',
+  lifting: 'lifting the block',
+  closed: 'case closed',
+  watching: 'watching for new sightings',
+};
+
+// ---- timeline -------------------------------------------------------------------------------------------------
+
+/** Turns the histories of one IP's runs into one chronological timeline. */
+export function buildTimeline(runs: RunHistory[]): AuditEntry[] {
+  const out: AuditEntry[] = [];
+  for (const run of runs) out.push(...runTimeline(run));
+  return out.sort((a, b) => (a.at === b.at ? 0 : a.at < b.at ? -1 : 1));
+}
+
+function runTimeline(run: RunHistory): AuditEntry[] {
+  const out: AuditEntry[] = [];
+  const scheduled = new Map<string, { type: string; input: unknown; queue?: string }>();
+  const attempts = new Map<string, number>();
+  const updates = new Map<string, string>();
+  let lastStatus: string | undefined;
+  const short = run.runId.slice(0, 8);
+  const push = (e: HistoryEvent, p: AuditEntryParts & { category: AuditCategory }) => {
+    out.push({ at: new Date(timestampMs(e.eventTime ?? {})).toISOString(), runId: run.runId, eventId: Number(e.eventId?.toString() ?? 0), category: p.category, summary: p.summary, ...(p.details?.length ? { details: p.details } : {}) });
+  };
+
+  for (const e of run.history.events ?? []) {
+    const id = String(e.eventId?.toString() ?? '');
+    if (e.workflowExecutionStartedEventAttributes) {
+      const a = e.workflowExecutionStartedEventAttributes;
+      const input = decodeFirst<Partial<ThreatWorkflowInput>>(a.input?.payloads);
+      const carry = input?.carry;
+      const facts = [
+        `cycle ${carry?.cycle ?? 1}`,
+        input?.policy ? `mode ${input.policy.mode}${input.policy.dryRun ? ', dry-run' : ''}` : '',
+        carry?.priorBlocks ? `${carry.priorBlocks} earlier block(s)` : '',
+        input?.enforcer ? `enforcer ${input.enforcer}` : '',
+      ].filter(Boolean);
+      push(e, {
+        category: 'run',
+        summary: `run ${short} started (${a.workflowType?.name ?? '?'}; ${facts.join(', ')})${a.continuedExecutionRunId ? `, continued from run ${a.continuedExecutionRunId.slice(0, 8)}` : ''}`,
+        details: a.identity ? [`started by ${a.identity}`] : undefined,
+      });
+      for (const s of carry?.pendingSightings ?? []) push(e, { category: 'sighting', ...sightingText(s), summary: `carried over: ${sightingText(s).summary}` });
+    } else if (e.workflowExecutionSignaledEventAttributes) {
+      const a = e.workflowExecutionSignaledEventAttributes;
+      const arg = decodeFirst<unknown>(a.input?.payloads);
+      const by = a.identity ? [`sent by ${a.identity}`] : [];
+      if (a.signalName === 'sighting') {
+        const t = sightingText(arg as Sighting);
+        push(e, { category: 'sighting', summary: t.summary, details: [...(t.details ?? []), ...by] });
+      } else if (a.signalName === 'decideSignal') {
+        push(e, { category: 'human', summary: `human decision (signal): ${decisionText(arg as HumanDecision)}`, details: by });
+      } else if (a.signalName === 'holdSignal') {
+        push(e, { category: 'hold', summary: `hold action (signal): ${holdText(arg as HoldAction)}`, details: by });
+      } else {
+        push(e, { category: 'activity', summary: `signal ${a.signalName}`, details: by });
+      }
+    } else if (e.workflowExecutionUpdateAcceptedEventAttributes) {
+      const a = e.workflowExecutionUpdateAcceptedEventAttributes;
+      const name = a.acceptedRequest?.input?.name ?? '?';
+      const arg = decodeFirst<unknown>(a.acceptedRequest?.input?.args?.payloads);
+      const updateId = a.protocolInstanceId ?? a.acceptedRequest?.meta?.updateId ?? '';
+      updates.set(updateId, name);
+      const by = a.acceptedRequest?.meta?.identity ? [`sent by ${a.acceptedRequest.meta.identity}`] : [];
+      if (name === 'decide') push(e, { category: 'human', summary: `human decision: ${decisionText(arg as HumanDecision)}`, details: by });
+      else if (name === 'hold') push(e, { category: 'hold', summary: `hold action: ${holdText(arg as HoldAction)}`, details: by });
+      else push(e, { category: 'activity', summary: `update ${name} accepted`, details: by });
+    } else if (e.workflowExecutionUpdateCompletedEventAttributes) {
+      const a = e.workflowExecutionUpdateCompletedEventAttributes;
+      if (a.outcome?.failure) {
+        const name = updates.get(a.meta?.updateId ?? '') ?? 'update';
+        push(e, { category: 'error', summary: `${name} failed: ${oneLine(a.outcome.failure.message)}` });
+      }
+    } else if (e.activityTaskScheduledEventAttributes) {
+      const a = e.activityTaskScheduledEventAttributes;
+      scheduled.set(id, { type: a.activityType?.name ?? '?', input: decodeFirst(a.input?.payloads), queue: a.taskQueue?.name ?? undefined });
+    } else if (e.activityTaskStartedEventAttributes) {
+      const a = e.activityTaskStartedEventAttributes;
+      attempts.set(String(a.scheduledEventId?.toString()), a.attempt ?? 1);
+    } else if (e.activityTaskCompletedEventAttributes) {
+      const a = e.activityTaskCompletedEventAttributes;
+      const key = String(a.scheduledEventId?.toString());
+      const s = scheduled.get(key);
+      const p = describeActivity(s?.type ?? '?', s?.input, decodeFirst(a.result?.payloads));
+      const tries = attempts.get(key) ?? 1;
+      push(e, { category: p.category ?? 'activity', summary: p.summary, details: [...(p.details ?? []), ...(tries > 1 ? [`succeeded on attempt ${tries}`] : [])] });
+    } else if (e.activityTaskFailedEventAttributes || e.activityTaskTimedOutEventAttributes) {
+      const a = e.activityTaskFailedEventAttributes ?? e.activityTaskTimedOutEventAttributes!;
+      const s = scheduled.get(String(a.scheduledEventId?.toString()));
+      const cat = s?.type === 'applyBlock' || s?.type === 'removeBlock' || s?.type === 'verifyBlock' ? 'enforcement' : 'error';
+      push(e, { category: cat, summary: `${s?.type ?? 'activity'} ${e.activityTaskTimedOutEventAttributes ? 'timed out' : 'failed'}: ${oneLine(a.failure?.message ?? a.failure?.cause?.message)}` });
+    } else if (e.upsertWorkflowSearchAttributesEventAttributes) {
+      const fields = e.upsertWorkflowSearchAttributesEventAttributes.searchAttributes?.indexedFields ?? {};
+      const status = decode<unknown>(fields.PalisadeStatus);
+      const s = Array.isArray(status) ? status[0] : status;
+      if (typeof s === 'string' && s !== lastStatus) {
+        // Leaving "deciding" straight for "enforcing" means the policy acted without a human.
+        const auto = lastStatus === 'deciding' && s === 'enforcing';
+        lastStatus = s;
+        push(e, { category: auto ? 'policy' : 'status', summary: auto ? 'policy: act without review (auto)' : `status → ${s}${STATUS_MEANING[s] ? ` (${STATUS_MEANING[s]})` : ''}` });
+      }
+      const outcome = decode<unknown>(fields.PalisadeOutcome);
+      const o = Array.isArray(outcome) ? outcome[0] : outcome;
+      if (typeof o === 'string') push(e, { category: 'policy', summary: `outcome: ${o}` });
+    } else if (e.timerStartedEventAttributes) {
+      push(e, { category: 'timer', summary: `timer ${durationText(e.timerStartedEventAttributes.startToFireTimeout)}` });
+    } else if (e.timerFiredEventAttributes) {
+      push(e, { category: 'timer', summary: 'timer fired' });
+    } else if (e.workflowTaskFailedEventAttributes) {
+      push(e, { category: 'error', summary: `workflow task failed: ${oneLine(e.workflowTaskFailedEventAttributes.failure?.message, 500)}` });
+    } else if (e.workflowExecutionContinuedAsNewEventAttributes) {
+      const a = e.workflowExecutionContinuedAsNewEventAttributes;
+      const next = decodeFirst<Partial<ThreatWorkflowInput>>(a.input?.payloads);
+      push(e, { category: 'run', summary: `run ${short} continued as new (next cycle ${next?.carry?.cycle ?? '?'}, ${next?.carry?.priorBlocks ?? 0} earlier block(s))` });
+    } else if (e.workflowExecutionCompletedEventAttributes) {
+      const r = decodeFirst<Record<string, unknown>>(e.workflowExecutionCompletedEventAttributes.result?.payloads);
+      push(e, { category: 'run', summary: `run ${short} completed${r?.outcome ? `: outcome ${r.outcome}` : ''}` });
+    } else if (e.workflowExecutionFailedEventAttributes) {
+      push(e, { category: 'error', summary: `run ${short} failed: ${oneLine(e.workflowExecutionFailedEventAttributes.failure?.message, 500)}` });
+    } else if (e.workflowExecutionTerminatedEventAttributes) {
+      const a = e.workflowExecutionTerminatedEventAttributes;
+      push(e, { category: 'run', summary: `run ${short} terminated${a.identity ? ` by ${a.identity}` : ''}${a.reason ? `: ${oneLine(a.reason)}` : ''}` });
+    } else if (e.workflowExecutionTimedOutEventAttributes) {
+      push(e, { category: 'run', summary: `run ${short} timed out` });
+    } else if (e.workflowExecutionCanceledEventAttributes) {
+      push(e, { category: 'run', summary: `run ${short} cancelled` });
+    }
+  }
+  return out;
+}
+
+/** Plain-text rendering, one line per entry plus indented details. */
+export function formatTimeline(entries: AuditEntry[], opts: { workflowId?: string } = {}): string {
+  const lines: string[] = [];
+  if (opts.workflowId) lines.push(`Audit of ${opts.workflowId} (${new Set(entries.map((e) => e.runId)).size} run(s), ${entries.length} entries)`, '');
+  for (const e of entries) {
+    lines.push(`${e.at.replace('T', ' ').replace(/\.\d+Z$/, 'Z')}  ${e.category.padEnd(12)} ${e.summary}`);
+    for (const d of e.details ?? []) lines.push(`${' '.repeat(34)}${d}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
