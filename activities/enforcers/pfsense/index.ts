@@ -48,7 +48,15 @@ export function createPfSenseEnforcer(config: PfSenseConfig, deps: PfSenseDeps =
   const log = deps.logger;
   const timeoutMs = config.timeoutSeconds * 1000;
   let caPem: Promise<string | undefined> | undefined;
-  const ca = () => (caPem ??= config.caFile ? fs.readFile(config.caFile, 'utf8') : Promise.resolve(undefined));
+  const ca = () => {
+    caPem ??= config.caFile
+      ? fs.readFile(config.caFile, 'utf8').catch((err: NodeJS.ErrnoException) => {
+        caPem = undefined; // read again next time: the file may be fixed without a restart
+        throw new PermanentEnforcementError(`cannot read pfsense.caFile ${config.caFile}: ${err.code ?? 'error'}`, 'validation');
+      })
+      : Promise.resolve(undefined);
+    return caPem;
+  };
   const httpTarget = async (scheme: 'http' | 'https', port: number): Promise<HttpTarget> => ({
     scheme, host: config.host, port, timeoutMs, verifyTls: config.verifyTls, ca: await ca(),
   });

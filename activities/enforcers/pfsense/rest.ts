@@ -140,7 +140,7 @@ export class RestTransport implements AliasTransport {
     if (retagged || ambiguous || next.length === 0) {
       // `remove` cannot empty an alias and array_diff on duplicate details would misalign them: replace both arrays.
       // Narrow the id race first: the name must still be at this id right before we overwrite it.
-      const byId = (await this.call('GET', `/api/v2/firewall/alias?id=${alias.id}`)) as RestAlias;
+      const byId = (await this.call('GET', `/api/v2/firewall/alias?id=${alias.id}`).catch(idGone)) as RestAlias;
       if (byId?.name !== this.o.alias) throw new IdShiftedError(`alias id ${alias.id} no longer names ${this.o.alias} (ids shifted)`);
       await this.patchChecked({ id: alias.id, address: next.map((e) => e.address), detail: next.map((e) => e.detail) });
       return;
@@ -161,7 +161,7 @@ export class RestTransport implements AliasTransport {
 
   /** PATCH, then check the response still names our alias; if the id pointed elsewhere, undo there and fail. */
   private async patchChecked(body: Record<string, unknown>, undo?: Record<string, unknown>) {
-    const data = (await this.call('PATCH', '/api/v2/firewall/alias', body)) as RestAlias;
+    const data = (await this.call('PATCH', '/api/v2/firewall/alias', body).catch(idGone)) as RestAlias;
     if (data?.name === this.o.alias) return;
     let undone = 'not undoable';
     if (undo) undone = await this.call('PATCH', '/api/v2/firewall/alias', undo).then(() => 'undone', (e: Error) => `undo failed: ${e.message}`);
@@ -232,6 +232,12 @@ export class RestTransport implements AliasTransport {
     }
     return { Authorization: `Bearer ${this.jwt}` };
   }
+}
+
+/** A 404 for the id we just looked up means aliases were deleted in between: look it up again by name. */
+function idGone(err: unknown): never {
+  if (err instanceof RestApiError && err.responseId === 'MODEL_OBJECT_NOT_FOUND') throw new IdShiftedError(err.message);
+  throw err;
 }
 
 function zipEntries(a: RestAlias): AliasEntry[] {

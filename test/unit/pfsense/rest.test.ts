@@ -111,6 +111,14 @@ void describe('pfSense REST transport against a pfrest v2 server', () => {
     assert.equal(fake.requests.filter((q) => q.method === 'PATCH').length, 3, 'append on the wrong id, undo there, append on the right one');
   });
 
+  void it('looks the alias up again when its id disappeared (404 MODEL_OBJECT_NOT_FOUND) before the write', async () => {
+    fake.aliases = [{ name: 'GONE', type: 'host', descr: '', address: [], detail: [] },
+      { name: 'PALISADE_BLOCK', type: 'network', descr: '', address: [], detail: [] }];
+    fake.beforeNext('PATCH', '/api/v2/firewall/alias', () => fake.aliases.splice(0, 1)); // id 1 is now out of range
+    assert.match((await enforcer().apply(block('203.0.113.2'))).detail, /^added/);
+    assert.deepEqual(fake.aliases, [{ name: 'PALISADE_BLOCK', type: 'network', descr: '', address: ['203.0.113.2/32'], detail: ['palisade:203.0.113.2#1 secrets scanner'] }]);
+  });
+
   void it('re-authenticates once when the JWT has expired', async () => {
     const e = enforcer({ rest: { auth: 'jwt' } });
     await e.apply(block('203.0.113.1'));

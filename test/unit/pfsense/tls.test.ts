@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createPfSenseEnforcer } from '../../../activities/enforcers/pfsense';
+import { PermanentEnforcementError } from '../../../activities/enforcers/types';
 import { FakePfRest } from '../../fakes/pfsense-rest';
 import { block, pfConfig, SECRETS } from './helpers';
 
@@ -36,6 +37,11 @@ void describe('pfSense transports over TLS', () => {
   void it('trusts the certificate through caFile', async () => {
     const r = await enforcer({ caFile: path.join(dir, 'cert.pem') }).apply(block('203.0.113.9'));
     assert.equal(r.transport, 'rest');
+  });
+
+  void it('an unreadable caFile is a permanent configuration error', async () => {
+    await assert.rejects(enforcer({ caFile: path.join(dir, 'missing.pem') }).apply(block('203.0.113.11')),
+      (e: unknown) => e instanceof PermanentEnforcementError && /cannot read pfsense.caFile .*ENOENT/.test(e.message));
   });
 
   void it('verifyTls: false skips verification only when set explicitly', async () => {
