@@ -4,7 +4,10 @@
 // is an answer, not an error). Secrets travel in headers only and never appear in errors.
 
 export interface HttpOptions {
+  /** Per attempt. */
   timeoutMs: number;
+  /** Overall budget across attempts and backoff; absent = attempts × timeoutMs plus backoff. */
+  totalTimeoutMs?: number;
   /** Retries after the first attempt (0 = no retry). */
   retries?: number;
   baseDelayMs?: number;
@@ -62,15 +65,19 @@ export async function httpRequest(url: string, init: RequestInit, opts: HttpOpti
   const base = opts.baseDelayMs ?? 250;
   const maxRetryAfter = opts.maxRetryAfterMs ?? 30_000;
   const sleep = opts.sleep ?? defaultSleep;
+  const deadline = opts.totalTimeoutMs !== undefined ? Date.now() + opts.totalTimeoutMs : Infinity;
+  const timeoutReported = opts.totalTimeoutMs ?? opts.timeoutMs;
+  const fitsBeforeDeadline = (delayMs: number) => Date.now() + delayMs < deadline;
   for (let attempt = 1; ; attempt++) {
     let res: Response;
+    const attemptTimeout = Math.max(1, Math.min(opts.timeoutMs, deadline - Date.now()));
     try {
-      res = await fetch(url, { ...init, signal: AbortSignal.timeout(opts.timeoutMs) });
+      res = await fetch(url, { ...init, signal: AbortSignal.timeout(attemptTimeout) });
     } catch (err) {
       const name = (err as Error).name;
-      if (name === 'TimeoutError' || name === 'AbortError') throw new HttpTimeoutError(opts.timeoutMs);
-      if (attempt > retries) throw new HttpNetworkError(`network error: ${describeFetchError(err)}`);
+      if (name === 'TimeoutError' || name === 'AbortError') throw new HttpTimeoutError(Date.now() >= deadline ? timeoutReported : opts.timeoutMs);
       const delayMs = base * 2 ** (attempt - 1);
+      if (attempt > retries || !fitsBeforeDeadline(delayMs)) throw new HttpNetworkError(`network error: ${describeFetchError(err)}`);
       opts.onRetry?.({ attempt, delayMs, reason: `network error: ${describeFetchError(err)}` });
       await sleep(delayMs);
       continue;
@@ -80,13 +87,13 @@ export async function httpRequest(url: string, init: RequestInit, opts: HttpOpti
       text = await res.text();
     } catch (err) {
       const name = (err as Error).name;
-      if (name === 'TimeoutError' || name === 'AbortError') throw new HttpTimeoutError(opts.timeoutMs);
+      if (name === 'TimeoutError' || name === 'AbortError') throw new HttpTimeoutError(Date.now() >= deadline ? timeoutReported : opts.timeoutMs);
       throw new HttpNetworkError(`network error reading body: ${describeFetchError(err)}`);
     }
     if (retryable(res.status) && attempt <= retries) {
       const ra = parseRetryAfter(res.headers.get('retry-after'));
-      if (ra === undefined || ra <= maxRetryAfter) {
-        const delayMs = ra ?? base * 2 ** (attempt - 1);
+      const delayMs = ra ?? base * 2 ** (attempt - 1);
+      if ((ra === undefined || ra <= maxRetryAfter) && fitsBeforeDeadline(delayMs)) {
         opts.onRetry?.({ attempt, delayMs, reason: `HTTP ${res.status}` });
         await sleep(delayMs);
         continue;

@@ -30,7 +30,8 @@ export function createAnthropicClient(opts: AnthropicClientOptions): LlmClient {
           messages: [{ role: 'user', content: req.user }],
           ...(req.jsonSchema ? { output_config: { format: { type: 'json_schema' as const, schema: req.jsonSchema.schema } } } : {}),
         },
-        { timeout: req.timeoutMs },
+        // timeout bounds each attempt; the signal bounds the whole call, SDK retries included (llm.timeoutSeconds).
+        { timeout: req.timeoutMs, signal: AbortSignal.timeout(req.timeoutMs) },
       );
       const text = msg.content.flatMap((b) => (b.type === 'text' ? [b.text] : [])).join('');
       return {

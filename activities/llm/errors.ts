@@ -23,7 +23,11 @@ function apiErrorDetail(body: unknown): string {
 
 export function describeLlmError(err: unknown, timeoutMs?: number): string {
   const t = timeoutMs ? ` after ${Math.round(timeoutMs / 100) / 10} s` : '';
-  if (err instanceof Anthropic.APIConnectionTimeoutError || err instanceof OpenAI.APIConnectionTimeoutError || err instanceof HttpTimeoutError)
+  // The overall deadline aborts through the request's signal, which the SDKs report as a user abort.
+  if (
+    err instanceof Anthropic.APIConnectionTimeoutError || err instanceof OpenAI.APIConnectionTimeoutError || err instanceof HttpTimeoutError ||
+    err instanceof Anthropic.APIUserAbortError || err instanceof OpenAI.APIUserAbortError
+  )
     return `timeout${t}`;
   if (err instanceof Anthropic.APIConnectionError || err instanceof OpenAI.APIConnectionError)
     return `network error: ${clean((err as Error).message)}`;

@@ -34,7 +34,7 @@ export function createOllamaClient(opts: OllamaClientOptions): LlmClient {
       const r = await httpRequest(
         url,
         { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify(body) },
-        { timeoutMs: req.timeoutMs, retries: opts.retries ?? 2 },
+        { timeoutMs: req.timeoutMs, totalTimeoutMs: req.timeoutMs, retries: opts.retries ?? 2 },
       );
       const json = r.json as Record<string, any> | undefined;
       if (r.status < 200 || r.status >= 300 || typeof json?.error === 'string') {

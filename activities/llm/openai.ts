@@ -36,7 +36,8 @@ export function createOpenAiClient(opts: OpenAiClientOptions): LlmClient {
             ? { response_format: { type: 'json_schema' as const, json_schema: { name: req.jsonSchema.name, schema: req.jsonSchema.schema, strict: true } } }
             : {}),
         },
-        { timeout: req.timeoutMs },
+        // timeout bounds each attempt; the signal bounds the whole call, SDK retries included (llm.timeoutSeconds).
+        { timeout: req.timeoutMs, signal: AbortSignal.timeout(req.timeoutMs) },
       );
       const choice = res.choices?.[0];
       const refusal = choice?.message?.refusal;

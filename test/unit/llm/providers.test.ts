@@ -85,6 +85,15 @@ void describe('Anthropic client (@anthropic-ai/sdk against a Messages API fake)'
     fake.script.push('destroy');
     assert.match(await failure(c.complete(req())), /^network error: /);
   });
+
+  void it('llm.timeoutSeconds bounds the whole call: SDK retries never outlive it', async () => {
+    const c = createAnthropicClient({ apiKey: 'sk-ant-test', model: 'claude-test', baseURL: fake.url, maxRetries: 2 });
+    const n = fake.requests.length;
+    fake.script.push('hang', 'hang', 'hang');
+    assert.equal(await failure(c.complete(req({ timeoutMs: 400 })), 400), 'timeout after 0.4 s');
+    assert.equal(fake.requests.length - n, 1, 'no retry was started after the deadline');
+    fake.script.splice(0);
+  });
 });
 
 void describe('OpenAI client (openai SDK against a chat-completions fake)', () => {
@@ -185,6 +194,12 @@ void describe('Ollama client (native /api/chat against an Ollama fake)', () => {
     assert.equal(fake.requests.length - n, 2);
     fake.script.push('hang');
     assert.equal(await failure(c.complete(req({ timeoutMs: 300 })), 300), 'timeout after 0.3 s');
+    // A 503 whose Retry-After would outlive the call's budget is not waited for.
+    const m = fake.requests.length;
+    fake.faults.push({ status: 503, headers: { 'Retry-After': '5' }, json: { error: 'server busy' } });
+    const busy = createOllamaClient({ baseURL: fake.url, model: 'llama3.1:8b', retries: 2 });
+    assert.equal(await failure(busy.complete(req({ timeoutMs: 300 }))), 'HTTP 503 ollama: server busy');
+    assert.equal(fake.requests.length - m, 1);
     fake.script.push({ text: '{"action":"block","tar', doneReason: 'length' });
     assert.equal((await c.complete(req())).stopReason, 'length');
   });
