@@ -90,6 +90,14 @@ void describe('[dev-server] reconciler', () => {
       const activityTypes = history.events!.flatMap((e) => (e.activityTaskScheduledEventAttributes ? [e.activityTaskScheduledEventAttributes.activityType!.name!] : []));
       assert.deepEqual(activityTypes, ['reconcileDesiredBlocks', 'reconcileListEntries', 'reconcileReapply', 'reconcileReapply', 'reconcileReapply']);
 
+      // Before removing, each orphan candidate is checked against its own workflow (strongly consistent): an entry
+      // whose workflow holds exactly that block is kept even if visibility has not caught up.
+      const acts = createReconcileActivities({ client: env.client, enforcers: { memory: enforcer } });
+      const held = { target: targets[0], blockId: blockIds.get(targets[0])!, ownedByPalisade: true };
+      const staleCycle = { target: targets[1], blockId: `${ips[1]}#99`, ownedByPalisade: true };
+      const gone = { target: '203.0.113.99/32', blockId: '203.0.113.99#1', ownedByPalisade: true };
+      assert.deepEqual(await acts.reconcileConfirmOrphans({ entries: [held, staleCycle, gone] }), [staleCycle, gone]);
+
       // Second run with orphan removal: nothing to restore (idempotent), the orphan goes, the foreign entry stays.
       const second = await runReconciler(true);
       assert.deepEqual(second.totals, { desired: 3, missing: 0, restored: 0, orphans: 1, removed: 1, failed: 0 });
