@@ -43,3 +43,15 @@ export function requireToken(kind: string, tokens: (string | undefined)[]): Requ
     next();
   };
 }
+
+/** The same check as a predicate, for routers that take an authorisation hook (the alert webhooks). */
+export function bearerAuthorizer(kind: string, tokens: (string | undefined)[]): (req: { get(name: string): string | undefined }) => boolean {
+  const configured = tokens.filter((t): t is string => typeof t === 'string' && t.length > 0);
+  return (req) => {
+    const given = bearerToken(req.get('authorization'));
+    let ok = false;
+    if (given !== undefined) for (const t of configured) ok = tokenMatches(given, t) || ok;
+    if (!ok) authFailures.inc({ kind });
+    return ok;
+  };
+}

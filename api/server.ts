@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import type { PalisadeConfig } from '../domain/config';
 import { collectProcessMetrics, httpRequests, registerVisibilityGauges } from '../runtime/metrics';
 import { UsedLinkStore, usedLinksFile } from '../runtime/signed-links';
-import { requireToken } from './auth';
+import { bearerAuthorizer, requireToken } from './auth';
 import type { ApiDeps } from './deps';
 import { apiNotFound, errorHandler, requireJson } from './errors';
 import { createAllowlistRouter } from './routes/allowlist';
@@ -18,6 +18,8 @@ import { createApproveRouter, createLinksRouter } from './routes/links';
 import { createSightingsRouter } from './routes/sightings';
 import { createThreatsRouter } from './routes/threats';
 import type { ApiSecrets } from './secrets';
+import { createAlertmanagerRouter } from './webhooks/alertmanager';
+import { createIcingaRouter } from './webhooks/icinga';
 
 export interface ApiServerOptions {
   config: PalisadeConfig;
@@ -90,6 +92,12 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   app.use('/api', createAllowlistRouter(deps));
   app.use('/api', createLinksRouter(deps));
   app.use('/api', apiNotFound);
+
+  // Alert webhooks (ingest or control token); each router parses and validates its own body.
+  const webhookDeps = { client, config, authorize: bearerAuthorizer('ingest', [secrets.ingestToken, secrets.controlToken]) };
+  app.use('/webhook/alertmanager', createAlertmanagerRouter(webhookDeps));
+  app.use('/webhook/icinga', createIcingaRouter(webhookDeps));
+  app.use('/webhook', apiNotFound);
 
   // Signed links: the token in the URL is the credential.
   app.use(createApproveRouter(deps));

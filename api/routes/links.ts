@@ -47,7 +47,8 @@ function refuse(req: Request, res: Response, status: number, message: string) {
 export function createApproveRouter(deps: Pick<ApiDeps, 'client' | 'logger' | 'secrets' | 'usedLinks' | 'config'>): Router {
   const router = Router();
   const limit = deps.config.api.maxBodyBytes;
-  router.use(express.urlencoded({ extended: false, limit, parameterLimit: 10 }), express.json({ limit }));
+  // Parsers only on the POST: this router is mounted at the root and must not parse bodies meant for other routes.
+  const bodyParsers = [express.urlencoded({ extended: false, limit, parameterLimit: 10 }), express.json({ limit })];
 
   async function check(req: Request, res: Response): Promise<Extract<LinkVerification, { ok: true }> | undefined> {
     const key = deps.secrets.linkSigningKey;
@@ -92,7 +93,7 @@ export function createApproveRouter(deps: Pick<ApiDeps, 'client' | 'logger' | 's
     }));
   });
 
-  router.post('/approve/:token', async (req, res) => {
+  router.post('/approve/:token', ...bodyParsers, async (req, res) => {
     const v = await check(req, res);
     if (!v) return;
     const body = validate(linkConfirmBody, req.body ?? {});

@@ -76,6 +76,8 @@ void describe('[dev-server] HTTP API', () => {
       assertRefused(await call('POST', '/api/sightings', { token: null, body: { ip } }), 401, /authentication required/);
       assertRefused(await call('POST', '/api/sightings', { token: 'wrong', body: { ip } }), 403, /not valid/);
       assertRefused(await call('POST', '/api/links', { token: null, body: { ip, decision: 'approve', approver: 'x' } }), 401, /authentication/);
+      assertRefused(await call('POST', '/webhook/alertmanager', { token: null, body: { version: '4', alerts: [] } }), 401, /authentication required/);
+      assertRefused(await call('POST', '/webhook/icinga', { token: 'wrong', body: {} }), 401, /authentication required/);
       assert.equal(await stack.workflowAbsent(ip), true);
     });
 
