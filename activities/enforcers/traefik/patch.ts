@@ -125,7 +125,9 @@ export async function writeOwned(api: KubeApi, b: ListBinding, host: string, blo
     };
     try {
       const after = await api.mergePatch(b.target, body);
-      return { changed: true, detail: `${op === 'add' ? 'added' : 'removed'} ${host} ${op === 'add' ? 'to' : 'from'} ${b.label}`, before: obj, after };
+      const detail = op === 'remove' ? `removed ${host} from ${b.label}`
+        : spec ? `added ${host} to ${b.label}` : `${host} in ${b.label} now recorded as ${blockId} (was ${owned[host]})`;
+      return { changed: true, detail, before: obj, after };
     } catch (err) {
       if (!(err instanceof ConflictError)) throw err;
     }

@@ -114,6 +114,17 @@ void describe('Traefik enforcer (client-node against the fake apiserver)', () =>
     assert.equal((await e.verify(req('203.0.113.9'))).present, false);
   });
 
+  void test('a later cycle takes over its own earlier entry; the old blockId can no longer remove it', async () => {
+    seedDenyPlugin(k, []);
+    const e = enforcer();
+    await e.apply(req('203.0.113.9', 1));
+    assert.match((await e.apply(req('203.0.113.9', 2))).detail, /now recorded as 203.0.113.9#2 \(was 203.0.113.9#1\)/);
+    assert.deepEqual(denyList(), ['203.0.113.9/32']);
+    assert.deepEqual(owned('middlewares', 'deny'), { '203.0.113.9/32': '203.0.113.9#2' });
+    assert.match((await e.remove(req('203.0.113.9', 1))).detail, /belongs to 203.0.113.9#2/);
+    assert.deepEqual((await e.list()).map((x) => x.blockId), ['203.0.113.9#2']);
+  });
+
   void test('a 409 injected mid-apply is retried and the concurrent change is kept', async () => {
     seedDenyPlugin(k, ['198.51.100.1']);
     k.beforeNextWrite('middlewares', 'traefik', 'deny', () => {
