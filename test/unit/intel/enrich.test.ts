@@ -8,7 +8,9 @@ import path from 'node:path';
 import { createIntelActivities } from '../../../activities/intel/index';
 import { intelSchema } from '../../../domain/config/intel';
 import { DailyBudget, Limiter } from '../../../activities/intel/budget';
-import { deadUrl, enrichInput, fastHttp, intelConfig, KEYS, readSecret, startIntelFakes, type IntelFakes } from './helpers';
+import { startFakeOtx } from '../../fakes/otx';
+import { startFakeIpinfo } from '../../fakes/ipinfo';
+import { REC, deadUrl, enrichInput, fastHttp, intelConfig, KEYS, readSecret, startIntelFakes, type IntelFakes } from './helpers';
 
 void describe('enrichThreat degradation and accounting', () => {
   let fakes: IntelFakes;
@@ -139,6 +141,40 @@ void describe('enrichThreat degradation and accounting', () => {
     const r = fakes.ipinfo.requests.at(-1)!;
     assert.deepEqual([r.path, r.query.get('token')], ['/lite/45.155.205.233', 'ipinfo-token']);
     assert.deepEqual([t.asn, t.country, t.org], ['AS213438', 'NL', 'AS213438 ColocaTel Inc.']);
+  });
+});
+
+void describe('provider edge answers', () => {
+  void it('OTX: a 404 for an unknown indicator is a miss; a rejected key is an error that says so', async () => {
+    const otx404 = await startFakeOtx({ apiKey: 'otx-key', records: REC.otx, unknownAs404: true });
+    try {
+      const only = (extra: Record<string, unknown>) =>
+        intelSchema.parse({ otx: { enabled: true, baseUrl: otx404.url, ...extra } });
+      const miss = await createIntelActivities(only({}), { readSecret, http: fastHttp() }).enrichThreat(enrichInput('91.92.93.95'));
+      assert.deepEqual(miss.providers, [{ provider: 'otx', status: 'miss', detail: 'unknown indicator' }]);
+      assert.equal(miss.otxPulses, 0);
+      const wrongKey = await createIntelActivities(only({ apiKey: { env: 'WRONG_OTX' } }), { readSecret: async () => 'nope', http: fastHttp() }).enrichThreat(enrichInput('91.92.93.94'));
+      assert.equal(wrongKey.providers[0]!.status, 'error');
+      assert.match(wrongKey.providers[0]!.detail!, /^HTTP 403: Authentication credentials were not provided\. \(check the OTX API key\)$/);
+      assert.ok(!JSON.stringify(wrongKey).includes('nope'));
+    } finally {
+      await otx404.close();
+    }
+  });
+
+  void it('IPinfo: 429 over quota is budget_exhausted; a wrong token is an error', async () => {
+    const ipinfo = await startFakeIpinfo({ token: 'ipinfo-token', standard: REC.ipinfo, lite: REC.ipinfoLite, limit: 0 });
+    try {
+      const cfg = intelSchema.parse({ ipinfo: { enabled: true, baseUrl: ipinfo.url } });
+      const t = await createIntelActivities(cfg, { readSecret, http: { retries: 0 } }).enrichThreat(enrichInput('45.155.205.233'));
+      assert.equal(t.providers[0]!.status, 'budget_exhausted');
+      assert.match(t.providers[0]!.detail!, /^HTTP 429: Upgrade to increase your usage limits$/);
+      const bad = await createIntelActivities(cfg, { readSecret: async () => 'wrong-token', http: { retries: 0 } }).enrichThreat(enrichInput('45.155.205.233'));
+      assert.equal(bad.providers[0]!.status, 'error');
+      assert.match(bad.providers[0]!.detail!, /^HTTP 403/);
+    } finally {
+      await ipinfo.close();
+    }
   });
 });
 
