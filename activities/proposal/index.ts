@@ -66,7 +66,10 @@ export function createProposalActivities(config: LlmConfig, deps: ProposalDeps =
         completionTokens: 0,
         latencyMs: 0,
       };
-      if (!deps.llm) return fail(input, `unavailable: ${deps.llmUnavailable ?? 'no LLM client configured'}`, { ...call, failure: `unavailable: ${deps.llmUnavailable ?? 'no LLM client configured'}` });
+      if (!deps.llm) {
+        const failure = `unavailable: ${deps.llmUnavailable ?? 'no LLM client configured'}`;
+        return fail(input, failure, { ...call, failure });
+      }
 
       const timeoutMs = config.timeoutSeconds * 1000;
       const started = performance.now();
