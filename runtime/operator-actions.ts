@@ -70,6 +70,10 @@ function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
   return r.data;
 }
 
+// An update that timed out waiting for a worker stays admitted on the server and may still be applied later.
+const noWorker = (ip: string) =>
+  `no worker answered for ${ip} within ${OPERATOR_RPC_TIMEOUT_MS / 1000} s; the action may still be applied when a worker picks it up: check the threat's status before retrying`;
+
 /** Maps Temporal client errors to the four operator error codes, with messages fit for an operator. */
 export function toOperatorError(err: unknown, ip: string): OperatorActionError {
   if (err instanceof OperatorActionError) return err;
@@ -81,14 +85,14 @@ export function toOperatorError(err: unknown, ip: string): OperatorActionError {
     return new OperatorActionError('invalid_state', `the threat workflow for ${ip} refused the action: ${why}`);
   }
   if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
-    return new OperatorActionError('unavailable', `no worker answered for ${ip} in time; the action was not recorded (retry when workers are up)`);
+    return new OperatorActionError('unavailable', noWorker(ip));
   }
   const grpc = err instanceof ServiceError ? (err.cause as unknown) : err;
   if (isGrpcServiceError(grpc)) {
     // 5 NOT_FOUND, 4 DEADLINE_EXCEEDED, 14 UNAVAILABLE, 9 FAILED_PRECONDITION
     if (grpc.code === 5) return new OperatorActionError('not_found', `no open threat workflow for ${ip}`);
     if (grpc.code === 9) return new OperatorActionError('invalid_state', `the threat workflow for ${ip} cannot take this action now: ${grpc.details}`);
-    if (grpc.code === 4) return new OperatorActionError('unavailable', `no worker answered for ${ip} in time; the action was not recorded (retry when workers are up)`);
+    if (grpc.code === 4) return new OperatorActionError('unavailable', noWorker(ip));
     return new OperatorActionError('unavailable', `Temporal is unavailable: ${grpc.details || grpc.message}`);
   }
   if (err instanceof ServiceError) return new OperatorActionError('unavailable', `Temporal request failed: ${err.message}`);

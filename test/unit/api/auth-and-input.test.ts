@@ -4,7 +4,7 @@ import { bearerToken, tokenMatches } from '../../../api/auth';
 import { escapeHtml, renderConfirm } from '../../../api/pages';
 import { canonicalCidr } from '../../../api/routes/allowlist';
 import { humanDecisionSchema, normaliseThreatIp, OperatorActionError, toOperatorError } from '../../../runtime/operator-actions';
-import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 
 void describe('token checks', () => {
@@ -59,6 +59,12 @@ void describe('Temporal error mapping', () => {
     assert.equal(rejected.code, 'invalid_state');
     assert.match(rejected.message, /not awaiting review/);
     assert.equal(toOperatorError(new Error('socket hang up'), '1.2.3.4').code, 'unavailable');
+    const grpc = (code: number, details: string) => Object.assign(new Error(details), { code, details, metadata: {} });
+    assert.equal(toOperatorError(new ServiceError('Workflow Update failed', { cause: grpc(14, 'connection refused') }), '1.2.3.4').code, 'unavailable');
+    assert.equal(toOperatorError(new ServiceError('x', { cause: grpc(5, 'workflow execution already completed') }), '1.2.3.4').code, 'not_found');
+    const late = toOperatorError(new WorkflowUpdateRPCTimeoutOrCancelledError('timeout'), '1.2.3.4');
+    assert.equal(late.code, 'unavailable');
+    assert.match(late.message, /may still be applied/);
   });
 });
 
