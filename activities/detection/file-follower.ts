@@ -11,6 +11,19 @@ export interface FileCursor {
   offset: number;
   /** True when the previous run stopped inside an over-long line: discard up to the next newline. */
   skipping?: boolean;
+  /** Base64 of the file's first bytes (up to HEAD_BYTES): a different head at the same inode means the file was
+   *  truncated and rewritten past our offset (copytruncate), which the size alone cannot tell. */
+  head?: string;
+}
+
+const HEAD_BYTES = 64;
+
+async function readHead(fh: fs.FileHandle, size: number): Promise<string> {
+  const n = Math.min(HEAD_BYTES, size);
+  if (n === 0) return '';
+  const b = Buffer.alloc(n);
+  const { bytesRead } = await fh.read(b, 0, n, 0);
+  return b.subarray(0, bytesRead).toString('base64');
 }
 
 export interface FollowStats {
@@ -167,7 +180,11 @@ export async function readAppendedLines(
   try {
     const fst = await fh.stat();
     if (!cur || cur.ino !== fst.ino || cur.dev !== fst.dev) cur = { dev: fst.dev, ino: fst.ino, offset: 0 };
-    if (fst.size < cur.offset) {
+    const head = await readHead(fh, fst.size);
+    const was = cur.head !== undefined ? Buffer.from(cur.head, 'base64') : undefined;
+    const is = Buffer.from(head, 'base64');
+    const headChanged = was !== undefined && cur.offset > 0 && !(is.length >= was.length && is.subarray(0, was.length).equals(was));
+    if (fst.size < cur.offset || headChanged) {
       stats.truncated = true;
       cur = { dev: fst.dev, ino: fst.ino, offset: 0 };
     }
@@ -175,7 +192,8 @@ export async function readAppendedLines(
     const r = await readRange(fh, cur.offset, end, cur.skipping ?? false, false, onLine, stats, opts);
     stats.bytesRead += r.bytesRead;
     stats.pendingBytes = r.pendingBytes;
-    return { cursor: { dev: fst.dev, ino: fst.ino, offset: r.offset, ...(r.skipping ? { skipping: true } : {}) }, stats };
+    const newHead = await readHead(fh, Math.min(r.offset, HEAD_BYTES));
+    return { cursor: { dev: fst.dev, ino: fst.ino, offset: r.offset, head: newHead, ...(r.skipping ? { skipping: true } : {}) }, stats };
   } finally {
     await fh.close();
   }

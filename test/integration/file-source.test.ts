@@ -1,0 +1,122 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { appendFile, mkdtemp, rename, rm, truncate, writeFile, readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { configSchema } from '../../domain/config';
+import { scanTraefikFile, type FileSourceOptions } from '../../activities/detection/file-source';
+import { SAMPLE_ACCESS_LOG } from '../../activities/detection';
+import type { Finding } from '../../domain/detection/detector';
+
+const T0 = Date.parse('2026-11-22T10:00:00Z');
+const config = configSchema.parse({});
+const PROBES = ['/.env', '/.git/config', '/.git/HEAD', '/wp-config.php', '/config.xml', '/api/v1/secrets', '/backup.zip', '/db.sql'];
+
+const line = (t: number, client: string, p: string, status: number, ua = 'Mozilla/5.0') => JSON.stringify({
+  ClientAddr: `${client}:40000`, ClientHost: client, DownstreamStatus: status, RequestMethod: 'GET', RequestPath: p,
+  RequestHost: 'shop.example.com', RouterName: 'shop@kubernetescrd', StartUTC: new Date(t).toISOString(), 'request_User-Agent': ua, level: 'info', msg: '',
+}) + '\n';
+
+const probes = (n: number, client: string, start: number, spacing = 500) =>
+  Array.from({ length: n }, (_, i) => line(start + i * spacing, client, PROBES[i % PROBES.length], 404)).join('');
+
+describe('[file] Traefik access-log file source (tail -F semantics)', () => {
+  let dir: string;
+  let file: string;
+  let now = T0;
+  const delivered: Finding[] = [];
+  const opts = (): FileSourceOptions => ({
+    file, dataDir: path.join(dir, 'data'), detector: config.detection.detector, clientField: 'ClientHost',
+    maxBytesPerRun: 64 * 1024 * 1024, maxLineBytes: 4096, now: () => now,
+  });
+  const run = () => scanTraefikFile(opts(), async (f) => void delivered.push(...f));
+
+  before(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'palisade-file-'));
+    file = path.join(dir, 'access.log');
+  });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  test('a missing file is not an error; reading starts when it appears', async () => {
+    const r = await run();
+    assert.equal(r.stats.missing, true);
+    await writeFile(file, line(T0, '81.2.69.160', '/login', 401));
+    const r2 = await run();
+    assert.equal(r2.stats.lines, 1);
+  });
+
+  test('appended lines are read once; a partial last line waits for its newline', async () => {
+    const half = probes(30, '45.155.205.233', T0 + 1000);
+    const partial = line(T0 + 16_000, '45.155.205.233', '/.env', 404);
+    await appendFile(file, half + partial.slice(0, 40));
+    const r = await run();
+    assert.equal(r.stats.lines, 30);
+    assert.equal(r.stats.pendingBytes, 40);
+    assert.equal(delivered.length, 0, '30 hits are below the threshold');
+    // The rest of the partial line plus more probes in the same minute: now above 50.
+    await appendFile(file, partial.slice(40) + probes(25, '45.155.205.233', T0 + 17_000));
+    const r2 = await run();
+    assert.equal(r2.stats.lines, 26);
+    assert.equal(r2.stats.malformed, 0, 'the joined partial line parses');
+    assert.deepEqual(delivered.map((f) => [f.tally.ip, f.tally.sensitiveHits]), [['45.155.205.233', 56]]);
+    // Nothing new: nothing read, nothing reported again.
+    const r3 = await run();
+    assert.equal(r3.stats.lines, 0);
+    assert.equal(delivered.length, 1);
+  });
+
+  test('malformed and over-long lines are counted and skipped', async () => {
+    await appendFile(file, '{"broken": \n' + 'plain text line\n' + '{"ClientHost":"x"}\n' + `{"pad":"${'x'.repeat(10_000)}"}\n` + line(T0 + 30_000, '81.2.69.160', '/', 200));
+    const r = await run();
+    assert.equal(r.stats.malformed, 4);
+    assert.equal(r.stats.malformedReasons['line too long'], 1);
+    assert.equal(r.stats.malformedReasons['invalid JSON'], 1);
+    assert.equal(r.stats.records, 1);
+  });
+
+  test('rotation by rename: the rest of the old file is read, then the new file from the start', async () => {
+    delivered.length = 0;
+    now = T0 + 120_000;
+    // A second scanner starts in the old file, the log rotates mid-scan, and it continues in the new file.
+    await appendFile(file, probes(30, '45.155.205.234', T0 + 120_000, 200));
+    await rename(file, `${file}.1`);
+    await writeFile(file, probes(30, '45.155.205.234', T0 + 126_000, 200));
+    const r = await run();
+    assert.equal(r.stats.rotated, true);
+    assert.equal(r.stats.lines, 60);
+    assert.deepEqual(delivered.map((f) => [f.tally.ip, f.tally.sensitiveHits]), [['45.155.205.234', 60]]);
+  });
+
+  test('truncation (copytruncate): reading restarts at offset 0', async () => {
+    delivered.length = 0;
+    now = T0 + 300_000;
+    await truncate(file, 0);
+    await writeFile(file, probes(55, '45.155.205.235', T0 + 300_000, 100));
+    const r = await run();
+    assert.equal(r.stats.truncated, true);
+    assert.equal(r.stats.lines, 55);
+    assert.deepEqual(delivered.map((f) => f.tally.ip), ['45.155.205.235']);
+  });
+
+  test('a failed delivery commits nothing: the same lines are read and reported again', async () => {
+    delivered.length = 0;
+    now = T0 + 600_000;
+    await appendFile(file, probes(60, '2a01:4f8::bad', T0 + 600_000, 100));
+    await assert.rejects(scanTraefikFile(opts(), async () => { throw new Error('Temporal unavailable'); }), /Temporal unavailable/);
+    const r = await run();
+    assert.equal(r.stats.lines, 60);
+    assert.deepEqual(delivered.map((f) => f.tally.ip), ['2a01:4f8::bad']);
+  });
+
+  test('the shipped sample: one clear scan, no alarm for the legitimate login 401s', async () => {
+    const text = await readFile(SAMPLE_ACCESS_LOG, 'utf8');
+    const sampleDelivered: Finding[] = [];
+    const r = await scanTraefikFile({ ...opts(), file: SAMPLE_ACCESS_LOG, now: () => Date.now() }, async (f) => void sampleDelivered.push(...f));
+    assert.equal(r.stats.lines, text.split('\n').filter((l) => l.length > 0).length);
+    assert.deepEqual(sampleDelivered.map((f) => f.tally.ip), ['45.155.205.233']);
+    assert.ok(sampleDelivered[0].assessment.score >= 80, `score ${sampleDelivered[0].assessment.score}`);
+    assert.ok(r.stats.malformed >= 1, 'the sample includes a malformed line');
+  });
+});
