@@ -1,5 +1,6 @@
 // The threat workflow's input and queryable state: plain JSON, shared by the workflow, API, CLI and review page.
 import type { PolicyConfig } from './config';
+import type { ClosedCase } from './cycle';
 import type {
   EnforcementResult, GovernorVerdict, HumanDecision, MergedEvidence, PolicyDecision, Proposal,
   RecordedHumanDecision, Sighting, ThreatIntel, ThreatOutcome, ThreatStatus, ApprovalChannel,
@@ -10,10 +11,12 @@ export interface ThreatCarry {
   /** Blocks of this IP that were enforced in earlier cycles (drives the duration ladder). */
   priorBlocks: number;
   cycle: number;
-  lastOutcome?: ThreatOutcome;
-  lastActivityAt?: string;
-  /** Sightings that arrived after the previous cycle's decision and start the next cycle. */
+  /** The previous case of this IP, if any (drives the reopen cooldown). */
+  lastCase?: ClosedCase;
+  /** Sightings that reopened the case; they start the next cycle. */
   pendingSightings: Sighting[];
+  /** Set when a run continued-as-new in the middle of holding a block: the next run resumes the hold. */
+  resumeHold?: ThreatState;
 }
 
 export interface ThreatWorkflowInput {
@@ -89,6 +92,18 @@ export interface ThreatState {
   enforcement: EnforcementStep[];
   holdActions: RecordedHoldAction[];
   timeline: TimelineEntry[];
+  /** The previous case of this IP (from the run before this one). */
+  previous?: ClosedCase;
+  /** After the outcome: the workflow stays open to remember the IP and merge late sightings. */
+  watch?: { since: string; until: string; sightings: number; lastSeen?: string; maxScore: number };
+}
+
+/** What a run returns when the IP has been quiet long enough to be forgotten. */
+export interface ThreatRunResult {
+  ip: string;
+  cycle: number;
+  outcome?: ThreatOutcome;
+  priorBlocks: number;
 }
 
 export type DecideInput = HumanDecision;

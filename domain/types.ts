@@ -205,6 +205,8 @@ export interface ProposalBounds {
   maxHours: number;
   ladderHours: number[];
   repeatOffenderThreshold: number;
+  /** The auto threshold in force: a first block below it is "borderline" (shorter). */
+  autoThreshold?: number;
 }
 
 /** Input of the `proposeAction` activity. */

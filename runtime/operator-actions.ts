@@ -99,14 +99,22 @@ export function toOperatorError(err: unknown, ip: string): OperatorActionError {
   return new OperatorActionError('unavailable', `the action could not be delivered: ${err instanceof Error ? err.message : String(err)}`);
 }
 
-const withTimeout = <T>(client: Client, fn: () => Promise<T>) => client.withDeadline(Date.now() + OPERATOR_RPC_TIMEOUT_MS, fn);
+export interface OperatorCallOptions {
+  /** Idempotency key for the update (signed links use the link's fingerprint). */
+  updateId?: string;
+  /** How long to wait for a worker to accept or reject the update (default OPERATOR_RPC_TIMEOUT_MS). */
+  timeoutMs?: number;
+}
+
+const withTimeout = <T>(client: Client, opts: OperatorCallOptions, fn: () => Promise<T>) =>
+  client.withDeadline(Date.now() + (opts.timeoutMs ?? OPERATOR_RPC_TIMEOUT_MS), fn);
 
 /**
  * Records a human decision on the threat workflow of `ip` (the `decide` update, which the workflow validates
  * synchronously: a threat that is not awaiting review rejects it). `opts.updateId` makes a retried submission
  * idempotent (signed links use the link's fingerprint).
  */
-export async function submitDecision(client: Client, ip: string, d: HumanDecision, opts: { updateId?: string } = {}): Promise<DecideResult> {
+export async function submitDecision(client: Client, ip: string, d: HumanDecision, opts: OperatorCallOptions = {}): Promise<DecideResult> {
   let decision: HumanDecision;
   let normalised: string;
   try {
@@ -118,7 +126,7 @@ export async function submitDecision(client: Client, ip: string, d: HumanDecisio
   }
   const handle = client.workflow.getHandle(threatWorkflowId(normalised));
   try {
-    const result = await withTimeout(client, () => handle.executeUpdate(decideUpdate, { args: [decision], updateId: opts.updateId }));
+    const result = await withTimeout(client, opts, () => handle.executeUpdate(decideUpdate, { args: [decision], updateId: opts.updateId }));
     humanDecisions.inc({ decision: decision.decision, channel: decision.channel, result: 'accepted' });
     return result;
   } catch (err) {
@@ -129,12 +137,12 @@ export async function submitDecision(client: Client, ip: string, d: HumanDecisio
 }
 
 /** Extends, releases or makes permanent the block held by the threat workflow of `ip` (the `hold` update). */
-export async function submitHoldAction(client: Client, ip: string, a: HoldAction): Promise<ThreatState['block']> {
+export async function submitHoldAction(client: Client, ip: string, a: HoldAction, opts: OperatorCallOptions = {}): Promise<ThreatState['block']> {
   const normalised = normaliseThreatIp(ip);
   const action = parse(holdActionSchema, a, 'hold action') as HoldAction;
   const handle = client.workflow.getHandle(threatWorkflowId(normalised));
   try {
-    const block = await withTimeout(client, () => handle.executeUpdate(holdUpdate, { args: [action] }));
+    const block = await withTimeout(client, opts, () => handle.executeUpdate(holdUpdate, { args: [action], updateId: opts.updateId }));
     holdActions.inc({ action: action.action, channel: action.channel, result: 'accepted' });
     return block;
   } catch (err) {
@@ -247,7 +255,7 @@ export type BulkItemResult =
 export const BULK_MAX_IPS = 1000;
 
 /** The same decision for many IPs, each through submitDecision, at most `concurrency` at a time; one result per IP. */
-export async function bulkDecide(client: Client, d: HumanDecision, ips: string[], opts: { concurrency?: number } = {}): Promise<BulkItemResult[]> {
+export async function bulkDecide(client: Client, d: HumanDecision, ips: string[], opts: { concurrency?: number; timeoutMs?: number } = {}): Promise<BulkItemResult[]> {
   if (!Array.isArray(ips) || ips.length === 0) throw new OperatorActionError('invalid_input', 'no IPs given');
   if (ips.length > BULK_MAX_IPS) throw new OperatorActionError('invalid_input', `at most ${BULK_MAX_IPS} IPs per bulk decision (got ${ips.length})`);
   parse(humanDecisionSchema, d, 'decision');
@@ -259,7 +267,7 @@ export async function bulkDecide(client: Client, d: HumanDecision, ips: string[]
       const i = next++;
       const ip = unique[i];
       try {
-        results[i] = { ip, ok: true, result: await submitDecision(client, ip, d) };
+        results[i] = { ip, ok: true, result: await submitDecision(client, ip, d, { timeoutMs: opts.timeoutMs }) };
       } catch (err) {
         const e = toOperatorError(err, ip);
         results[i] = { ip, ok: false, code: e.code, error: e.message };

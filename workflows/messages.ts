@@ -16,3 +16,29 @@ export const stateQuery = defineQuery<ThreatState>('state');
 
 export const THREAT_WORKFLOW_TYPE = 'threatWorkflow';
 export const threatWorkflowId = (normalisedIp: string) => `threat/${normalisedIp}`;
+
+// --- rate governor (workflow id `palisade-governor`) ---
+import type { GovernorVerdict } from '../domain/types';
+import type { GovernorLimits, GovernorState } from '../domain/governor';
+
+export const GOVERNOR_WORKFLOW_ID = 'palisade-governor';
+export interface GovernorRequest extends GovernorLimits {
+  /** Idempotency key: `<workflowId>#<cycle>`. */
+  key: string;
+  ip: string;
+}
+export const reserveUnattendedUpdate = defineUpdate<GovernorVerdict, [GovernorRequest]>('reserveUnattended');
+export const recordHumanUpdate = defineUpdate<GovernorVerdict, [GovernorRequest]>('recordHuman');
+export const governorStateQuery = defineQuery<GovernorState>('governorState');
+
+// --- runtime allowlist (workflow id `palisade-allowlist`) ---
+import type { AllowlistEntry } from '../domain/config';
+
+export const ALLOWLIST_WORKFLOW_ID = 'palisade-allowlist';
+export interface AllowlistChange {
+  entry: AllowlistEntry;
+  by: string;
+}
+export const addAllowlistUpdate = defineUpdate<AllowlistEntry[], [AllowlistChange]>('addAllowlistEntry');
+export const removeAllowlistUpdate = defineUpdate<AllowlistEntry[], [{ cidr: string; by: string }]>('removeAllowlistEntry');
+export const allowlistQuery = defineQuery<AllowlistEntry[]>('allowlist');

@@ -70,6 +70,16 @@ export const policySchema = z.strictObject({
   durations: durationsSchema.prefault({}),
   review: reviewSchema.prefault({}),
   governor: governorSchema.prefault({}),
+  /**
+   * After an outcome without a block (recorded, skipped, rejected, review expired), further sightings of the same IP
+   * are merged silently for this long, unless the score rises by at least `scoreIncrease`: no re-alert spam.
+   */
+  reopen: z
+    .strictObject({
+      cooldownHours: duration.hours.default(6),
+      scoreIncrease: z.number().min(1).max(100).default(10),
+    })
+    .prefault({}),
   /** Settle delay between applying a block and verifying it. */
   verifySettleSeconds: duration.seconds.default(10),
   /** Per-source overrides of mode, dry-run and thresholds, keyed by source id. */

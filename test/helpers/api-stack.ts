@@ -57,7 +57,7 @@ export async function waitUntil<T>(read: () => Promise<T>, pred: (v: T) => boole
   throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(last)?.slice(0, 500)}; last error: ${String(lastErr)}`);
 }
 
-export async function startApiStack(env: TestWorkflowEnvironment, overrides: DeepPartial<PalisadeConfig> = {}): Promise<ApiStack> {
+export async function startApiStack(env: TestWorkflowEnvironment, overrides: DeepPartial<PalisadeConfig> = {}, opts: { operatorTimeoutMs?: number } = {}): Promise<ApiStack> {
   const queue = `api-${randomUUID().slice(0, 8)}`;
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'palisade-api-'));
   const config = loadConfig({
@@ -82,7 +82,7 @@ export async function startApiStack(env: TestWorkflowEnvironment, overrides: Dee
   const running = workers.run();
   let server: RunningApiServer;
   try {
-    server = await createApiServer({ config, client: env.client, logger, secrets }).listen({ host: '127.0.0.1', port: 0 });
+    server = await createApiServer({ config, client: env.client, logger, secrets, operatorTimeoutMs: opts.operatorTimeoutMs }).listen({ host: '127.0.0.1', port: 0 });
   } catch (err) {
     workers.shutdown();
     await running;

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { TestWorkflowEnvironment, workflowInterceptorModules } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { resolveTemporalServer } from '../../runtime/temporal-servers';
+import { registerSearchAttributes } from '../../runtime/temporal';
 import { ALL_SEARCH_ATTRIBUTES } from '../../domain/search-attributes';
 
 let runtimeInstalled = false;
@@ -20,7 +21,10 @@ function quietRuntime() {
 export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   quietRuntime();
   const { executable } = await resolveTemporalServer('test-server');
-  return TestWorkflowEnvironment.createTimeSkipping({ server: { executable } });
+  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable } });
+  // The test server knows only its built-in attributes; register Palisade's through its operator service.
+  await registerSearchAttributes(env.client, env.namespace ?? 'default');
+  return env;
 }
 
 /** The Temporal CLI dev server (real persistence, visibility, schedules) with Palisade's search attributes. */

@@ -1,0 +1,52 @@
+// Notifications: one activity fans out to every configured notifier (log, Discord webhook, ...).
+// A retry re-sends only to the notifiers that failed: which ones succeeded is kept in heartbeat details.
+import { Context } from '@temporalio/activity';
+import type { Logger } from 'pino';
+import type { Notification } from '../../domain/types';
+
+export interface Notifier {
+  name: string;
+  send(n: Notification): Promise<void>;
+}
+
+/** Writes each notification as one structured log line. */
+export function logNotifier(logger: Pick<Logger, 'info'>): Notifier {
+  return {
+    name: 'log',
+    async send(n) {
+      logger.info({ notification: { kind: n.kind, workflowId: n.workflowId, ip: n.ip, outcome: n.outcome, title: n.title } }, `${n.title}: ${n.body}`);
+    },
+  };
+}
+
+export function createNotifyActivities(deps: { notifiers: Notifier[] }) {
+  return {
+    async notify(n: Notification): Promise<{ sent: string[] }> {
+      const ctx = activityContext();
+      const done = new Set<string>((ctx?.info.heartbeatDetails as string[] | undefined) ?? []);
+      const failures: string[] = [];
+      for (const notifier of deps.notifiers) {
+        if (done.has(notifier.name)) continue;
+        try {
+          await notifier.send(n);
+          done.add(notifier.name);
+          ctx?.heartbeat([...done]);
+        } catch (err) {
+          failures.push(`${notifier.name}: ${err instanceof Error ? err.message : String(err)}`);
+        }
+      }
+      if (failures.length > 0) throw new Error(`notification not delivered by ${failures.join('; ')}`);
+      return { sent: [...done] };
+    },
+  };
+}
+
+function activityContext(): Context | undefined {
+  try {
+    return Context.current();
+  } catch {
+    return undefined; // called outside an activity (unit tests)
+  }
+}
+
+export type NotifyActivities = ReturnType<typeof createNotifyActivities>;

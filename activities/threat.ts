@@ -1,0 +1,62 @@
+// Activities the threat workflow calls on its own task queue (everything except enforcement).
+// Intel and proposals default to the sighting data and the rule-based proposer; the worker swaps in the real
+// providers (activities/intel, activities/proposal) when they are configured.
+import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import type { AllowlistEntry, PolicyConfig } from '../domain/config';
+import { intelFromEvidence } from '../domain/intel-from-evidence';
+import { proposeByRules } from '../domain/rule-proposer';
+import type { EnrichInput, GovernorVerdict, Proposal, ProposeInput, ThreatIntel } from '../domain/types';
+import {
+  ALLOWLIST_WORKFLOW_ID, allowlistQuery, GOVERNOR_WORKFLOW_ID, type GovernorRequest, recordHumanUpdate, reserveUnattendedUpdate,
+} from '../workflows/messages';
+
+export interface ThreatActivityDeps {
+  client: Client;
+  /** Task queue the governor workflow runs on (the main queue). */
+  taskQueue: string;
+  /** Tests isolate the (global) governor per test. */
+  governorWorkflowId?: string;
+  /** The worker's current policy; when given, every new cycle picks up configuration changes. */
+  currentPolicy?: () => PolicyConfig;
+}
+
+export function createThreatActivities(deps: ThreatActivityDeps) {
+  const governor = async (update: typeof reserveUnattendedUpdate, req: GovernorRequest): Promise<GovernorVerdict> => {
+    const handle = await deps.client.workflow.start('governorWorkflow', {
+      workflowId: deps.governorWorkflowId ?? GOVERNOR_WORKFLOW_ID,
+      taskQueue: deps.taskQueue,
+      args: [{ actions: [] }],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+    });
+    return handle.executeUpdate(update, { args: [req] });
+  };
+
+  return {
+    /** Runtime allowlist entries and the current policy, read at the start of each cycle. */
+    async screeningContext(): Promise<{ allowlist: AllowlistEntry[]; policy: PolicyConfig | null }> {
+      let allowlist: AllowlistEntry[] = [];
+      try {
+        allowlist = await deps.client.workflow.getHandle(ALLOWLIST_WORKFLOW_ID).query(allowlistQuery);
+      } catch (err) {
+        // No allowlist workflow yet means no runtime entries; anything else must not be mistaken for "empty".
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+      }
+      return { allowlist, policy: deps.currentPolicy?.() ?? null };
+    },
+    async enrichThreat(input: EnrichInput): Promise<ThreatIntel> {
+      return intelFromEvidence(input);
+    },
+    async proposeAction(input: ProposeInput): Promise<Proposal> {
+      return proposeByRules(input);
+    },
+    async reserveUnattendedSlot(req: GovernorRequest): Promise<GovernorVerdict> {
+      return governor(reserveUnattendedUpdate, req);
+    },
+    async recordHumanAction(req: GovernorRequest): Promise<GovernorVerdict> {
+      return governor(recordHumanUpdate, req);
+    },
+  };
+}
+
+export type ThreatActivities = ReturnType<typeof createThreatActivities>;

@@ -1,0 +1,122 @@
+// Runs the real threat workflow with the real activities on two workers (main + enforcement queue), an in-memory
+// enforcer and a recording notifier. Tests replace only the outside world: the proposer's answer (standing in for
+// an LLM), intel, and the firewall (MemoryEnforcer, with fault injection).
+import { randomUUID } from 'node:crypto';
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { createEnforcementActivities } from '../../activities/enforcement';
+import { MemoryEnforcer } from '../../activities/enforcers/memory';
+import { createNotifyActivities, type Notifier } from '../../activities/notify';
+import { createThreatActivities } from '../../activities/threat';
+import type { PalisadeConfig } from '../../domain/config';
+import type { ThreatState } from '../../domain/threat-state';
+import type { EnrichInput, Notification, Proposal, ProposeInput, Sighting, ThreatIntel } from '../../domain/types';
+import { loadConfig, type DeepPartial } from '../../runtime/config';
+import { submitSighting } from '../../runtime/sightings';
+import { stateQuery, threatWorkflowId } from '../../workflows/messages';
+
+export interface HarnessOptions {
+  config?: DeepPartial<PalisadeConfig>;
+  propose?: (input: ProposeInput) => Proposal | Promise<Proposal>;
+  enrich?: (input: EnrichInput) => ThreatIntel | Promise<ThreatIntel>;
+  enforcer?: MemoryEnforcer;
+  /** Extra activities on the main queue (e.g. a real proposer against a fake LLM server). */
+  activities?: Record<string, (...args: any[]) => Promise<unknown>>;
+}
+
+export interface ThreatHarness {
+  client: Client;
+  config: PalisadeConfig;
+  enforcer: MemoryEnforcer;
+  notifications: Notification[];
+  governorWorkflowId: string;
+  sight(ip: string, s?: Partial<Sighting>): Promise<WorkflowHandle>;
+  handle(ip: string): WorkflowHandle;
+  state(ip: string): Promise<ThreatState>;
+  /** Polls the state query until the predicate holds (no wall-clock assertions). */
+  waitFor(ip: string, pred: (s: ThreatState) => boolean, what?: string): Promise<ThreatState>;
+  /** Runs fn while both workers poll (new workers each call: a "restart"); terminates what the test started. */
+  run<T>(fn: () => Promise<T>): Promise<T>;
+}
+
+export function sighting(score: number, extra: Partial<Sighting> = {}): Sighting {
+  return {
+    source: 'test', score, direction: 'inbound', observedAt: new Date().toISOString(), knownBad: true,
+    evidence: { summary: 'test sighting', requestCount: 1, paths: ['/.env'], userAgents: ['curl/8'] },
+    ...extra,
+  };
+}
+
+export function threatHarness(env: TestWorkflowEnvironment, bundle: WorkflowBundleWithSourceMap, opts: HarnessOptions = {}): ThreatHarness {
+  const queue = `threat-${randomUUID().slice(0, 8)}`;
+  const config = loadConfig({
+    env: {},
+    file: '/dev/null',
+    overrides: {
+      ...opts.config,
+      temporal: { taskQueue: queue, enforceTaskQueue: `${queue}-enforce` },
+      enforcement: { enforcer: 'memory', ...opts.config?.enforcement },
+      // No settle delay unless a test asks: with time skipping locked, timers run in real time.
+      policy: { verifySettleSeconds: 0, ...opts.config?.policy },
+    },
+  });
+  const enforcer = opts.enforcer ?? new MemoryEnforcer('memory');
+  const notifications: Notification[] = [];
+  const recorder: Notifier = { name: 'recorder', send: async (n) => void notifications.push(n) };
+  const governorWorkflowId = `governor-${queue}`;
+  const client = env.client;
+  const started = new Set<string>([governorWorkflowId]);
+
+  const activities = () => {
+    const base = createThreatActivities({ client, taskQueue: queue, governorWorkflowId });
+    return {
+      ...base,
+      ...(opts.propose ? { proposeAction: async (i: ProposeInput) => opts.propose!(i) } : {}),
+      ...(opts.enrich ? { enrichThreat: async (i: EnrichInput) => opts.enrich!(i) } : {}),
+      ...createNotifyActivities({ notifiers: [recorder] }),
+      ...opts.activities,
+    };
+  };
+
+  const h: ThreatHarness = {
+    client, config, enforcer, notifications, governorWorkflowId,
+    async sight(ip, s = {}) {
+      const { workflowId } = await submitSighting(client, config, ip, sighting(s.score ?? 90, s));
+      started.add(workflowId);
+      return client.workflow.getHandle(workflowId);
+    },
+    handle: (ip) => client.workflow.getHandle(threatWorkflowId(ip)),
+    state: (ip) => client.workflow.getHandle(threatWorkflowId(ip)).query(stateQuery),
+    async waitFor(ip, pred, what = 'condition') {
+      let last: ThreatState | undefined;
+      for (let i = 0; i < 600; i++) {
+        try {
+          last = await h.state(ip);
+          if (pred(last)) return last;
+        } catch {
+          // the workflow may not have processed its first task yet
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      throw new Error(`timed out waiting for ${what} on ${ip}; last state: status=${last?.status} outcome=${last?.outcome}`);
+    },
+    async run(fn) {
+      const main = await Worker.create({
+        connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue: queue, workflowBundle: bundle,
+        activities: activities(),
+      });
+      const enforce = await Worker.create({
+        connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue: config.temporal.enforceTaskQueue,
+        activities: createEnforcementActivities({ enforcers: { memory: enforcer } }),
+      });
+      try {
+        return await main.runUntil(() => enforce.runUntil(fn));
+      } finally {
+        // Workflows left running without a worker would hold the time-skipping server's clock for later tests.
+        await Promise.all([...started].map((id) => client.workflow.getHandle(id).terminate('test finished').catch(() => undefined)));
+      }
+    },
+  };
+  return h;
+}

@@ -1,0 +1,78 @@
+// Worker wiring. Two roles, which may run in one process (`all`, the default for `palisade start`) or apart:
+//   worker          the main task queue: every workflow and every activity except enforcement
+//   enforce-worker  the `palisade-enforce` queue: enforcement activities only, near the firewall, with its secrets
+import type { Client } from '@temporalio/client';
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import type { Logger } from 'pino';
+import { createEnforcementActivities } from '../activities/enforcement';
+import type { Enforcer } from '../activities/enforcers/types';
+import { createIntelActivities } from '../activities/intel';
+import { createNotifyActivities, logNotifier, type Notifier } from '../activities/notify';
+import { createProposalActivitiesFromConfig } from '../activities/proposal';
+import { createThreatActivities } from '../activities/threat';
+import type { PalisadeConfig } from '../domain/config';
+import { readSecret } from '../runtime/secrets';
+import { createConfiguredEnforcers } from './enforcers';
+import { extraActivities } from './extra-activities';
+
+export type WorkerRole = 'worker' | 'enforce-worker' | 'all';
+
+export interface WorkerDeps {
+  config: PalisadeConfig;
+  connection: NativeConnection;
+  client: Client;
+  logger: Logger;
+  roles?: WorkerRole;
+  /** Replace the configured enforcers (tests, benchmarks). */
+  enforcers?: Record<string, Enforcer>;
+  /** Extra notifiers besides the log (e.g. the Discord webhook). */
+  notifiers?: Notifier[];
+  /** A pre-built workflow bundle (tests); default bundles workflows/ at start. */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+}
+
+export interface Workers {
+  workers: Worker[];
+  run(): Promise<void>;
+  shutdown(): void;
+}
+
+export async function mainQueueActivities(deps: WorkerDeps) {
+  const { config } = deps;
+  const intelConfigured = ['abuseipdb', 'greynoise', 'otx', 'ipinfo'].some((p) => (config.intel as unknown as Record<string, { enabled: boolean }>)[p].enabled);
+  return {
+    ...createThreatActivities({ client: deps.client, taskQueue: config.temporal.taskQueue, currentPolicy: () => config.policy }),
+    // Intel and LLM providers replace the sighting-data intel and the rule-based proposer when configured.
+    ...(intelConfigured ? createIntelActivities(config.intel, { readSecret, dataDir: config.dataDir }) : {}),
+    ...(config.llm.provider !== 'none' ? await createProposalActivitiesFromConfig(config.llm, readSecret) : {}),
+    ...createNotifyActivities({ notifiers: [logNotifier(deps.logger), ...(deps.notifiers ?? [])] }),
+    ...(await extraActivities(deps)),
+  };
+}
+
+export async function createWorkers(deps: WorkerDeps): Promise<Workers> {
+  const { config, connection } = deps;
+  const roles = deps.roles ?? 'all';
+  const namespace = config.temporal.namespace;
+  const workers: Worker[] = [];
+  if (roles === 'worker' || roles === 'all') {
+    workers.push(await Worker.create({
+      connection, namespace, taskQueue: config.temporal.taskQueue,
+      ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
+      activities: await mainQueueActivities(deps),
+    }));
+  }
+  if (roles === 'enforce-worker' || roles === 'all') {
+    workers.push(await Worker.create({
+      connection, namespace, taskQueue: config.temporal.enforceTaskQueue,
+      activities: createEnforcementActivities({ enforcers: deps.enforcers ?? createConfiguredEnforcers(config, deps.logger) }),
+    }));
+  }
+  return {
+    workers,
+    run: async () => {
+      await Promise.all(workers.map((w) => w.run()));
+    },
+    shutdown: () => workers.forEach((w) => w.getState() === 'RUNNING' && w.shutdown()),
+  };
+}

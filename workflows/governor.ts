@@ -1,0 +1,30 @@
+// The rate governor (workflow id `palisade-governor`): a durable sliding window over unattended actions.
+// Threat workflows reach it through activities (a workflow cannot send updates to another workflow).
+import { allHandlersFinished, condition, continueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
+import { pruneWindow, recordHuman, reserveUnattended, type GovernorState } from '../domain/governor';
+import { governorStateQuery, recordHumanUpdate, reserveUnattendedUpdate } from './messages';
+
+const MAX_HISTORY_EVENTS = 2000;
+
+export async function governorWorkflow(initial: GovernorState): Promise<void> {
+  let state: GovernorState = { actions: [...(initial?.actions ?? [])] };
+  let largestWindowMinutes = 60;
+  setHandler(reserveUnattendedUpdate, (req) => {
+    largestWindowMinutes = Math.max(largestWindowMinutes, req.windowMinutes);
+    const r = reserveUnattended(state, req, req, Date.now());
+    state = r.state;
+    return r.verdict;
+  });
+  setHandler(recordHumanUpdate, (req) => {
+    largestWindowMinutes = Math.max(largestWindowMinutes, req.windowMinutes);
+    const r = recordHuman(state, req, req, Date.now());
+    state = r.state;
+    return r.verdict;
+  });
+  setHandler(governorStateQuery, () => pruneWindow(state, Date.now(), largestWindowMinutes));
+
+  // The window only needs the last hour(s) of actions: keep history short by continuing as new.
+  await condition(() => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > MAX_HISTORY_EVENTS);
+  await condition(allHandlersFinished);
+  await continueAsNew<typeof governorWorkflow>(pruneWindow(state, Date.now(), largestWindowMinutes));
+}

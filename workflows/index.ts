@@ -1,0 +1,4 @@
+// Every workflow the worker registers. Workflow code only: no activities, no Node built-ins.
+export { threatWorkflow } from './threat';
+export { governorWorkflow } from './governor';
+export { allowlistWorkflow } from './allowlist';
