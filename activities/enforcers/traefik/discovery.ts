@@ -1,6 +1,7 @@
 // Reads what the cluster uses (Traefik Middlewares and IngressRoutes, NetworkPolicies and pods in the Traefik
 // namespace) and hands it to the pure choice in domain/traefik-pattern.ts. Only what the preference needs is listed.
 import { chooseTraefikPattern, type PatternDecision, type TraefikInventory, type TraefikPattern } from '../../../domain/traefik-pattern';
+import { PermanentEnforcementError } from '../types';
 import type { KubeApi } from './k8s';
 
 export interface DiscoveryConfig {
@@ -24,7 +25,13 @@ export async function discoverTraefik(api: KubeApi, cfg: DiscoveryConfig): Promi
     wantsMiddlewares ? api.listTraefik('middlewares', cfg.namespaces) : [],
     wantsMiddlewares ? api.listTraefik('ingressroutes', cfg.namespaces) : [],
     wantsPolicies ? api.listNetworkPolicies(cfg.namespace) : [],
-    wantsPolicies ? api.listPodLabels(cfg.namespace, cfg.traefikPodSelector) : [],
+    // Pod labels only refine the match; without RBAC for pods, the configured selector stands in for them.
+    wantsPolicies
+      ? api.listPodLabels(cfg.namespace, cfg.traefikPodSelector).catch((err: unknown) => {
+        if (err instanceof PermanentEnforcementError && err.reason === 'forbidden') return [];
+        throw err;
+      })
+      : [],
   ]);
   const inventory: TraefikInventory = {
     middlewares: middlewares.map(toRef),

@@ -73,9 +73,9 @@ export function createTraefikEnforcer(config: TraefikConfig, deps: TraefikEnforc
           if (w.changed) done.push({ b, before: w.before, after: w.after });
         }
       } catch (err) {
-        for (const { b, before } of done.reverse()) {
-          const current = await api.get(b.target);
-          details.push(await rollback(api, b, before, current?.metadata?.resourceVersion, host, req.blockId, retries));
+        // With our own write's resourceVersion: if someone wrote since, the 409 turns this into removing just our entry.
+        for (const { b, before, after } of done.reverse()) {
+          details.push(await rollback(api, b, before, after?.metadata?.resourceVersion, host, req.blockId, retries));
         }
         if (details.length && err instanceof Error) err.message = `${err.message} [${details.join('; ')}]`;
         throw err;

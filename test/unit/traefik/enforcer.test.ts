@@ -71,6 +71,14 @@ void describe('Traefik enforcer (client-node against the fake apiserver)', () =>
     assert.deepEqual(np.choice?.pattern === 'network-policy' && np.choice.policies.map((p) => p.name), ['traefik-edge', 'traefik-metrics']);
   });
 
+  void test('without RBAC for pods, policies are matched against the configured selector', async () => {
+    seedNetworkPolicy(k);
+    k.failNext('GET', /\/namespaces\/traefik\/pods$/, 403, 'Forbidden');
+    const d = await enforcer({ preference: ['network-policy'], traefikPodSelector: { 'app.kubernetes.io/instance': 'traefik-traefik' } }).discover();
+    assert.deepEqual(d.inventory.traefikPodLabels, [{ 'app.kubernetes.io/instance': 'traefik-traefik' }]);
+    assert.deepEqual(d.choice?.pattern === 'network-policy' && d.choice.policies.map((p) => p.name), ['traefik-edge']);
+  });
+
   void test('deny plugin: apply, verify, list, remove; idempotent; foreign entries untouched', async () => {
     seedDenyPlugin(k);
     const e = enforcer();
