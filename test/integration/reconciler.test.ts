@@ -89,6 +89,8 @@ void describe('[dev-server] reconciler', () => {
       const history = await env.client.workflow.getHandle(RECONCILER_WORKFLOW_ID).fetchHistory();
       const activityTypes = history.events!.flatMap((e) => (e.activityTaskScheduledEventAttributes ? [e.activityTaskScheduledEventAttributes.activityType!.name!] : []));
       assert.deepEqual(activityTypes, ['reconcileDesiredBlocks', 'reconcileListEntries', 'reconcileReapply', 'reconcileReapply', 'reconcileReapply']);
+      // and that history replays deterministically against the current workflow code.
+      await Worker.runReplayHistory({ workflowBundle: reconcilerBundle }, history, RECONCILER_WORKFLOW_ID);
 
       // Before removing, each orphan candidate is checked against its own workflow (strongly consistent): an entry
       // whose workflow holds exactly that block is kept even if visibility has not caught up.
