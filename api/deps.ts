@@ -11,4 +11,6 @@ export interface ApiDeps {
   logger: Logger;
   secrets: ApiSecrets;
   usedLinks: UsedLinkStore;
+  /** How long an operator action waits for a worker before answering 503. */
+  operatorTimeoutMs?: number;
 }

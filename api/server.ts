@@ -28,6 +28,8 @@ export interface ApiServerOptions {
   secrets: ApiSecrets;
   /** Defaults to <dataDir>/approval-links-used.json. */
   usedLinks?: UsedLinkStore;
+  /** How long an operator action waits for a worker before answering 503 (default 30 s). */
+  operatorTimeoutMs?: number;
 }
 
 export interface RunningApiServer {
@@ -67,7 +69,7 @@ const countRequests: RequestHandler = (req, res, next) => {
 export function createApiServer(opts: ApiServerOptions): ApiServer {
   const { config, client, logger, secrets } = opts;
   const usedLinks = opts.usedLinks ?? new UsedLinkStore(usedLinksFile(config.dataDir));
-  const deps: ApiDeps = { config, client, logger, secrets, usedLinks };
+  const deps: ApiDeps = { config, client, logger, secrets, usedLinks, operatorTimeoutMs: opts.operatorTimeoutMs };
   collectProcessMetrics();
   registerVisibilityGauges(client);
 

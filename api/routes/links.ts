@@ -44,7 +44,7 @@ function refuse(req: Request, res: Response, status: number, message: string) {
 }
 
 /** GET/POST /approve/:token (public: the link itself is the credential). */
-export function createApproveRouter(deps: Pick<ApiDeps, 'client' | 'logger' | 'secrets' | 'usedLinks' | 'config'>): Router {
+export function createApproveRouter(deps: Pick<ApiDeps, 'client' | 'logger' | 'secrets' | 'usedLinks' | 'config' | 'operatorTimeoutMs'>): Router {
   const router = Router();
   const limit = deps.config.api.maxBodyBytes;
   // Parsers only on the POST: this router is mounted at the root and must not parse bodies meant for other routes.
@@ -106,7 +106,7 @@ export function createApproveRouter(deps: Pick<ApiDeps, 'client' | 'logger' | 's
     try {
       const result = await submitDecision(deps.client, c.ip, {
         decision: c.decision, approver: c.approver, channel: 'signed-link', comment: body.comment || undefined, durationHours: c.durationHours,
-      }, { updateId: `signed-link-${v.fingerprint.slice(0, 32)}` });
+      }, { updateId: `signed-link-${v.fingerprint.slice(0, 32)}`, timeoutMs: deps.operatorTimeoutMs });
       signedLinkUses.inc({ result: 'accepted' });
       deps.logger.info({ ip: c.ip, decision: c.decision, approver: c.approver, channel: 'signed-link' }, 'human decision recorded');
       if (wantsHtml(req)) {

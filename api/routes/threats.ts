@@ -11,8 +11,9 @@ const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(5000).optional(),
 });
 
-export function createThreatsRouter({ client, logger }: Pick<ApiDeps, 'client' | 'logger'>): Router {
+export function createThreatsRouter({ client, logger, operatorTimeoutMs }: Pick<ApiDeps, 'client' | 'logger' | 'operatorTimeoutMs'>): Router {
   const router = Router();
+  const opts = { timeoutMs: operatorTimeoutMs };
 
   router.get('/threats', async (req, res) => {
     const q = validate(listQuery, req.query, 'query');
@@ -28,7 +29,7 @@ export function createThreatsRouter({ client, logger }: Pick<ApiDeps, 'client' |
     const b = validate(decisionBody, req.body);
     const result = await submitDecision(client, req.params.ip, {
       decision: b.decision, approver: b.approver, channel: b.channel, comment: b.comment, durationHours: b.durationHours,
-    });
+    }, opts);
     logger.info({ ip: req.params.ip, decision: b.decision, approver: b.approver, channel: b.channel }, 'human decision recorded');
     res.json(result);
   });
@@ -37,7 +38,7 @@ export function createThreatsRouter({ client, logger }: Pick<ApiDeps, 'client' |
     const b = validate(holdBody, req.body);
     const block = await submitHoldAction(client, req.params.ip, {
       action: b.action, by: b.approver, channel: b.channel, hours: b.hours, reason: b.reason,
-    });
+    }, opts);
     logger.info({ ip: req.params.ip, action: b.action, by: b.approver, channel: b.channel }, 'hold action recorded');
     res.json({ block: block ?? null });
   });
@@ -46,7 +47,7 @@ export function createThreatsRouter({ client, logger }: Pick<ApiDeps, 'client' |
     const b = validate(bulkDecisionBody, req.body);
     const results = await bulkDecide(client, {
       decision: b.decision, approver: b.approver, channel: b.channel, comment: b.comment, durationHours: b.durationHours,
-    }, b.ips);
+    }, b.ips, opts);
     const accepted = results.filter((r) => r.ok).length;
     logger.info({ decision: b.decision, approver: b.approver, channel: b.channel, accepted, refused: results.length - accepted }, 'bulk decision');
     res.json({ accepted, refused: results.length - accepted, results });

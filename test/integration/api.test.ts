@@ -5,7 +5,9 @@ import assert from 'node:assert/strict';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { signApprovalLink, UsedLinkStore, usedLinksFile, verifyApprovalLink } from '../../runtime/signed-links';
 import { createDevServerEnv } from '../helpers/temporal-env';
-import { startApiStack, waitUntil, type ApiStack } from '../helpers/api-stack';
+import { feedSighting, startApiStack, waitUntil, type ApiStack } from '../helpers/api-stack';
+import { submitSighting } from '../../runtime/sightings';
+import { threatWorkflowId } from '../../workflows/messages';
 
 let env: TestWorkflowEnvironment;
 let stack: ApiStack;
@@ -48,7 +50,7 @@ const pendingIp = async () => {
 void describe('[dev-server] HTTP API', () => {
   before(async () => {
     env = await createDevServerEnv();
-    stack = await startApiStack(env, { api: { maxBodyBytes: 2048 } });
+    stack = await startApiStack(env, { api: { maxBodyBytes: 2048 } }, { operatorTimeoutMs: 2000 });
   });
   after(async () => {
     await stack?.stop();
@@ -200,6 +202,29 @@ void describe('[dev-server] HTTP API', () => {
     const v = verifyApprovalLink(stack.secrets.linkSigningKey, token);
     assert.ok(v.ok);
     if (v.ok) assert.equal(await new UsedLinkStore(usedLinksFile(stack.config.dataDir)).isUsed(v.fingerprint), true);
+  });
+
+  void test('no worker answers: 503 with an honest message, the signed link is given back, nothing accepted', async () => {
+    const ip = nextIp();
+    // The workflow exists but its task queue has no worker (workers down or partitioned).
+    const orphanConfig = { ...stack.config, temporal: { ...stack.config.temporal, taskQueue: `nobody-polls-${ip}` } };
+    await submitSighting(env.client, orphanConfig, ip, feedSighting(90));
+    const handle = env.client.workflow.getHandle(threatWorkflowId(ip));
+    try {
+      assertRefused(await call('POST', `/api/threats/${ip}/decision`, { body: { decision: 'approve', approver: 'alice' } }), 503, /may still be applied/);
+      const { token } = signApprovalLink(stack.secrets.linkSigningKey, { ip, decision: 'approve', approver: 'alice' }, { ttlSeconds: 600 });
+      assertRefused(await call('POST', `/approve/${token}`, { token: null, body: {} }), 503, /may still be applied/);
+      const v = verifyApprovalLink(stack.secrets.linkSigningKey, token);
+      assert.ok(v.ok);
+      if (v.ok) assert.equal(await new UsedLinkStore(usedLinksFile(stack.config.dataDir)).isUsed(v.fingerprint), false, 'the link can be used again');
+      const history = await handle.fetchHistory();
+      const types = (history.events ?? []).map((e) => Number(e.eventType));
+      assert.ok(types.length > 0 && types.every(Number.isInteger), `event types are enum numbers: ${types.join(",")}`);
+      // temporal.api.enums.v1.EventType: 41 WORKFLOW_EXECUTION_UPDATE_ACCEPTED, 43 WORKFLOW_EXECUTION_UPDATE_COMPLETED
+      assert.ok(!types.includes(41) && !types.includes(43), `no update accepted or completed: ${types.join(',')}`);
+    } finally {
+      await handle.terminate('test cleanup');
+    }
   });
 
   void test('bulk decision: one result per IP, each through the same path', async () => {
