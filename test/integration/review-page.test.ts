@@ -94,6 +94,9 @@ void describe('[dev-server] review page in headless Chromium', () => {
     assert.equal(await page.evaluate('window.__xss'), undefined, 'no injected script ran');
     assert.equal(await page.locator('#pending-count').innerText(), '2');
     await shot('02-pending-reviews');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await shot('02b-pending-reviews-phone');
+    await page.setViewportSize({ width: 1280, height: 900 });
 
     await card.locator('textarea[name="comment"]').fill('Secrets scanner, 62 hits on /.env');
     await card.locator('input[name="durationHours"]').fill('24');
