@@ -4,16 +4,16 @@
 // default payload converter (Palisade uses no custom converter or codec).
 import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
-import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
-import type { temporal } from '@temporalio/proto';
+import * as proto from '@temporalio/proto';
+import { patchProtobufRoot } from '@temporalio/proto/lib/patch-protobuf-root';
 import type { HoldAction, ThreatWorkflowInput } from '../domain/threat-state';
 import type {
   EnforcementResult, GovernorVerdict, HumanDecision, Notification, Proposal, Sighting, ThreatIntel,
 } from '../domain/types';
 import { normaliseThreatIp } from './operator-actions';
 
-type History = temporal.api.history.v1.IHistory;
-type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
+type History = proto.temporal.api.history.v1.IHistory;
+type HistoryEvent = proto.temporal.api.history.v1.IHistoryEvent;
 
 export interface RunHistory {
   workflowId: string;
@@ -33,6 +33,49 @@ export interface AuditEntry {
   summary: string;
   /** Further lines: reasons, the prompt the model saw, its raw answer, enforcement detail. */
   details?: string[];
+}
+
+// ---- history JSON ---------------------------------------------------------------------------------------------
+// @temporalio/common's historyFromJSON/historyToJSON check `instanceof Type` against their own protobufjs copy, while
+// the types come from @temporalio/proto's copy; with the copies npm installs side by side here (a top-level
+// protobufjs 7 for @grpc/proto-loader forces each Temporal package to nest its own 8.x) both throw "type must be a
+// Type". These do the same conversion with the protojson of the protobufjs that @temporalio/proto itself loads.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const protojson = require(require.resolve('protobufjs/ext/protojson', { paths: [require.resolve('@temporalio/proto')] })) as {
+  fromJson(type: unknown, json: unknown, opts?: { ignoreUnknownFields?: boolean }): unknown;
+  toJson(type: unknown, message: unknown): unknown;
+};
+const historyType = (patchProtobufRoot(proto as unknown as Record<string, unknown>) as unknown as { lookupType(name: string): unknown })
+  .lookupType('temporal.api.history.v1.History');
+
+const ENUM_FIELDS: [string, string][] = [
+  ['parentClosePolicy', 'PARENT_CLOSE_POLICY'], ['workflowIdReusePolicy', 'WORKFLOW_ID_REUSE_POLICY'],
+  ['initiator', 'CONTINUE_AS_NEW_INITIATOR'], ['retryState', 'RETRY_STATE'],
+];
+/** "WorkflowExecutionStarted" (temporal CLI, older tools) → "WORKFLOW_EXECUTION_STARTED" with its prefix. */
+const enumValue = (v: unknown, prefix: string) =>
+  typeof v !== 'string' || v.startsWith(prefix) ? v : `${prefix}_${v.replace(/(?<=.)([A-Z])/g, '_$1').toUpperCase()}`;
+
+/** A history from its proto3 JSON form (historyToJSON, `temporal workflow show -o json`); both enum spellings. */
+export function historyFromJson(json: unknown): History {
+  const h = json as { events?: Record<string, any>[] };
+  if (typeof json !== 'object' || json === null || !Array.isArray(h.events)) throw new TypeError('expected an object with an array of events');
+  const events = h.events.map((e) => {
+    const attrKey = Object.keys(e).find((k) => k.endsWith('EventAttributes'));
+    if (!attrKey) throw new TypeError(`event ${e.eventId ?? '?'} has no attributes`);
+    const attrs = { ...e[attrKey] };
+    for (const [field, prefix] of ENUM_FIELDS) if (attrs[field] !== undefined) attrs[field] = enumValue(attrs[field], prefix);
+    if (attrs.taskQueue?.kind !== undefined) attrs.taskQueue = { ...attrs.taskQueue, kind: enumValue(attrs.taskQueue.kind, 'TASK_QUEUE_KIND') };
+    return { ...e, eventType: enumValue(e.eventType, 'EVENT_TYPE'), [attrKey]: attrs };
+  });
+  const loaded = protojson.fromJson(historyType, { events }, { ignoreUnknownFields: true });
+  if (!loaded) throw new TypeError('not a history');
+  return loaded as History;
+}
+
+/** The proto3 JSON text of a history, the format replay tests and other Temporal tools read. */
+export function historyToJson(history: History): string {
+  return JSON.stringify(protojson.toJson(historyType, proto.temporal.api.history.v1.History.fromObject(history)), null, 2);
 }
 
 // ---- fetching -------------------------------------------------------------------------------------------------
@@ -70,7 +113,7 @@ export async function fetchThreatHistories(client: Client, ip: string): Promise<
 
 /** A history from an exported JSON file (historyToJSON or `temporal workflow show -o json`). */
 export function runHistoryFromJSON(json: unknown, fallbackId: string): RunHistory {
-  const history = historyFromJSON(json);
+  const history = historyFromJson(json);
   const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
   const input = decodeFirst<Partial<ThreatWorkflowInput>>(started?.input?.payloads);
   const workflowId = typeof input?.ip === 'string' ? `threat/${input.ip}` : fallbackId;

@@ -1,10 +1,10 @@
-// `palisade history export` writes a run's history as JSON (the format replay tests and `temporal workflow show -o
-// json` use); `palisade replay` replays such files against the current workflow code, as a pre-deploy check.
+// `palisade history export` writes a run's history as proto3 JSON (the format of historyToJSON and `temporal workflow
+// show -o json`); `palisade replay` replays such files against the current workflow code, as a pre-deploy check.
 import { promises as fs } from 'node:fs';
 import type { Command } from 'commander';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
+import { historyToJson } from '../../runtime/audit';
 import { normaliseThreatIp } from '../../runtime/operator-actions';
 import { CliError, EXIT, globals, withClient } from '../context';
 import { readHistoryFile } from './audit';
@@ -18,7 +18,7 @@ export function registerHistoryCommands(program: Command) {
     .option('--out <file>', 'write to this file instead of stdout')
     .action(async (ip: string, opts: { run?: string; out?: string }, cmd: Command) => {
       const workflowId = `threat/${normaliseThreatIp(ip)}`;
-      const json = await withClient(globals(cmd), async ({ client }) => historyToJSON(await client.workflow.getHandle(workflowId, opts.run).fetchHistory()));
+      const json = await withClient(globals(cmd), async ({ client }) => historyToJson(await client.workflow.getHandle(workflowId, opts.run).fetchHistory()));
       if (opts.out) {
         await fs.writeFile(opts.out, `${json}\n`);
         process.stderr.write(`wrote ${workflowId}${opts.run ? ` run ${opts.run}` : ''} to ${opts.out}\n`);

@@ -1,6 +1,6 @@
 // Slash-command and button handlers driven with constructed interactions. The operator actions are replaced by a
 // recorder that still validates IPs with the real normaliseThreatIp, so tampered button ids fail as in production;
-// the end-to-end path through the real threat workflow is covered in test/integration/cli-discord.test.ts.
+// the end-to-end path through the real threat workflow is covered in test/integration/cli.test.ts.
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { checkAccess, approverName, type DiscordActor } from '../../../api/discord/authz';
