@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { DetectorConfig } from '../../domain/config/detection';
 import { ScanDetector, type DetectorState, type Finding } from '../../domain/detection/detector';
 import { parseCidrs } from '../../domain/detection/client-ip';
-import { parseTraefikLine, type TraefikClientField } from '../../domain/detection/records';
+import { parseTraefikLineFiltered, type TraefikClientField } from '../../domain/detection/records';
 import { readAppendedLines, type FileCursor, type FollowStats } from './file-follower';
 import { readJsonState, withStateLock, writeJsonState } from './state-file';
 
@@ -59,8 +59,9 @@ export async function scanTraefikFile(
     let malformed = 0;
     const { cursor, stats } = await readAppendedLines(o.file, state.cursor, (line) => {
       if (line.trim() === '') return;
-      const r = parseTraefikLine(line, parseOpts);
-      if (r.ok) detector.add(r.record);
+      const r = parseTraefikLineFiltered(line, parseOpts, detector.wants);
+      if (r.ok === 'skipped') detector.skip();
+      else if (r.ok) detector.add(r.record);
       else {
         malformed++;
         malformedReasons[r.reason] = (malformedReasons[r.reason] ?? 0) + 1;

@@ -67,6 +67,16 @@ export class ScanDetector {
     return c;
   }
 
+  /** Whether a request with these values would be counted (used to skip parsing the rest of ordinary lines). */
+  readonly wants = (status: number, path: string, userAgent: string | undefined): boolean =>
+    (this.classifier.countedStatuses.has(status) && this.classifyPath(path).category !== undefined)
+    || this.classifier.agents.match(userAgent) !== undefined;
+
+  /** A request that was skipped by `wants` (counted in stats only). */
+  skip(): void {
+    this.stats.records++;
+  }
+
   add(r: AccessRecord): void {
     this.stats.records++;
     if (r.timeMs > this.latestMs) this.latestMs = r.timeMs;
