@@ -76,7 +76,7 @@ async function waitFor<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: s
   throw new Error(`timed out waiting for ${what}`);
 }
 
-describe('[dev-server] alert investigations end to end over HTTP', () => {
+void describe('[dev-server] alert investigations end to end over HTTP', () => {
   let env: TestWorkflowEnvironment;
   let prom: Awaited<ReturnType<typeof startPrometheus>>;
   let server: http.Server;
@@ -118,7 +118,7 @@ describe('[dev-server] alert investigations end to end over HTTP', () => {
     activities: createAlertActivities({ client: env.client, config: { ...config, temporal: { ...config.temporal, taskQueue: threatQueue } }, llm: scriptedModel(llmAnswers) }),
   });
 
-  test('Alertmanager firing → investigation → operator decision (update) → resolved', async () => {
+  void test('Alertmanager firing → investigation → operator decision (update) → resolved', async () => {
     const fp = 'a1b2c3d4e5f60718';
     llmAnswers.push(JSON.stringify({ summary: 'The root filesystem on db01 is nearly full', likely_causes: ['WAL archive growth'], suggested_checks: ['du -sh /var/lib/postgresql'], confidence: 0.8 }));
     const w = await worker();
@@ -163,7 +163,7 @@ describe('[dev-server] alert investigations end to end over HTTP', () => {
     assert.equal(((await late.json()) as any).deliveries[0].action, 'no_open_investigation');
   });
 
-  test('an LLM failure is a recorded "no diagnosis"; the decision can come through the signal twin; an attacker IP opens threat/<ip>', async () => {
+  void test('an LLM failure is a recorded "no diagnosis"; the decision can come through the signal twin; an attacker IP opens threat/<ip>', async () => {
     const fp = '00ff00ff00ff00ff';
     llmAnswers.push(new Error('503 upstream overloaded'));
     const w = await worker();
@@ -188,7 +188,7 @@ describe('[dev-server] alert investigations end to end over HTTP', () => {
     });
   });
 
-  test('Icinga: text/plain with raw newlines in plugin output, PROBLEM then RECOVERY', async () => {
+  void test('Icinga: text/plain with raw newlines in plugin output, PROBLEM then RECOVERY', async () => {
     llmAnswers.push(JSON.stringify({ summary: 'HTTP check failing', likely_causes: [], suggested_checks: [], confidence: 0.4 }));
     const w = await worker();
     await w.runUntil(async () => {
@@ -206,7 +206,7 @@ describe('[dev-server] alert investigations end to end over HTTP', () => {
     });
   });
 
-  describe('bad input gets a clear 4xx and starts nothing', () => {
+  void describe('bad input gets a clear 4xx and starts nothing', () => {
     const cases: [string, string, () => Promise<Response>, number, RegExp][] = [
       ['no token', 'ffff000000000001', () => post('/webhook/alertmanager', amPayload('firing', 'ffff000000000001'), { authorization: '' }), 401, /authentication required/],
       ['wrong content type', 'ffff000000000002', () => post('/webhook/alertmanager', JSON.stringify(amPayload('firing', 'ffff000000000002')), { 'content-type': 'text/plain' }), 415, /Content-Type/],
@@ -221,7 +221,7 @@ describe('[dev-server] alert investigations end to end over HTTP', () => {
       ['icinga form body', 'icinga-w', () => post('/webhook/icinga', 'a=b', { 'content-type': 'application/x-www-form-urlencoded' }), 415, /Content-Type/],
     ];
     for (const [name, fp, send, status, message] of cases) {
-      test(name, async () => {
+      void test(name, async () => {
         const r = await send();
         assert.equal(r.status, status);
         const body = await r.json() as { error: string };
@@ -231,7 +231,7 @@ describe('[dev-server] alert investigations end to end over HTTP', () => {
     }
   });
 
-  test('Temporal unavailable → 503 with Retry-After, so Alertmanager retries', async () => {
+  void test('Temporal unavailable → 503 with Retry-After, so Alertmanager retries', async () => {
     const connection = await Connection.connect({ address: env.address });
     const client = new Client({ connection });
     await connection.close();

@@ -20,7 +20,7 @@ const line = (t: number, client: string, p: string, status: number, ua = 'Mozill
 const probes = (n: number, client: string, start: number, spacing = 500) =>
   Array.from({ length: n }, (_, i) => line(start + i * spacing, client, PROBES[i % PROBES.length], 404)).join('');
 
-describe('[file] Traefik access-log file source (tail -F semantics)', () => {
+void describe('[file] Traefik access-log file source (tail -F semantics)', () => {
   let dir: string;
   let file: string;
   let now = T0;
@@ -39,7 +39,7 @@ describe('[file] Traefik access-log file source (tail -F semantics)', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  test('a missing file is not an error; reading starts when it appears', async () => {
+  void test('a missing file is not an error; reading starts when it appears', async () => {
     const r = await run();
     assert.equal(r.stats.missing, true);
     await writeFile(file, line(T0, '81.2.69.160', '/login', 401));
@@ -47,7 +47,7 @@ describe('[file] Traefik access-log file source (tail -F semantics)', () => {
     assert.equal(r2.stats.lines, 1);
   });
 
-  test('appended lines are read once; a partial last line waits for its newline', async () => {
+  void test('appended lines are read once; a partial last line waits for its newline', async () => {
     const half = probes(30, '45.155.205.233', T0 + 1000);
     const partial = line(T0 + 16_000, '45.155.205.233', '/.env', 404);
     await appendFile(file, half + partial.slice(0, 40));
@@ -67,7 +67,7 @@ describe('[file] Traefik access-log file source (tail -F semantics)', () => {
     assert.equal(delivered.length, 1);
   });
 
-  test('malformed and over-long lines are counted and skipped', async () => {
+  void test('malformed and over-long lines are counted and skipped', async () => {
     await appendFile(file, '{"broken": \n' + 'plain text line\n' + '{"ClientHost":"x"}\n' + `{"pad":"${'x'.repeat(10_000)}"}\n` + line(T0 + 30_000, '81.2.69.160', '/', 200));
     const r = await run();
     assert.equal(r.stats.malformed, 4);
@@ -76,7 +76,7 @@ describe('[file] Traefik access-log file source (tail -F semantics)', () => {
     assert.equal(r.stats.records, 1);
   });
 
-  test('rotation by rename: the rest of the old file is read, then the new file from the start', async () => {
+  void test('rotation by rename: the rest of the old file is read, then the new file from the start', async () => {
     delivered.length = 0;
     now = T0 + 120_000;
     // A second scanner starts in the old file, the log rotates mid-scan, and it continues in the new file.
@@ -89,7 +89,7 @@ describe('[file] Traefik access-log file source (tail -F semantics)', () => {
     assert.deepEqual(delivered.map((f) => [f.tally.ip, f.tally.sensitiveHits]), [['45.155.205.234', 60]]);
   });
 
-  test('truncation (copytruncate): reading restarts at offset 0', async () => {
+  void test('truncation (copytruncate): reading restarts at offset 0', async () => {
     delivered.length = 0;
     now = T0 + 300_000;
     await truncate(file, 0);
@@ -100,7 +100,7 @@ describe('[file] Traefik access-log file source (tail -F semantics)', () => {
     assert.deepEqual(delivered.map((f) => f.tally.ip), ['45.155.205.235']);
   });
 
-  test('a failed delivery commits nothing: the same lines are read and reported again', async () => {
+  void test('a failed delivery commits nothing: the same lines are read and reported again', async () => {
     delivered.length = 0;
     now = T0 + 600_000;
     await appendFile(file, probes(60, '2a01:4f8::bad', T0 + 600_000, 100));
@@ -110,7 +110,7 @@ describe('[file] Traefik access-log file source (tail -F semantics)', () => {
     assert.deepEqual(delivered.map((f) => f.tally.ip), ['2a01:4f8::bad']);
   });
 
-  test('the shipped sample: one clear scan, no alarm for the legitimate login 401s', async () => {
+  void test('the shipped sample: one clear scan, no alarm for the legitimate login 401s', async () => {
     const text = await readFile(SAMPLE_ACCESS_LOG, 'utf8');
     const sampleDelivered: Finding[] = [];
     const r = await scanTraefikFile({ ...opts(), file: SAMPLE_ACCESS_LOG, now: () => Date.now() }, async (f) => void sampleDelivered.push(...f));

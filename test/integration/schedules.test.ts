@@ -30,7 +30,7 @@ async function waitForListing(client: Client, ok: (ids: string[]) => boolean): P
   return listedIds(client);
 }
 
-describe('[dev-server] Temporal Schedules for scans, feed poll and reconciler', () => {
+void describe('[dev-server] Temporal Schedules for scans, feed poll and reconciler', () => {
   let env: TestWorkflowEnvironment;
   before(async () => {
     env = await createDevServerEnv();
@@ -39,7 +39,7 @@ describe('[dev-server] Temporal Schedules for scans, feed poll and reconciler', 
     await env?.teardown();
   });
 
-  test('created once, idempotent across calls and new clients, updated when the spec changes, deleted when disabled', async () => {
+  void test('created once, idempotent across calls and new clients, updated when the spec changes, deleted when disabled', async () => {
     const first = await ensureSchedules(env.client, cfg());
     assert.deepEqual(first.schedules.map((s) => [s.scheduleId, s.change]), [
       [ACCESS_LOG_SCAN_SCHEDULE_ID, 'created'], [INTEL_FEED_SCHEDULE_ID, 'created'], [RECONCILER_SCHEDULE_ID, 'created'],

@@ -16,8 +16,8 @@ const am = (over: Record<string, unknown> = {}, alert: Record<string, unknown> =
   ...over,
 });
 
-describe('Alertmanager v4 normalisation', () => {
-  test('labels, common annotations, severity, expression and attacker IP', () => {
+void describe('Alertmanager v4 normalisation', () => {
+  void test('labels, common annotations, severity, expression and attacker IP', () => {
     const p = alertmanagerPayloadSchema.parse(am({}, { labels: { alertname: 'ScanDetected', client_ip: '45.155.205.233', severity: 'critical' }, generatorURL: 'http://p:9090/graph?g0.expr=rate%28x%5B5m%5D%29+%3E+1&g0.tab=1' }));
     const [a] = normaliseAlertmanager(p, opts);
     assert.equal(a.fingerprint, '1a30ba71cca2921f');
@@ -28,7 +28,7 @@ describe('Alertmanager v4 normalisation', () => {
     assert.equal(a.attackerIp, '45.155.205.233');
     assert.equal(a.startsAt, '2026-11-22T15:00:00.000Z');
   });
-  test('one NormalisedAlert per alert, each with its own status', () => {
+  void test('one NormalisedAlert per alert, each with its own status', () => {
     const p = alertmanagerPayloadSchema.parse(am({ alerts: [
       { status: 'firing', labels: { alertname: 'A' }, annotations: {}, startsAt: '2026-11-22T15:00:00Z', fingerprint: 'aaaaaaaaaaaaaaaa' },
       { status: 'resolved', labels: { alertname: 'B' }, annotations: {}, startsAt: '0001-01-01T00:00:00Z', fingerprint: 'bbbbbbbbbbbbbbbb' },
@@ -41,16 +41,16 @@ describe('Alertmanager v4 normalisation', () => {
     ['version 3', am({ version: '3' })], ['no alerts', am({ alerts: [] })], ['bad fingerprint', am({}, { fingerprint: 'zz' })],
     ['unknown top-level key', am({ foo: 1 })], ['non-string label', am({}, { labels: { a: 1 } })], ['bad status', am({ status: 'pending' })],
   ];
-  for (const [name, body] of invalid) test(`rejects ${name}`, () => assert.equal(alertmanagerPayloadSchema.safeParse(body).success, false));
-  test('generatorURL without an expression', () => {
+  for (const [name, body] of invalid) void test(`rejects ${name}`, () => assert.equal(alertmanagerPayloadSchema.safeParse(body).success, false));
+  void test('generatorURL without an expression', () => {
     assert.equal(exprFromGeneratorUrl('http://p/graph'), undefined);
     assert.equal(exprFromGeneratorUrl(''), undefined);
     assert.equal(exprFromGeneratorUrl('http://p/graph?g0.expr=%E0%A4%A'), undefined);
   });
 });
 
-describe('Icinga normalisation (tolerant)', () => {
-  test('typical ad-hoc webhook keys and env-style macros map to the schema', () => {
+void describe('Icinga normalisation (tolerant)', () => {
+  void test('typical ad-hoc webhook keys and env-style macros map to the schema', () => {
     const c = canonicaliseIcingaKeys({ NOTIFICATIONTYPE: 'PROBLEM', HOSTNAME: 'web01', SERVICENAME: 'http', SERVICESTATE: 'CRITICAL', message: 'refused', hostdisplay: 'Web 01', author: '', LONGDATETIME: '2026-01-02 15:04:05 +0100' });
     const p = icingaPayloadSchema.parse(c);
     const a = normaliseIcinga(p, opts);
@@ -66,32 +66,32 @@ describe('Icinga normalisation (tolerant)', () => {
     ['FLAPPINGSTART', 'WARNING', 'firing'], ['FLAPPINGSTOP', 'OK', 'note'], ['CUSTOM', 'OK', 'note'], ['CUSTOM', 'CRITICAL', 'firing'], ['problem', undefined, 'firing'],
   ];
   for (const [type, state, want] of statuses) {
-    test(`${type}/${state} → ${want}`, () => assert.equal(normaliseIcinga({ notification_type: type, host: 'h', state }, opts).status, want));
+    void test(`${type}/${state} → ${want}`, () => assert.equal(normaliseIcinga({ notification_type: type, host: 'h', state }, opts).status, want));
   }
-  test('host and service fingerprints differ and are stable', () => {
+  void test('host and service fingerprints differ and are stable', () => {
     assert.equal(icingaFingerprint('h'), icingaFingerprint('h'));
     assert.notEqual(icingaFingerprint('h'), icingaFingerprint('h', 'svc'));
     assert.match(icingaFingerprint('h'), /^icinga-[0-9a-f]{16}$/);
   });
-  test('raw newlines and tabs inside strings are repaired; other garbage is not', () => {
+  void test('raw newlines and tabs inside strings are repaired; other garbage is not', () => {
     assert.deepEqual(parseLenientJson('{"output":"line1\nline2\tx"}'), { output: 'line1\nline2\tx' });
     assert.throws(() => parseLenientJson('{"output": "x",}x'));
     assert.throws(() => parseLenientJson('host=web01'));
   });
-  test('time formats', () => {
+  void test('time formats', () => {
     assert.equal(icingaTime('2026-01-02 15:04:05 +0100'), '2026-01-02T14:04:05.000Z');
     assert.equal(icingaTime(1767362645), '2026-01-02T14:04:05.000Z');
     assert.equal(icingaTime('2026-01-02T14:04:05Z'), '2026-01-02T14:04:05.000Z');
     assert.equal(icingaTime('yesterday'), undefined);
   });
-  test('attacker IP from custom vars', () => {
+  void test('attacker IP from custom vars', () => {
     assert.equal(normaliseIcinga({ notification_type: 'PROBLEM', host: 'fw', vars: { src_ip: '45.155.205.233' } }, opts).attackerIp, '45.155.205.233');
   });
 });
 
-describe('investigation state and decisions', () => {
+void describe('investigation state and decisions', () => {
   const firing = normaliseAlertmanager(alertmanagerPayloadSchema.parse(am()), opts)[0];
-  test('repeats merge, notes do not reopen, resolved is final', () => {
+  void test('repeats merge, notes do not reopen, resolved is final', () => {
     const s = initialAlertState('alert/x', firing.fingerprint);
     mergeNotification(s, firing, 't1');
     mergeNotification(s, { ...firing, summary: 'newer' }, 't2');
@@ -102,7 +102,7 @@ describe('investigation state and decisions', () => {
     mergeNotification(s, firing, 't4');
     assert.equal(s.notifications, 3, 'nothing merges after resolution');
   });
-  test('decision validation', () => {
+  void test('decision validation', () => {
     const s = initialAlertState('alert/x', firing.fingerprint);
     assert.match(alertDecisionError({ decision: 'approve', operator: 'a', channel: 'cli' }, s)!, /no alert/);
     mergeNotification(s, firing, 't1');
@@ -116,7 +116,7 @@ describe('investigation state and decisions', () => {
     assert.equal(r.execution, 'execution_disabled');
     assert.match(alertDecisionError({ decision: 'reject', operator: 'bob', channel: 'cli' }, s)!, /already recorded/);
   });
-  test('diagnostic queries escape label values', () => {
+  void test('diagnostic queries escape label values', () => {
     const q = diagnosticQueries({ ...firing, labels: { alertname: 'a"b', instance: 'x\\y' } }, 5);
     assert.deepEqual(q, ['ALERTS{alertname="a\\"b"}', 'up{instance="x\\\\y"}']);
   });

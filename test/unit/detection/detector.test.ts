@@ -47,7 +47,7 @@ function scan(n: number, o: { client?: string; ua?: string; start?: number; spac
   }));
 }
 
-describe('secrets-scan detector over Traefik JSON lines', () => {
+void describe('secrets-scan detector over Traefik JSON lines', () => {
   const cases: { name: string; lines: () => string[]; expectIps: string[]; minScore?: number }[] = [
     { name: 'a scan above the threshold (60 hits in one minute, plain UA)', lines: () => scan(60, { ua: 'Mozilla/5.0' }), expectIps: ['45.155.205.233'], minScore: 70 },
     { name: 'a scan at exactly the threshold (50 hits) does not trigger', lines: () => scan(50, { ua: 'Mozilla/5.0', spacingMs: 1000 }), expectIps: [] },
@@ -70,7 +70,7 @@ describe('secrets-scan detector over Traefik JSON lines', () => {
     },
   ];
   for (const c of cases) {
-    test(c.name, () => {
+    void test(c.name, () => {
       const det = new ScanDetector(cfg);
       assert.equal(feed(det, c.lines()), 0);
       const findings = det.collect(T0 + 10 * 60_000);
@@ -79,13 +79,13 @@ describe('secrets-scan detector over Traefik JSON lines', () => {
     });
   }
 
-  test('404 counting is configurable', () => {
+  void test('404 counting is configurable', () => {
     const det = new ScanDetector(detectorSchema.parse({ count404: false }));
     feed(det, scan(90, { status: 404 }));
     assert.equal(det.collect(T0 + 600_000).length, 0);
   });
 
-  test('X-Forwarded-For list in ClientHost: the right-most public hop is the client, not the forgeable left-most', () => {
+  void test('X-Forwarded-For list in ClientHost: the right-most public hop is the client, not the forgeable left-most', () => {
     const det = new ScanDetector(cfg);
     // The scanner forged "1.1.1.1"; the load balancer appended the real peer; an internal hop follows.
     feed(det, scan(60, { client: '1.1.1.1, 45.155.205.233, 10.0.0.5' }));
@@ -93,14 +93,14 @@ describe('secrets-scan detector over Traefik JSON lines', () => {
     assert.equal(f.tally.ip, '45.155.205.233');
   });
 
-  test('trusted proxies are skipped in X-Forwarded-For lists', () => {
+  void test('trusted proxies are skipped in X-Forwarded-For lists', () => {
     const trusted = parseCidrs(['81.2.69.0/24']);
     const r = parseTraefikLine(traefikLine({ client: '45.155.205.233, 81.2.69.10', t: T0, status: 404, path: '/.env' }), { clientField: 'ClientHost', trustedProxies: trusted });
     assert.ok(r.ok);
     assert.equal(r.ok && r.record.ip, '45.155.205.233');
   });
 
-  test('IPv6 clients are canonicalised (compressed, lower-case; IPv4-mapped → IPv4)', () => {
+  void test('IPv6 clients are canonicalised (compressed, lower-case; IPv4-mapped → IPv4)', () => {
     const det = new ScanDetector(cfg);
     const lines = [
       ...scan(30, { client: '2A01:04F8:0000:0000:0000:0000:0000:0BAD' }),
@@ -113,12 +113,12 @@ describe('secrets-scan detector over Traefik JSON lines', () => {
     assert.deepEqual(ips, ['2a01:4f8::bad', '45.155.205.234']);
   });
 
-  test('ClientAddr "[v6]:port" is parsed when configured as the client field', () => {
+  void test('ClientAddr "[v6]:port" is parsed when configured as the client field', () => {
     const r = parseTraefikLine(traefikLine({ addr: '[2a01:4f8::1]:443', client: '10.0.0.1', t: T0, status: 404, path: '/.env' }), { clientField: 'ClientAddr', trustedProxies: [] });
     assert.ok(r.ok && r.record.ip === '2a01:4f8::1');
   });
 
-  test('URL-encoded, double-encoded and dot-segment paths count as the sensitive path they resolve to', () => {
+  void test('URL-encoded, double-encoded and dot-segment paths count as the sensitive path they resolve to', () => {
     const evasive = ['/%2eenv', '/%252eenv', '/static/../.env', '/./.git/./config', '//.git//HEAD', '/a/b/../../wp-config.php',
       '/%2E%67%69%74/config', '/.ENV', '/.env%00.jpg', '/.env;x=1', '/..%2f.aws/credentials', '/x\\..\\.npmrc', '/.env?foo=bar'];
     const det = new ScanDetector(cfg);
@@ -130,7 +130,7 @@ describe('secrets-scan detector over Traefik JSON lines', () => {
     assert.ok('/.aws/credentials' in f.tally.paths && '/.npmrc' in f.tally.paths);
   });
 
-  test('malformed lines are skipped and counted; good lines around them still count', () => {
+  void test('malformed lines are skipped and counted; good lines around them still count', () => {
     const det = new ScanDetector(cfg);
     const lines = scan(60);
     lines.splice(10, 0, '{"ClientHost": "45.155.205.233", "DownstreamStatus": 404', 'not json at all', '',
@@ -142,7 +142,7 @@ describe('secrets-scan detector over Traefik JSON lines', () => {
     assert.equal(det.collect(T0 + 600_000).length, 1);
   });
 
-  test('a window is reported once, even when it keeps growing, and the state survives a JSON round trip', () => {
+  void test('a window is reported once, even when it keeps growing, and the state survives a JSON round trip', () => {
     const det = new ScanDetector(cfg);
     feed(det, scan(55, { spacingMs: 100 }));
     assert.equal(det.collect(T0).length, 1, 'reported while the window is still open');
@@ -152,7 +152,7 @@ describe('secrets-scan detector over Traefik JSON lines', () => {
     assert.equal(restored.openWindows, 0);
   });
 
-  test('the sighting carries evidence: sample paths, UAs, counts, window, score reasons', () => {
+  void test('the sighting carries evidence: sample paths, UAs, counts, window, score reasons', () => {
     const det = new ScanDetector(cfg);
     feed(det, scan(120, { ua: 'Nuclei - Open-source project', spacingMs: 400 }));
     const [f] = det.collect(T0 + 600_000);
@@ -170,7 +170,7 @@ describe('secrets-scan detector over Traefik JSON lines', () => {
   });
 });
 
-describe('secrets-scan detector over ECS documents', () => {
+void describe('secrets-scan detector over ECS documents', () => {
   const ecs = (i: number, o: { source?: string; fwd?: string; ua?: string; path?: string; status?: number } = {}) => ({
     '@timestamp': new Date(T0 + i * 500).toISOString(),
     source: { ip: o.source ?? '45.155.205.233', address: o.source ?? '45.155.205.233' },
@@ -181,7 +181,7 @@ describe('secrets-scan detector over ECS documents', () => {
     event: { dataset: 'traefik.access' },
   });
 
-  test('network.forwarded_ip names the client behind a proxy', () => {
+  void test('network.forwarded_ip names the client behind a proxy', () => {
     const det = new ScanDetector(cfg);
     for (let i = 0; i < 60; i++) {
       const r = fromEcsDocument(ecs(i, { source: '10.0.0.7', fwd: '2a01:4f8::dead' }));
@@ -191,12 +191,12 @@ describe('secrets-scan detector over ECS documents', () => {
     assert.deepEqual(det.collect(T0 + 600_000).map((f) => f.tally.ip), ['2a01:4f8::dead']);
   });
 
-  test('flattened ECS keys ("source.ip") parse the same as nested ones', () => {
+  void test('flattened ECS keys ("source.ip") parse the same as nested ones', () => {
     const r = fromEcsDocument({ '@timestamp': new Date(T0).toISOString(), 'source.ip': '45.155.205.233', 'http.response.status_code': 403, 'url.path': '/.env', 'user_agent.original': 'gitleaks' });
     assert.ok(r.ok && r.record.ip === '45.155.205.233' && r.record.status === 403 && r.record.userAgent === 'gitleaks');
   });
 
-  test('above/below threshold and scanner UA at low rate', () => {
+  void test('above/below threshold and scanner UA at low rate', () => {
     const run = (docs: unknown[]) => {
       const det = new ScanDetector(cfg);
       for (const d of docs) {
@@ -211,7 +211,7 @@ describe('secrets-scan detector over ECS documents', () => {
     assert.equal(run(Array.from({ length: 100 }, (_, i) => ecs(i, { path: '/login', status: 401 }))), 0);
   });
 
-  test('malformed ECS documents are rejected with a reason', () => {
+  void test('malformed ECS documents are rejected with a reason', () => {
     assert.deepEqual(fromEcsDocument({ '@timestamp': 'x', source: { ip: '1.2.3.4' } }), { ok: false, reason: 'no valid timestamp' });
     assert.deepEqual(fromEcsDocument({ source: { ip: 'x' } }), { ok: false, reason: 'no valid client address' });
     assert.deepEqual(fromEcsDocument([]), { ok: false, reason: 'not a JSON object' });

@@ -44,7 +44,7 @@ function scriptedModel(answers: string[]): LlmClient & { prompts: LlmRequest[] }
   };
 }
 
-describe('Elasticsearch source through the real @elastic/elasticsearch client', () => {
+void describe('Elasticsearch source through the real @elastic/elasticsearch client', () => {
   const fake = new FakeElasticsearch();
   let dataDir: string;
   before(async () => {
@@ -73,7 +73,7 @@ describe('Elasticsearch source through the real @elastic/elasticsearch client', 
     detection: { elasticsearch: { enabled: true, node: fake.url, index, fields, ingestLagSeconds: 120, initialLookbackMinutes: 10 } },
   });
 
-  test('ECS field names: the aggregation finds the forwarded scanner and the low-rate gitleaks run, not the logins', async () => {
+  void test('ECS field names: the aggregation finds the forwarded scanner and the low-rate gitleaks run, not the logins', async () => {
     const config = configFor('ecs', 'traefik-ecs-*');
     const es = await createEsClient(config.detection.elasticsearch, async () => undefined);
     const run = (now: number) => scanElasticsearch({ es, config: config.detection.elasticsearch, detector: config.detection.detector, dataDir, now: () => now }, async () => undefined);
@@ -110,7 +110,7 @@ describe('Elasticsearch source through the real @elastic/elasticsearch client', 
     assert.ok(fake.requests.every((r) => r.method === 'POST' && r.path.endsWith('/_search')), 'only searches were sent');
   });
 
-  test('raw Traefik JSON field names: .keyword fields, ClientHost X-Forwarded-For list resolved client-side', async () => {
+  void test('raw Traefik JSON field names: .keyword fields, ClientHost X-Forwarded-For list resolved client-side', async () => {
     const config = configFor('traefik-json', 'traefik-raw-*');
     const es = await createEsClient(config.detection.elasticsearch, async () => undefined);
     const { findings } = await scanElasticsearch({ es, config: config.detection.elasticsearch, detector: config.detection.detector, dataDir, now: () => T0 + 5 * 60_000 }, async () => undefined);
@@ -123,7 +123,7 @@ describe('Elasticsearch source through the real @elastic/elasticsearch client', 
     assert.equal(req.body.aggs.forwarded, undefined);
   });
 
-  test('state is not committed when delivery fails: the next run reports the same finding again', async () => {
+  void test('state is not committed when delivery fails: the next run reports the same finding again', async () => {
     const config = configFor('ecs', 'traefik-ecs-*');
     const es = await createEsClient(config.detection.elasticsearch, async () => undefined);
     const opts = { es, config: config.detection.elasticsearch, detector: config.detection.detector, dataDir, now: () => T0 + 3 * 60_000 };
@@ -132,7 +132,7 @@ describe('Elasticsearch source through the real @elastic/elasticsearch client', 
     assert.equal(again.findings.length >= 2, true);
   });
 
-  describe('LLM follow-up queries', () => {
+  void describe('LLM follow-up queries', () => {
     let finding: Finding;
     before(async () => {
       const config = configFor('ecs', 'traefik-ecs-*');
@@ -141,7 +141,7 @@ describe('Elasticsearch source through the real @elastic/elasticsearch client', 
       finding = findings.find((f) => f.tally.ip === '45.155.205.233')!;
     });
 
-    test('writes, deletes, a wider index and a wider time range are refused and recorded; nothing reaches Elasticsearch', async () => {
+    void test('writes, deletes, a wider index and a wider time range are refused and recorded; nothing reaches Elasticsearch', async () => {
       const config = configFor('ecs', 'traefik-ecs-*');
       const es = await createEsClient(config.detection.elasticsearch, async () => undefined);
       const before = fake.requests.length;
@@ -166,7 +166,7 @@ describe('Elasticsearch source through the real @elastic/elasticsearch client', 
       assert.match(model.prompts[0].user, /<<<BEGIN UNTRUSTED paths>>>/);
     });
 
-    test('an allowed query runs confined to the index and time range, then the model confirms', async () => {
+    void test('an allowed query runs confined to the index and time range, then the model confirms', async () => {
       const config = configFor('ecs', 'traefik-ecs-*');
       const es = await createEsClient(config.detection.elasticsearch, async () => undefined);
       const model = scriptedModel([
@@ -183,7 +183,7 @@ describe('Elasticsearch source through the real @elastic/elasticsearch client', 
       assert.equal(sent.body.query.bool.filter[0].range['@timestamp'].lte, new Date(finding.tally.windowEndMs).toISOString());
     });
 
-    test('the turn cap holds and an unusable answer ends the conversation with a recorded reason', async () => {
+    void test('the turn cap holds and an unusable answer ends the conversation with a recorded reason', async () => {
       const config = configFor('ecs', 'traefik-ecs-*');
       const es = await createEsClient(config.detection.elasticsearch, async () => undefined);
       const q = JSON.stringify({ action: 'query', search: { size: 1, query: { exists: { field: 'url.path' } } } });

@@ -4,8 +4,8 @@ import { guardFollowUpQuery, type GuardLimits } from '../../../domain/detection/
 
 const limits: GuardLimits = { index: 'traefik-*', timeField: '@timestamp', from: '2026-11-22T09:00:00.000Z', to: '2026-11-22T10:00:00.000Z', maxSize: 100 };
 
-describe('follow-up query guard', () => {
-  test('an allow-listed read-only search is confined to the index and time range', () => {
+void describe('follow-up query guard', () => {
+  void test('an allow-listed read-only search is confined to the index and time range', () => {
     const v = guardFollowUpQuery({
       query: { bool: { filter: [{ term: { 'source.ip': '45.155.205.233' } }, { terms: { 'http.response.status_code': [401, 403] } }],
         should: [{ prefix: { 'url.path': '/.git' } }, { wildcard: { 'user_agent.original': { value: '*nuclei*', case_insensitive: true } } }],
@@ -36,14 +36,14 @@ describe('follow-up query guard', () => {
     ['a non-object', 'DELETE /traefik-*', /JSON object/],
   ];
   for (const [name, req, reason] of refused) {
-    test(`refuses ${name}`, () => {
+    void test(`refuses ${name}`, () => {
       const v = guardFollowUpQuery(req, limits);
       assert.equal(v.ok, false);
       assert.ok(!v.ok && v.reasons.some((r) => reason.test(r)), JSON.stringify(!v.ok && v.reasons));
     });
   }
 
-  test('a time range inside the allowed one is accepted', () => {
+  void test('a time range inside the allowed one is accepted', () => {
     const v = guardFollowUpQuery({ query: { range: { '@timestamp': { gte: '2026-11-22T09:30:00Z', lt: '2026-11-22T09:40:00Z' } } } }, limits);
     assert.ok(v.ok);
   });
