@@ -2,8 +2,8 @@
 // show -o json`); `palisade replay` replays such files against the current workflow code, as a pre-deploy check.
 import { promises as fs } from 'node:fs';
 import type { Command } from 'commander';
-import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
-import { DeterminismViolationError } from '@temporalio/workflow';
+import type * as WorkerModule from '@temporalio/worker';
+import type * as WorkflowModule from '@temporalio/workflow';
 import { historyToJson } from '../../runtime/audit';
 import { normaliseThreatIp } from '../../runtime/operator-actions';
 import { CliError, EXIT, globals, withClient } from '../context';
@@ -38,12 +38,18 @@ export function registerHistoryCommands(program: Command) {
 
 export async function replayFiles(files: string[]): Promise<boolean> {
   const runs = files.map((file) => ({ file, ...readHistoryFile(file) }));
+  // The worker package is loaded only here: it takes seconds, and no other command needs it.
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { DefaultLogger, Runtime, Worker } = require('@temporalio/worker') as typeof WorkerModule;
+  const { DeterminismViolationError } = require('@temporalio/workflow') as typeof WorkflowModule;
+  /* eslint-enable @typescript-eslint/no-require-imports */
   try {
     Runtime.install({ logger: new DefaultLogger('ERROR') });
   } catch {
     // a runtime is already installed in this process
   }
-  // The same bundle options as the production worker (workers/index.ts): workflowsPath only.
+  // The same bundle options as the production worker (workers/index.ts): workflowsPath only. The histories are History
+  // objects already (runtime/audit's historyFromJson), so the worker does not re-parse JSON.
   const results = Worker.runReplayHistories(
     { workflowsPath: require.resolve('../../workflows'), replayName: 'palisade-replay' },
     runs.map((r) => ({ workflowId: r.workflowId, history: r.history })),

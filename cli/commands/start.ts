@@ -5,16 +5,10 @@
 //   api             HTTP API, review page, webhooks, signed links, and the Discord bot
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { createApiServer, type RunningApiServer } from '../../api/server';
-import { loadApiSecrets } from '../../api/secrets';
-import { startDiscordBot, type DiscordBot } from '../../api/discord/bot';
-import { discordNotifiersFromConfig } from '../../api/discord/notifiers';
 import type { PalisadeConfig } from '../../domain/config';
 import type { DeepPartial } from '../../runtime/config';
-import { createLogger } from '../../runtime/logger';
-import { startTemporal, type TemporalHandle } from '../../runtime/temporal';
-import { createWorkers, type Workers } from '../../workers';
-import { CliError, EXIT, globals, loadCliConfig } from '../context';
+import { globals, loadCliConfig } from '../context';
+import type * as RunModule from '../run';
 
 export const START_ROLES = ['all', 'worker', 'enforce-worker', 'api'] as const;
 export type StartRole = (typeof START_ROLES)[number];
@@ -57,85 +51,10 @@ export function registerStartCommand(program: Command) {
     .option('--llm-model <model>', 'model name')
     .action(async (opts: StartOptions, cmd: Command) => {
       const config = loadCliConfig(globals(cmd), startOverrides(opts));
+      // Loaded only for `start`: workers, the API and discord.js take seconds to load that other commands need not pay.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { runPalisade } = require('../run') as typeof RunModule;
       await runPalisade(config, opts.role);
     });
 }
 
-/** Starts the parts of `role`, then waits for SIGINT/SIGTERM (or a fatal worker error) and stops them in order. */
-export async function runPalisade(config: PalisadeConfig, role: StartRole): Promise<void> {
-  if (role !== 'all' && !config.temporal.address) {
-    throw new CliError(`--role ${role} is part of a split deployment and needs a shared cluster: set temporal.address or TEMPORAL_ADDRESS`, EXIT.usage);
-  }
-  const logger = createLogger(config);
-  const has = (r: StartRole) => role === 'all' || role === r;
-  let temporal: TemporalHandle | undefined;
-  let workers: Workers | undefined;
-  let workersDone: Promise<void> | undefined;
-  let api: RunningApiServer | undefined;
-  let discord: DiscordBot | undefined;
-
-  let stopping: Promise<void> | undefined;
-  const stop = () => (stopping ??= (async () => {
-    logger.info('shutting down');
-    await api?.close().catch((err: unknown) => logger.warn({ err }, 'API close failed'));
-    await discord?.stop().catch((err: unknown) => logger.warn({ err }, 'Discord stop failed'));
-    workers?.shutdown();
-    await workersDone?.catch(() => undefined);
-    await temporal?.stop().catch((err: unknown) => logger.warn({ err }, 'Temporal stop failed'));
-    logger.info('stopped');
-  })());
-
-  let signalled = 0;
-  let resolveSignal!: () => void;
-  const signalled$ = new Promise<void>((r) => (resolveSignal = r));
-  const onSignal = (sig: NodeJS.Signals) => {
-    signalled++;
-    if (signalled > 1) {
-      process.stderr.write(`palisade: second ${sig}, exiting without waiting\n`);
-      process.exit(130);
-    }
-    logger.info({ signal: sig }, 'signal received');
-    resolveSignal();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-
-  try {
-    temporal = await startTemporal(config, logger);
-    if (has('worker') || has('enforce-worker')) {
-      const workerRole = role === 'all' ? 'all' : role === 'worker' ? 'worker' : 'enforce-worker';
-      workers = await createWorkers({
-        config, connection: temporal.connection, client: temporal.client, logger, roles: workerRole,
-        notifiers: has('worker') ? discordNotifiersFromConfig(config) : [],
-      });
-      workersDone = workers.run();
-    }
-    if (has('worker')) {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { ensureSchedules } = require('../../runtime/schedules') as { ensureSchedules(client: TemporalHandle['client'], config: PalisadeConfig): Promise<unknown> };
-      await ensureSchedules(temporal.client, config);
-    }
-    if (has('api')) {
-      api = await createApiServer({ config, client: temporal.client, logger, secrets: await loadApiSecrets(config) }).listen();
-      if (config.discord.enabled) discord = await startDiscordBot({ temporal: temporal.client, config, logger });
-    }
-    const lines = [`Palisade is running (role ${role}, mode ${config.policy.mode}${config.policy.dryRun ? ', dry-run' : ''}, namespace ${config.temporal.namespace})`];
-    lines.push(`  Temporal:     ${temporal.address}${temporal.embedded ? ' (embedded dev server)' : ''}`);
-    if (temporal.uiUrl) lines.push(`  Temporal UI:  ${temporal.uiUrl}/namespaces/${config.temporal.namespace}/workflows`);
-    if (api) lines.push(`  Review page:  ${api.url}/`, `  API:          ${api.url}/api (bearer token: api.controlToken)`);
-    if (discord) lines.push('  Discord bot:  connected');
-    if (workers) lines.push(`  Workers:      ${workers.workers.length} (${role === 'enforce-worker' ? config.temporal.enforceTaskQueue : role === 'worker' ? config.temporal.taskQueue : `${config.temporal.taskQueue}, ${config.temporal.enforceTaskQueue}`})`);
-    process.stdout.write(`${lines.join('\n')}\nPress Ctrl-C to stop.\n`);
-
-    // Run until a signal, or until the workers stop on their own (a fatal error).
-    const workerExit = workersDone?.then(
-      () => { throw new CliError('the workers stopped unexpectedly'); },
-      (err: unknown) => { throw new CliError(`a worker failed: ${err instanceof Error ? err.message : String(err)}`); },
-    );
-    await Promise.race([signalled$, ...(workerExit ? [workerExit] : [])]);
-  } finally {
-    await stop();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
-}
