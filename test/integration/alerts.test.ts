@@ -1,6 +1,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { Client, Connection, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
@@ -204,6 +206,27 @@ void describe('[dev-server] alert investigations end to end over HTTP', () => {
       assert.equal(rec.status, 200);
       assert.equal((await handle.result()).outcome, 'resolved');
     });
+  });
+
+  void test('scripts/icinga-notify.sh builds valid JSON from awkward plugin output and delivers it', async () => {
+    llmAnswers.push(JSON.stringify({ summary: 'disk check', likely_causes: [], suggested_checks: [], confidence: 0.3 }));
+    const run = (args: string[]) => promisify(execFile)('bash', [require.resolve('../../scripts/icinga-notify.sh'), ...args, '-U', `${base}/webhook/icinga`],
+      { env: { ...process.env, PALISADE_INGEST_TOKEN: TOKEN } });
+    const w = await worker();
+    await w.runUntil(async () => {
+      const output = 'DISK CRITICAL - free space: / 3% "quoted" \\ back\nslash\nsecond line';
+      await run(['-t', 'PROBLEM', '-l', 'db02', '-e', 'disk', '-s', 'CRITICAL', '-o', output, '-d', '2026-11-22 16:04:05 +0100', '-b', '', '-V', 'src_ip=45.155.205.250']);
+      const handle = env.client.workflow.getHandle(`alert/${icingaFingerprint('db02', 'disk')}`);
+      const s = await waitFor(() => handle.query(alertStateQuery), (x: AlertInvestigationState) => x.status === 'awaiting_decision', 'script alert');
+      assert.equal(s.alert?.annotations.output, output);
+      assert.equal(s.alert?.attackerIp, '45.155.205.250');
+      if (s.threat?.workflowId) await env.client.workflow.getHandle(s.threat.workflowId).terminate('test cleanup');
+      await run(['-t', 'RECOVERY', '-l', 'db02', '-e', 'disk', '-s', 'OK', '-o', 'DISK OK']);
+      assert.equal((await handle.result()).outcome, 'resolved');
+    });
+    // A refused payload is exit status 4; no token is a usage error (2).
+    await assert.rejects(promisify(execFile)('bash', [require.resolve('../../scripts/icinga-notify.sh'), '-t', 'PROBLEM', '-l', 'x', '-U', `${base}/webhook/icinga`], { env: { ...process.env, PALISADE_INGEST_TOKEN: 'wrong' } }), (e: any) => e.code === 4);
+    await assert.rejects(promisify(execFile)('bash', [require.resolve('../../scripts/icinga-notify.sh'), '-t', 'PROBLEM', '-l', 'x', '-U', `${base}/webhook/icinga`], { env: { PATH: process.env.PATH } }), (e: any) => e.code === 2);
   });
 
   void describe('bad input gets a clear 4xx and starts nothing', () => {
