@@ -7,6 +7,11 @@ import { configSchema } from '../../domain/config';
 import { scanTraefikFile, type FileSourceOptions } from '../../activities/detection/file-source';
 import { SAMPLE_ACCESS_LOG } from '../../activities/detection';
 import type { Finding } from '../../domain/detection/detector';
+import { Worker } from '@temporalio/worker';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { createDevServerEnv, uniqueQueue, workflowBundle } from '../helpers/temporal-env';
+import { createDetectionActivities, type AccessLogScanSummary } from '../../activities/detection';
+import { ACCESS_LOG_SCAN_SCHEDULE_ID, ensureSchedules } from '../../runtime/schedules';
 
 const T0 = Date.parse('2026-11-22T10:00:00Z');
 const config = configSchema.parse({});
@@ -118,5 +123,58 @@ void describe('[file] Traefik access-log file source (tail -F semantics)', () =>
     assert.deepEqual(sampleDelivered.map((f) => f.tally.ip), ['45.155.205.233']);
     assert.ok(sampleDelivered[0].assessment.score >= 80, `score ${sampleDelivered[0].assessment.score}`);
     assert.ok(r.stats.malformed >= 1, 'the sample includes a malformed line');
+  });
+});
+
+void describe('[dev-server] scheduled access-log scan → threat/<ip> sightings', () => {
+  let env: TestWorkflowEnvironment;
+  let dir: string;
+  before(async () => {
+    env = await createDevServerEnv();
+    dir = await mkdtemp(path.join(os.tmpdir(), 'palisade-scan-'));
+  });
+  after(async () => {
+    await env?.teardown();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  void test('the schedule runs accessLogScanWorkflow, which submits the sample scanner once and records the summary', async () => {
+    const scanQueue = uniqueQueue('scans');
+    const threatQueue = uniqueQueue('threats');
+    const scheduleConfig = configSchema.parse({ dataDir: dir, temporal: { taskQueue: scanQueue } });
+    // Sightings go to a queue no worker serves here: this test is about the scan, not the threat workflow.
+    const activityConfig = configSchema.parse({ dataDir: dir, temporal: { taskQueue: threatQueue } });
+    const worker = await Worker.create({
+      connection: env.nativeConnection, taskQueue: scanQueue, workflowBundle: await workflowBundle(require.resolve('../../workflows/scans')),
+      activities: createDetectionActivities({ client: env.client, config: activityConfig }),
+    });
+    await worker.runUntil(async () => {
+      const report = await ensureSchedules(env.client, scheduleConfig);
+      assert.equal(report.schedules.find((s) => s.scheduleId === ACCESS_LOG_SCAN_SCHEDULE_ID)?.change, 'created');
+      const schedule = env.client.schedule.getHandle(ACCESS_LOG_SCAN_SCHEDULE_ID);
+      await schedule.trigger();
+      const runs = async () => (await schedule.describe()).info.recentActions;
+      let actions = await runs();
+      for (let i = 0; i < 300 && actions.length === 0; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        actions = await runs();
+      }
+      assert.equal(actions.length, 1);
+      const wf = env.client.workflow.getHandle(actions[0].action.workflow.workflowId, actions[0].action.workflow.firstExecutionRunId);
+      const summary = (await wf.result()) as AccessLogScanSummary;
+      assert.equal(summary.source, 'traefik-file');
+      assert.match(summary.note ?? '', /shipped sample/);
+      assert.deepEqual(summary.sightings.map((s) => [s.ip, s.workflowId]), [['45.155.205.233', 'threat/45.155.205.233']]);
+      assert.ok(summary.file!.malformed >= 1);
+      const threat = env.client.workflow.getHandle('threat/45.155.205.233');
+      const desc = await threat.describe();
+      assert.equal(desc.taskQueue, threatQueue);
+      // A second run reads nothing new and submits nothing (cursor under dataDir).
+      const again = await env.client.workflow.execute('accessLogScanWorkflow', { taskQueue: scanQueue, workflowId: uniqueQueue('scan-again') }) as AccessLogScanSummary;
+      assert.equal(again.sightings.length, 0);
+      assert.equal(again.file!.lines, 0);
+      await threat.terminate('test cleanup');
+      await schedule.delete();
+    });
   });
 });
