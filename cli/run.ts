@@ -5,6 +5,7 @@ import { startDiscordBot, type DiscordBot } from '../api/discord/bot';
 import { discordNotifiersFromConfig } from '../api/discord/notifiers';
 import type { PalisadeConfig } from '../domain/config';
 import { createLogger } from '../runtime/logger';
+import { ensureSchedules } from '../runtime/schedules';
 import { startTemporal, type TemporalHandle } from '../runtime/temporal';
 import { createWorkers, type Workers } from '../workers';
 import type { StartRole } from './commands/start';
@@ -60,9 +61,8 @@ export async function runPalisade(config: PalisadeConfig, role: StartRole): Prom
       workersDone = workers.run();
     }
     if (has('worker')) {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { ensureSchedules } = require('../runtime/schedules') as { ensureSchedules(client: TemporalHandle['client'], config: PalisadeConfig): Promise<unknown> };
-      await ensureSchedules(temporal.client, config);
+      const report = await ensureSchedules(temporal.client, config);
+      logger.info({ schedules: report }, 'schedules ensured');
     }
     if (has('api')) {
       api = await createApiServer({ config, client: temporal.client, logger, secrets: await loadApiSecrets(config) }).listen();

@@ -1,0 +1,128 @@
+// `palisade start` as an operator runs it: the spawned CLI starts the embedded Temporal dev server, the workers and
+// the API from one config file; a manual sighting through the API becomes a threat workflow the CLI can show and
+// audit; SIGTERM stops everything (exit 0, ports released).
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+const root = path.resolve(__dirname, '../..');
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'palisade-start-'));
+const bin = path.join(root, 'bin/palisade.js');
+const baseEnv = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmp, PALISADE_CONTROL_TOKEN: 'start-test-token', PALISADE_TEMPORAL_DOWNLOAD: 'never' };
+
+async function freePort(): Promise<number> {
+  const srv = net.createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const { port } = srv.address() as net.AddressInfo;
+  await new Promise<void>((r) => srv.close(() => r()));
+  return port;
+}
+
+function portOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect({ host: '127.0.0.1', port }, () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.on('error', () => resolve(false));
+  });
+}
+
+function run(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, ...args], { cwd: tmp, env: { ...baseEnv, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+let server: ChildProcess | undefined;
+
+void describe('[dev-server] palisade start', () => {
+  after(() => {
+    if (server && server.exitCode === null) server.kill('SIGKILL');
+  });
+
+  void test('a split role without a shared cluster is refused with a clear message', async () => {
+    const r = await run(['start', '--role', 'worker', '--config', '/dev/null']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /--role worker .* needs a shared cluster: set temporal\.address or TEMPORAL_ADDRESS/);
+    const bad = await run(['start', '--role', 'everything', '--config', '/dev/null']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /Allowed choices are all, worker, enforce-worker, api/);
+  });
+
+  void test('starts embedded Temporal, workers and API; serves a sighting end to end; stops cleanly on SIGTERM', async () => {
+    const [temporalPort, uiPort] = [await freePort(), await freePort()];
+    const configFile = path.join(tmp, 'palisade.yaml');
+    writeFileSync(configFile, [
+      `dataDir: ${path.join(tmp, 'data')}`,
+      'logLevel: warn',
+      'temporal:',
+      `  embedded: { port: ${temporalPort}, uiPort: ${uiPort} }`,
+      'api:',
+      '  port: 0',
+    ].join('\n'));
+
+    server = spawn(process.execPath, [bin, 'start', '--config', configFile, '--mode', 'review', '--dry-run'], {
+      cwd: tmp, env: baseEnv, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    server.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => server!.on('close', (code) => resolve(code)));
+    await new Promise<void>((resolve, reject) => {
+      server!.stdout!.on('data', (d: Buffer) => {
+        stdout += d.toString();
+        if (stdout.includes('Press Ctrl-C to stop.')) resolve();
+      });
+      void exited.then((code) => reject(new Error(`palisade start exited (${code}) before it was ready:\n${stdout}\n${stderr}`)));
+    });
+
+    assert.match(stdout, /Palisade is running \(role all, mode review, dry-run, namespace default\)/);
+    assert.match(stdout, new RegExp(`Temporal: +127\\.0\\.0\\.1:${temporalPort} \\(embedded dev server\\)`));
+    assert.match(stdout, new RegExp(`Temporal UI: +http://127\\.0\\.0\\.1:${uiPort}/namespaces/default/workflows`));
+    const apiUrl = /Review page: +(http:\/\/127\.0\.0\.1:\d+)\//.exec(stdout)?.[1];
+    assert.ok(apiUrl, stdout);
+
+    const health = await fetch(`${apiUrl}/health`);
+    assert.equal(health.status, 200);
+    assert.ok(await portOpen(uiPort), 'the Temporal Web UI is served');
+
+    const ip = '45.148.0.9';
+    const sighting = await fetch(`${apiUrl}/api/sightings`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer start-test-token', 'content-type': 'application/json' },
+      body: JSON.stringify({ ip, reason: 'manual test', submittedBy: 'start-test' }),
+    });
+    assert.equal(sighting.status, 202, await sighting.text());
+
+    // The workers inside `palisade start` run the case; the CLI (another process) reads it from the same server.
+    const cliEnv = { PALISADE_CONFIG: configFile };
+    let show = await run(['show', ip], cliEnv);
+    for (let i = 0; i < 60 && !/outcome \w+/.test(show.stdout); i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      show = await run(['show', ip], cliEnv);
+    }
+    assert.equal(show.code, 0, show.stderr);
+    assert.match(show.stdout, new RegExp(`threat/${ip.replace(/\./g, '\\.')}`));
+    assert.match(show.stdout, /outcome \w+/);
+    const audit = await run(['audit', ip], cliEnv);
+    assert.equal(audit.code, 0, audit.stderr);
+    assert.match(audit.stdout, /sighting from manual/);
+    assert.match(audit.stdout, /outcome: /);
+
+    server.kill('SIGTERM');
+    assert.equal(await exited, 0, `exit code after SIGTERM; stderr:\n${stderr}`);
+    assert.equal(await portOpen(temporalPort), false, 'the embedded Temporal server is stopped');
+    assert.equal(await portOpen(Number(new URL(apiUrl).port)), false, 'the API is closed');
+  });
+});
