@@ -36,10 +36,10 @@ export interface AuditEntry {
 }
 
 // ---- history JSON ---------------------------------------------------------------------------------------------
-// @temporalio/common's historyFromJSON/historyToJSON check `instanceof Type` against their own protobufjs copy, while
-// the types come from @temporalio/proto's copy; with the copies npm installs side by side here (a top-level
-// protobufjs 7 for @grpc/proto-loader forces each Temporal package to nest its own 8.x) both throw "type must be a
-// Type". These do the same conversion with the protojson of the protobufjs that @temporalio/proto itself loads.
+// @temporalio/common's historyFromJSON/historyToJSON check `instanceof Type` against the protobufjs copy *they*
+// resolve, while the types come from @temporalio/proto's copy. Whenever npm nests separate copies (it did here while
+// @grpc/proto-loader's protobufjs 7 held the top level) both throw "type must be a Type". These do the same
+// conversion with the protojson of the very protobufjs @temporalio/proto loads, so they work in either layout.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const protojson = require(require.resolve('protobufjs/ext/protojson', { paths: [require.resolve('@temporalio/proto')] })) as {
   fromJson(type: unknown, json: unknown, opts?: { ignoreUnknownFields?: boolean }): unknown;
