@@ -173,6 +173,32 @@ void describe('[dev-server] palisade CLI and Discord approvals on the real threa
     });
   });
 
+  void test('allowlist add / list / remove through the CLI; an allowlisted IP is never blocked', async () => {
+    await harness.run(async () => {
+      const ip = nextIp();
+      const queueEnv = { PALISADE__temporal__taskQueue: harness.config.temporal.taskQueue };
+      const add = await cli(['allowlist', 'add', `${ip}/32`, '--operator', 'erin', '--description', 'partner scanner', '--hours', '1'], queueEnv);
+      assert.equal(add.code, 0, add.stderr);
+      const list = await cli(['allowlist', 'list', '--json'], queueEnv);
+      assert.equal(list.code, 0, list.stderr);
+      const entry = (JSON.parse(list.stdout) as { cidr: string; description: string; expiresAt?: string }[]).find((e) => e.cidr === `${ip}/32`);
+      assert.equal(entry?.description, 'partner scanner');
+      assert.ok(entry?.expiresAt && Date.parse(entry.expiresAt) > Date.now());
+
+      await harness.sight(ip, { score: 99 });
+      const s = await harness.waitFor(ip, (x) => x.outcome !== undefined, 'an outcome');
+      assert.equal(s.outcome, 'skipped_never_block');
+
+      const remove = await cli(['allowlist', 'remove', `${ip}/32`, '--operator', 'erin'], queueEnv);
+      assert.equal(remove.code, 0, remove.stderr);
+      const after = await cli(['allowlist', 'list'], queueEnv);
+      assert.doesNotMatch(after.stdout, new RegExp(ip.replace(/\./g, '\\.')));
+      const badCidr = await cli(['allowlist', 'add', '10.0.0.0/99', '--operator', 'erin'], queueEnv);
+      assert.notEqual(badCidr.code, 0);
+      noStack(badCidr);
+    });
+  });
+
   void test('bad input and an unknown IP: clear message, the right exit code, no stack trace', async () => {
     const badIp = await cli(['approve', 'not-an-ip', '--operator', 'a', '--comment', 'c']);
     assert.equal(badIp.code, 2);
