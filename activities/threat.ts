@@ -15,8 +15,9 @@ export interface ThreatActivityDeps {
   client: Client;
   /** Task queue the governor workflow runs on (the main queue). */
   taskQueue: string;
-  /** Tests isolate the (global) governor per test. */
+  /** Tests isolate the (global) governor and allowlist per test. */
   governorWorkflowId?: string;
+  allowlistWorkflowId?: string;
   /** The worker's current policy; when given, every new cycle picks up configuration changes. */
   currentPolicy?: () => PolicyConfig;
 }
@@ -36,8 +37,10 @@ export function createThreatActivities(deps: ThreatActivityDeps) {
     /** Runtime allowlist entries and the current policy, read at the start of each cycle. */
     async screeningContext(): Promise<{ allowlist: AllowlistEntry[]; policy: PolicyConfig | null }> {
       let allowlist: AllowlistEntry[] = [];
+      const handle = deps.client.workflow.getHandle(deps.allowlistWorkflowId ?? ALLOWLIST_WORKFLOW_ID);
       try {
-        allowlist = await deps.client.workflow.getHandle(ALLOWLIST_WORKFLOW_ID).query(allowlistQuery);
+        // Only a running allowlist has entries; a query to a closed one would wait for a worker replay.
+        if ((await handle.describe()).status.name === 'RUNNING') allowlist = await handle.query(allowlistQuery);
       } catch (err) {
         // No allowlist workflow yet means no runtime entries; anything else must not be mistaken for "empty".
         if (!(err instanceof WorkflowNotFoundError)) throw err;

@@ -1,6 +1,18 @@
-// Activities of the detection, alert and reconciliation parts, registered on the main queue.
+// Activities of the detection, alert and reconciliation parts, registered on the main queue. One LLM client is
+// shared by the scan follow-ups and the alert diagnoses.
+import { createAlertActivities } from '../activities/alerts';
+import { createDetectionActivities } from '../activities/detection';
+import { createLlmClient } from '../activities/llm';
+import { createReconcileActivities } from '../activities/reconcile';
+import { readSecret } from '../runtime/secrets';
 import type { WorkerDeps } from './index';
 
-export async function extraActivities(_deps: WorkerDeps): Promise<Record<string, (...args: any[]) => Promise<unknown>>> {
-  return {};
+export async function extraActivities(deps: WorkerDeps) {
+  const { client, config } = deps;
+  const llm = config.llm.provider !== 'none' ? await createLlmClient(config.llm, readSecret) : undefined;
+  return {
+    ...createDetectionActivities({ client, config, llm }),
+    ...createAlertActivities({ client, config, llm: llm ?? null }),
+    ...createReconcileActivities({ client }),
+  };
 }

@@ -5,6 +5,7 @@ import type { Client } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { createEnforcementActivities } from '../activities/enforcement';
+import { createReconcileActivities } from '../activities/reconcile';
 import type { Enforcer } from '../activities/enforcers/types';
 import { createIntelActivities } from '../activities/intel';
 import { createNotifyActivities, logNotifier, type Notifier } from '../activities/notify';
@@ -63,9 +64,11 @@ export async function createWorkers(deps: WorkerDeps): Promise<Workers> {
     }));
   }
   if (roles === 'enforce-worker' || roles === 'all') {
+    const enforcers = deps.enforcers ?? createConfiguredEnforcers(config, deps.logger);
     workers.push(await Worker.create({
       connection, namespace, taskQueue: config.temporal.enforceTaskQueue,
-      activities: createEnforcementActivities({ enforcers: deps.enforcers ?? createConfiguredEnforcers(config, deps.logger) }),
+      // The reconciler's list/re-apply/remove steps run here too: they need the same enforcers.
+      activities: { ...createEnforcementActivities({ enforcers }), ...createReconcileActivities({ enforcers }) },
     }));
   }
   return {

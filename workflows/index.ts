@@ -2,3 +2,6 @@
 export { threatWorkflow } from './threat';
 export { governorWorkflow } from './governor';
 export { allowlistWorkflow } from './allowlist';
+export { reconcilerWorkflow } from './reconciler';
+export { accessLogScanWorkflow, intelFeedPollWorkflow } from './scans';
+export { alertInvestigationWorkflow } from './alert-investigation';

@@ -4,9 +4,13 @@
 //   PUT  /api/v10/applications/{app}/guilds/{guild}/commands  bulk-overwrite guild commands (Bot auth)
 //   PUT  /api/v10/applications/{app}/commands                 bulk-overwrite global commands (Bot auth)
 //   POST /api/v10/channels/{channel}/messages                 create a message (Bot auth)
+//   GET  /api/v10/gateway/bot + a WebSocket gateway on /gateway  HELLO, IDENTIFY→READY, heartbeats, dispatches
+//   POST /api/v10/interactions/{id}/{token}/callback          interaction responses (defer, update)
+//   PATCH/POST /api/v10/webhooks/{app}/{token}[/messages/@original]  edit the original response, follow-ups
 // Message bodies are validated against Discord's documented embed limits; anything over answers 400 50035.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
 
 export interface ReceivedWebhookMessage {
   webhookId: string;
@@ -22,6 +26,12 @@ export interface FakeDiscord {
   webhookMessages: ReceivedWebhookMessage[];
   channelMessages: { channelId: string; body: any }[];
   registeredCommands: Map<string, any[]>;
+  /** Interaction responses: callbacks, edits of the original response, follow-ups, in order. */
+  interactionResponses: { kind: 'callback' | 'edit-original' | 'followup'; interactionToken: string; body: any }[];
+  /** Resolves once a bot has identified on the gateway with the right token. */
+  identified(): Promise<void>;
+  /** Sends an INTERACTION_CREATE dispatch to every connected bot. */
+  dispatchInteraction(d: Record<string, unknown>): void;
   /** All requests seen, in order (method, path, status answered). */
   requests: { method: string; path: string; status: number }[];
   /** The next `count` requests to the webhook answer 429 with this retry_after (seconds). */
@@ -30,6 +40,9 @@ export interface FakeDiscord {
   failNext(count: number, status: number): void;
   close(): Promise<void>;
 }
+
+/** The bot's application id (READY); interaction follow-ups are webhooks of this id. */
+export const FAKE_APPLICATION_ID = '800000000000000008';
 
 const LIMITS = { title: 256, description: 4096, fields: 25, fieldName: 256, fieldValue: 1024, footer: 2048, author: 256, total: 6000, embeds: 10, content: 2000 };
 
@@ -75,6 +88,11 @@ export async function startFakeDiscord(opts: { webhookId?: string; webhookToken?
   const channelMessages: FakeDiscord['channelMessages'] = [];
   const registeredCommands = new Map<string, any[]>();
   const requests: FakeDiscord['requests'] = [];
+  const interactionResponses: FakeDiscord['interactionResponses'] = [];
+  const sockets = new Set<WebSocket>();
+  let seq = 0;
+  let markIdentified!: () => void;
+  const identifiedPromise = new Promise<void>((r) => (markIdentified = r));
   let rateLimited: { count: number; retryAfter: number; global: boolean; headerOnly: boolean } = { count: 0, retryAfter: 0, global: false, headerOnly: false };
   let failing = { count: 0, status: 500 };
   let nextId = 1_000_000n;
@@ -106,7 +124,7 @@ export async function startFakeDiscord(opts: { webhookId?: string; webhookToken?
       const botAuthorised = req.headers.authorization === `Bot ${botToken}`;
 
       const wh = url.pathname.match(/^\/api(?:\/v\d+)?\/webhooks\/([^/]+)\/([^/]+)$/);
-      if (wh && req.method === 'POST') {
+      if (wh && req.method === 'POST' && wh[1] !== FAKE_APPLICATION_ID) {
         if (wh[1] !== webhookId) return send(404, { message: 'Unknown Webhook', code: 10015 });
         if (wh[2] !== webhookToken) return send(401, { message: 'Invalid Webhook Token', code: 50027 });
         if (rateLimited.count > 0) {
@@ -162,9 +180,52 @@ export async function startFakeDiscord(opts: { webhookId?: string; webhookToken?
         return send(200, { id: snowflake(), type: 0, channel_id: chan[1], content: body.content ?? '', embeds: body.embeds ?? [], components: body.components ?? [], timestamp: new Date().toISOString() });
       }
 
+      if (url.pathname === '/api/v10/gateway/bot' && req.method === 'GET') {
+        if (!botAuthorised) return send(401, { message: '401: Unauthorized', code: 0 });
+        return send(200, { url: `ws://127.0.0.1:${(server.address() as AddressInfo).port}/gateway`, shards: 1, session_start_limit: { total: 1000, remaining: 999, reset_after: 0, max_concurrency: 1 } });
+      }
+      const cb = url.pathname.match(/^\/api\/v10\/interactions\/([^/]+)\/([^/]+)\/callback$/);
+      if (cb && req.method === 'POST') {
+        interactionResponses.push({ kind: 'callback', interactionToken: cb[2]!, body });
+        return send(204);
+      }
+      const orig = url.pathname.match(/^\/api\/v10\/webhooks\/([^/]+)\/([^/]+)\/messages\/(?:@|%40)original$/);
+      if (orig && req.method === 'PATCH') {
+        interactionResponses.push({ kind: 'edit-original', interactionToken: orig[2]!, body });
+        return send(200, { id: snowflake(), type: 0, channel_id: '0', content: body?.content ?? '', embeds: body?.embeds ?? [], components: body?.components ?? [], timestamp: new Date().toISOString(), author: { id: orig[1], username: 'palisade-bot', discriminator: '0' } });
+      }
+      const follow = url.pathname.match(/^\/api\/v10\/webhooks\/([^/]+)\/([^/]+)$/);
+      if (follow && req.method === 'POST' && follow[1] === FAKE_APPLICATION_ID) {
+        const errors = validateMessageBody(body);
+        if (errors.length) return send(400, { message: 'Invalid Form Body', code: 50035, errors });
+        interactionResponses.push({ kind: 'followup', interactionToken: follow[2]!, body });
+        return send(200, { id: snowflake(), type: 0, channel_id: '0', content: body.content ?? '', embeds: body.embeds ?? [], components: [], flags: body.flags ?? 0, timestamp: new Date().toISOString(), author: { id: follow[1], username: 'palisade-bot', discriminator: '0' } });
+      }
+
       send(404, { message: '404: Not Found', code: 0 });
     });
   });
+
+  // The gateway: HELLO on connect, READY after a valid IDENTIFY, ACK for every heartbeat (Discord gateway v10, JSON).
+  const wss = new WebSocketServer({ server, path: '/gateway' });
+  wss.on('connection', (ws) => {
+    ws.send(JSON.stringify({ op: 10, d: { heartbeat_interval: 41_250 }, s: null, t: null }));
+    ws.on('message', (raw) => {
+      const msg = JSON.parse(raw.toString()) as { op: number; d: any };
+      if (msg.op === 1) ws.send(JSON.stringify({ op: 11, d: null, s: null, t: null }));
+      if (msg.op === 2) {
+        if (msg.d?.token !== botToken) return ws.close(4004, 'Authentication failed.');
+        sockets.add(ws);
+        ws.send(JSON.stringify({
+          op: 0, t: 'READY', s: ++seq,
+          d: { v: 10, user: { id: '900000000000000009', username: 'palisade-bot', discriminator: '0', bot: true, avatar: null, global_name: null }, guilds: [], session_id: 'fake-session', resume_gateway_url: `ws://127.0.0.1:${(server.address() as AddressInfo).port}/gateway`, application: { id: FAKE_APPLICATION_ID, flags: 0 }, shard: [0, 1] },
+        }));
+        markIdentified();
+      }
+    });
+    ws.on('close', () => sockets.delete(ws));
+  });
+
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
@@ -176,6 +237,11 @@ export async function startFakeDiscord(opts: { webhookId?: string; webhookToken?
     channelMessages,
     registeredCommands,
     requests,
+    interactionResponses,
+    identified: () => identifiedPromise,
+    dispatchInteraction(d) {
+      for (const ws of sockets) ws.send(JSON.stringify({ op: 0, t: 'INTERACTION_CREATE', s: ++seq, d }));
+    },
     rateLimitNext(count, retryAfterSeconds, o = {}) {
       rateLimited = { count, retryAfter: retryAfterSeconds, global: o.global ?? false, headerOnly: o.headerOnly ?? false };
     },
@@ -184,6 +250,8 @@ export async function startFakeDiscord(opts: { webhookId?: string; webhookToken?
     },
     close: () =>
       new Promise<void>((resolve, reject) => {
+        for (const ws of wss.clients) ws.terminate();
+        wss.close();
         server.closeAllConnections();
         server.close((err) => (err ? reject(err) : resolve()));
       }),

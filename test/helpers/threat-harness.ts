@@ -2,6 +2,9 @@
 // enforcer and a recording notifier. Tests replace only the outside world: the proposer's answer (standing in for
 // an LLM), intel, and the firewall (MemoryEnforcer, with fault injection).
 import { randomUUID } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
@@ -21,6 +24,11 @@ export interface HarnessOptions {
   propose?: (input: ProposeInput) => Proposal | Promise<Proposal>;
   enrich?: (input: EnrichInput) => ThreatIntel | Promise<ThreatIntel>;
   enforcer?: MemoryEnforcer;
+  /**
+   * Scenario name: with PALISADE_RECORD_HISTORIES=1 the histories of the threat workflows the test started are
+   * written to test/histories/<record>--<ip>.json (committed; replayed by test/workflow/replay.test.ts).
+   */
+  record?: string;
   /** Extra activities on the main queue (e.g. a real proposer against a fake LLM server). */
   activities?: Record<string, (...args: any[]) => Promise<unknown>>;
 }
@@ -31,6 +39,7 @@ export interface ThreatHarness {
   enforcer: MemoryEnforcer;
   notifications: Notification[];
   governorWorkflowId: string;
+  allowlistWorkflowId: string;
   sight(ip: string, s?: Partial<Sighting>): Promise<WorkflowHandle>;
   handle(ip: string): WorkflowHandle;
   state(ip: string): Promise<ThreatState>;
@@ -38,6 +47,16 @@ export interface ThreatHarness {
   waitFor(ip: string, pred: (s: ThreatState) => boolean, what?: string): Promise<ThreatState>;
   /** Runs fn while both workers poll (new workers each call: a "restart"); terminates what the test started. */
   run<T>(fn: () => Promise<T>): Promise<T>;
+}
+
+export const HISTORIES_DIR = path.resolve(__dirname, '../histories');
+
+async function saveHistories(client: Client, scenario: string, workflowIds: string[]) {
+  for (const id of workflowIds.filter((w) => w.startsWith('threat/'))) {
+    const history = await client.workflow.getHandle(id).fetchHistory();
+    const file = path.join(HISTORIES_DIR, `${scenario}--${id.slice('threat/'.length).replace(/[^0-9a-f.]/gi, '_')}.json`);
+    await fs.writeFile(file, historyToJSON(history));
+  }
 }
 
 export function sighting(score: number, extra: Partial<Sighting> = {}): Sighting {
@@ -66,10 +85,11 @@ export function threatHarness(env: TestWorkflowEnvironment, bundle: WorkflowBund
   const recorder: Notifier = { name: 'recorder', send: async (n) => void notifications.push(n) };
   const governorWorkflowId = `governor-${queue}`;
   const client = env.client;
-  const started = new Set<string>([governorWorkflowId]);
+  const allowlistWorkflowId = `allowlist-${queue}`;
+  const started = new Set<string>([governorWorkflowId, allowlistWorkflowId]);
 
   const activities = () => {
-    const base = createThreatActivities({ client, taskQueue: queue, governorWorkflowId });
+    const base = createThreatActivities({ client, taskQueue: queue, governorWorkflowId, allowlistWorkflowId });
     return {
       ...base,
       ...(opts.propose ? { proposeAction: async (i: ProposeInput) => opts.propose!(i) } : {}),
@@ -80,7 +100,7 @@ export function threatHarness(env: TestWorkflowEnvironment, bundle: WorkflowBund
   };
 
   const h: ThreatHarness = {
-    client, config, enforcer, notifications, governorWorkflowId,
+    client, config, enforcer, notifications, governorWorkflowId, allowlistWorkflowId,
     async sight(ip, s = {}) {
       const { workflowId } = await submitSighting(client, config, ip, sighting(s.score ?? 90, s));
       started.add(workflowId);
@@ -115,6 +135,7 @@ export function threatHarness(env: TestWorkflowEnvironment, bundle: WorkflowBund
       } finally {
         // Workflows left running without a worker would hold the time-skipping server's clock for later tests.
         await Promise.all([...started].map((id) => client.workflow.getHandle(id).terminate('test finished').catch(() => undefined)));
+        if (opts.record && process.env.PALISADE_RECORD_HISTORIES === '1') await saveHistories(client, opts.record, [...started]);
       }
     },
   };

@@ -25,7 +25,7 @@ describe('[time-skipping] threat workflow lifecycle', () => {
   });
 
   test('auto path: score 97 in mode auto → applied, verified, held 24 h, lifted, removal verified → expired', async () => {
-    const h = threatHarness(env, bundle, { config: { policy: { mode: 'auto', dryRun: false, verifySettleSeconds: 10 } } });
+    const h = threatHarness(env, bundle, { record: 'auto-expired',  config: { policy: { mode: 'auto', dryRun: false, verifySettleSeconds: 10 } } });
     const ip = '45.155.205.10';
     await h.run(async () => {
       const handle = await h.sight(ip, { score: 97 });
@@ -46,7 +46,7 @@ describe('[time-skipping] threat workflow lifecycle', () => {
   });
 
   test('review path: score 88 → approve via the decide update → enforced', async () => {
-    const h = threatHarness(env, bundle, { config: { policy: { mode: 'auto', dryRun: false } } });
+    const h = threatHarness(env, bundle, { record: 'review-approved',  config: { policy: { mode: 'auto', dryRun: false } } });
     const ip = '45.155.205.11';
     await h.run(async () => {
       const handle = await h.sight(ip, { score: 88 });
@@ -62,7 +62,7 @@ describe('[time-skipping] threat workflow lifecycle', () => {
   });
 
   test('review path: reject → no enforcement; the validator refuses a second decision and a missing approver', async () => {
-    const h = threatHarness(env, bundle, { config: { policy: { mode: 'review', dryRun: false } } });
+    const h = threatHarness(env, bundle, { record: 'review-rejected',  config: { policy: { mode: 'review', dryRun: false } } });
     const ip = '45.155.205.12';
     await h.run(async () => {
       const handle = await h.sight(ip, { score: 88 });
@@ -84,7 +84,7 @@ describe('[time-skipping] threat workflow lifecycle', () => {
   });
 
   test('review path: silence for 4 h → review_expired, nothing enforced', async () => {
-    const h = threatHarness(env, bundle, { config: { policy: { mode: 'review', dryRun: false } } });
+    const h = threatHarness(env, bundle, { record: 'review-expired',  config: { policy: { mode: 'review', dryRun: false } } });
     const ip = '45.155.205.13';
     await h.run(async () => {
       const handle = await h.sight(ip, { score: 88 });
@@ -98,7 +98,7 @@ describe('[time-skipping] threat workflow lifecycle', () => {
   });
 
   test('the decide signal (Temporal UI / CLI twin) has the same effect as the update', async () => {
-    const h = threatHarness(env, bundle, { config: { policy: { mode: 'review', dryRun: false } } });
+    const h = threatHarness(env, bundle, { record: 'decide-signal',  config: { policy: { mode: 'review', dryRun: false } } });
     const ip = '45.155.205.14';
     await h.run(async () => {
       const handle = await h.sight(ip, { score: 90 });
@@ -111,7 +111,7 @@ describe('[time-skipping] threat workflow lifecycle', () => {
   });
 
   test('50 sightings of one IP in a minute → one workflow, one review notification, merged evidence', async () => {
-    const h = threatHarness(env, bundle, { config: { policy: { mode: 'review', dryRun: false } } });
+    const h = threatHarness(env, bundle, { record: 'fifty-sightings',  config: { policy: { mode: 'review', dryRun: false } } });
     const ip = '45.155.205.15';
     await h.run(async () => {
       const t0 = Date.parse('2026-11-22T10:00:00Z');
@@ -143,12 +143,13 @@ describe('[time-skipping] threat workflow lifecycle', () => {
     const h = threatHarness(env, bundle, {
       config: { policy: { mode: 'auto', dryRun: false, neverBlock: { infrastructure: ['8.8.4.4'] } } },
       propose: () => (proposals++, evil),
+      record: 'never-block',
     });
     await h.run(async () => {
       // A special-purpose range, an infrastructure address, and a runtime allowlist entry.
       const governorFree = ['10.1.2.3', '8.8.4.4', '100.64.0.9', '::ffff:192.168.1.1'];
       for (const ip of governorFree) await h.sight(ip, { score: 100 });
-      const allow = await h.client.workflow.start('allowlistWorkflow', { workflowId: 'palisade-allowlist', taskQueue: h.config.temporal.taskQueue, args: [[]], workflowIdConflictPolicy: 'USE_EXISTING' });
+      const allow = await h.client.workflow.start('allowlistWorkflow', { workflowId: h.allowlistWorkflowId, taskQueue: h.config.temporal.taskQueue, args: [[]], workflowIdConflictPolicy: 'USE_EXISTING' });
       await allow.executeUpdate(addAllowlistUpdate, { args: [{ entry: { cidr: '198.100.10.0/24', description: 'partner' }, by: 'alice' }] });
       await h.sight('198.100.10.20', { score: 100 });
       for (const ip of ['10.1.2.3', '8.8.4.4', '100.64.0.9', '192.168.1.1', '198.100.10.20']) {
@@ -156,7 +157,6 @@ describe('[time-skipping] threat workflow lifecycle', () => {
         assert.equal(s.outcome, 'skipped_never_block', ip);
         assert.match(s.timeline.map((t) => t.detail ?? '').join(' '), /never block/, ip);
       }
-      await allow.terminate('test done');
     });
     assert.equal(h.enforcer.calls.length, 0, 'nothing reached the enforcer');
     assert.equal(proposals, 0, 'protected addresses are screened before anyone is asked');
@@ -164,7 +164,7 @@ describe('[time-skipping] threat workflow lifecycle', () => {
 
   test('a proposal that widens the target and exceeds the maximum duration is constrained by policy', async () => {
     const evil: Proposal = { action: 'block', target: '45.155.0.0/16', durationHours: 10_000, reason: 'block the whole range', confidence: 0.99, recommendPermanent: false, origin: 'llm' };
-    const h = threatHarness(env, bundle, { config: { policy: { mode: 'auto', dryRun: false } }, propose: () => evil });
+    const h = threatHarness(env, bundle, { record: 'widened-proposal',  config: { policy: { mode: 'auto', dryRun: false } }, propose: () => evil });
     const ip = '45.155.205.16';
     await h.run(async () => {
       await h.sight(ip, { score: 99 });
@@ -178,7 +178,7 @@ describe('[time-skipping] threat workflow lifecycle', () => {
   });
 
   test('verification failure → rollback called, outcome failed, notification sent', async () => {
-    const h = threatHarness(env, bundle, { config: { policy: { mode: 'auto', dryRun: false } } });
+    const h = threatHarness(env, bundle, { record: 'verify-failed',  config: { policy: { mode: 'auto', dryRun: false } } });
     h.enforcer.faults.verifyAlwaysAbsent = true;
     const ip = '45.155.205.17';
     await h.run(async () => {
@@ -193,7 +193,7 @@ describe('[time-skipping] threat workflow lifecycle', () => {
   });
 
   test('a transient firewall error is retried; a permanent one fails at once with a clear reason', async () => {
-    const h = threatHarness(env, bundle, { config: { policy: { mode: 'auto', dryRun: false } } });
+    const h = threatHarness(env, bundle, { record: 'transient-error', config: { policy: { mode: 'auto', dryRun: false } } });
     h.enforcer.faults.failApply = 2;
     await h.run(async () => {
       await h.sight('45.155.205.18', { score: 97 });
@@ -202,7 +202,7 @@ describe('[time-skipping] threat workflow lifecycle', () => {
     });
     assert.equal(h.enforcer.calls.filter((c) => c.op === 'apply').length, 3, 'two transient failures, then success');
 
-    const p = threatHarness(env, bundle, { config: { policy: { mode: 'auto', dryRun: false } } });
+    const p = threatHarness(env, bundle, { record: 'permanent-error', config: { policy: { mode: 'auto', dryRun: false } } });
     p.enforcer.faults.permanentApplyError = 'authentication failed (401)';
     await p.run(async () => {
       await p.sight('45.155.205.19', { score: 97 });
@@ -214,7 +214,7 @@ describe('[time-skipping] threat workflow lifecycle', () => {
   });
 
   test('governor: the 6th auto-eligible IP inside an hour (cap 5) goes to review; an approval still goes through', async () => {
-    const h = threatHarness(env, bundle, { config: { policy: { mode: 'auto', dryRun: false, governor: { maxUnattendedActions: 5, windowMinutes: 60 } } } });
+    const h = threatHarness(env, bundle, { record: 'governor', config: { policy: { mode: 'auto', dryRun: false, governor: { maxUnattendedActions: 5, windowMinutes: 60 } } } });
     const ips = Array.from({ length: 6 }, (_, i) => `45.155.206.${i + 1}`);
     await h.run(async () => {
       for (const ip of ips.slice(0, 5)) {
@@ -233,7 +233,7 @@ describe('[time-skipping] threat workflow lifecycle', () => {
   });
 
   test('release and extend during hold behave as named', async () => {
-    const h = threatHarness(env, bundle, { config: { policy: { mode: 'auto', dryRun: false } } });
+    const h = threatHarness(env, bundle, { record: 'hold-release-extend',  config: { policy: { mode: 'auto', dryRun: false } } });
     const ip = '45.155.205.20';
     const other = '45.155.205.21';
     await h.run(async () => {
@@ -267,7 +267,7 @@ describe('[time-skipping] threat workflow lifecycle', () => {
   });
 
   test('dry-run (the default): the whole flow runs and is recorded, only the simulator is touched', async () => {
-    const h = threatHarness(env, bundle, { config: { policy: { mode: 'auto' } } });
+    const h = threatHarness(env, bundle, { record: 'dry-run',  config: { policy: { mode: 'auto' } } });
     const ip = '45.155.205.22';
     await h.run(async () => {
       await h.sight(ip, { score: 97 });
