@@ -64,7 +64,7 @@ export async function startDiscordBot(opts: { temporal: Client; config: Palisade
     },
   };
 
-  const discord = new DiscordClient({ intents: [GatewayIntentBits.Guilds] });
+  const discord = new DiscordClient({ intents: [GatewayIntentBits.Guilds], ...(opts.api ? { rest: { api: opts.api } } : {}) });
   discord.on(Events.InteractionCreate, (i: Interaction) => {
     void dispatch(i, deps).catch((err: unknown) => log.error({ err }, 'Discord interaction could not be answered'));
   });
@@ -92,11 +92,13 @@ async function onCommand(i: ChatInputCommandInteraction, deps: HandlerDeps) {
 }
 
 async function onButton(i: ButtonInteraction, deps: HandlerDeps) {
-  await i.deferReply({ flags: MessageFlags.Ephemeral });
+  // Acknowledge as an update of the review message: editReply then edits that message (no channel cache needed),
+  // and the outcome goes to the clicker alone as an ephemeral follow-up.
+  await i.deferUpdate();
   const result = await handleButton({ actor: actorFromInteraction(i as InteractionLike), customId: i.customId }, deps);
-  await i.editReply(toDiscordJs(result.reply));
   if (result.resolved) {
     // The review message's buttons are spent; remove them so nobody clicks a stale one.
-    await i.message.edit({ components: [] }).catch(() => undefined);
+    await i.editReply({ components: [] });
   }
+  await i.followUp({ ...toDiscordJs(result.reply), flags: MessageFlags.Ephemeral });
 }
