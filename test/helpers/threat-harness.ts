@@ -44,9 +44,9 @@ export interface ThreatHarness {
   handle(ip: string): WorkflowHandle;
   state(ip: string): Promise<ThreatState>;
   /** Polls the state query until the predicate holds (no wall-clock assertions). */
-  waitFor(ip: string, pred: (s: ThreatState) => boolean, what?: string): Promise<ThreatState>;
+  waitFor(ip: string, pred: (s: ThreatState) => boolean, what?: string, timeoutMs?: number): Promise<ThreatState>;
   /** Runs fn while both workers poll (new workers each call: a "restart"); terminates what the test started. */
-  run<T>(fn: () => Promise<T>): Promise<T>;
+  run<T>(fn: () => Promise<T>, opts?: { keepWorkflows?: boolean }): Promise<T>;
 }
 
 export const HISTORIES_DIR = path.resolve(__dirname, '../histories');
@@ -108,9 +108,9 @@ export function threatHarness(env: TestWorkflowEnvironment, bundle: WorkflowBund
     },
     handle: (ip) => client.workflow.getHandle(threatWorkflowId(ip)),
     state: (ip) => client.workflow.getHandle(threatWorkflowId(ip)).query(stateQuery),
-    async waitFor(ip, pred, what = 'condition') {
+    async waitFor(ip, pred, what = 'condition', timeoutMs = 30_000) {
       let last: ThreatState | undefined;
-      for (let i = 0; i < 600; i++) {
+      for (let i = 0; i < timeoutMs / 50; i++) {
         try {
           last = await h.state(ip);
           if (pred(last)) return last;
@@ -121,7 +121,7 @@ export function threatHarness(env: TestWorkflowEnvironment, bundle: WorkflowBund
       }
       throw new Error(`timed out waiting for ${what} on ${ip}; last state: status=${last?.status} outcome=${last?.outcome}`);
     },
-    async run(fn) {
+    async run(fn, runOpts = {}) {
       const main = await Worker.create({
         connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue: queue, workflowBundle: bundle,
         activities: activities(),
@@ -133,9 +133,11 @@ export function threatHarness(env: TestWorkflowEnvironment, bundle: WorkflowBund
       try {
         return await main.runUntil(() => enforce.runUntil(fn));
       } finally {
-        // Workflows left running without a worker would hold the time-skipping server's clock for later tests.
-        await Promise.all([...started].map((id) => client.workflow.getHandle(id).terminate('test finished').catch(() => undefined)));
-        if (opts.record && process.env.PALISADE_RECORD_HISTORIES === '1') await saveHistories(client, opts.record, [...started]);
+        if (!runOpts.keepWorkflows) {
+          // Workflows left running without a worker would hold the time-skipping server's clock for later tests.
+          await Promise.all([...started].map((id) => client.workflow.getHandle(id).terminate('test finished').catch(() => undefined)));
+          if (opts.record && process.env.PALISADE_RECORD_HISTORIES === '1') await saveHistories(client, opts.record, [...started]);
+        }
       }
     },
   };
