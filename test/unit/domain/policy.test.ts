@@ -1,0 +1,139 @@
+// The decision table: mode × dry-run × score × direction × known-bad × likely-false-positive × governor → decision.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { policySchema, type PolicyConfig } from '../../../domain/config';
+import { emptyEvidence, mergeSighting } from '../../../domain/evidence';
+import { decide, effectiveSettings, type DecideInput } from '../../../domain/policy';
+import type { Direction, GovernorVerdict, Mode, Proposal, ThreatIntel } from '../../../domain/types';
+
+const NOW = '2026-11-22T12:00:00.000Z';
+const IP = '45.155.205.233';
+
+function policy(over: Partial<PolicyConfig> = {}): PolicyConfig {
+  return policySchema.parse(over);
+}
+
+function facts(o: {
+  score: number; mode?: Mode; dryRun?: boolean; direction?: Direction; knownBad?: boolean; fp?: boolean;
+  governor?: GovernorVerdict; proposal?: Partial<Proposal>; priorBlocks?: number; ip?: string; intel?: Partial<ThreatIntel>;
+  policy?: Partial<PolicyConfig>;
+}): DecideInput {
+  const ip = o.ip ?? IP;
+  const evidence = mergeSighting(emptyEvidence(ip, NOW), {
+    source: 'test', score: o.score, direction: o.direction ?? 'inbound', observedAt: NOW, knownBad: o.knownBad ?? true,
+    likelyFalsePositive: o.fp ?? false, evidence: {},
+  });
+  const intel: ThreatIntel = { ip, compositeScore: 0, knownBad: false, likelyFalsePositive: false, confidence: 'low', providers: [], notes: [], ...o.intel };
+  return {
+    ip, evidence, intel, allowlist: [], priorBlocks: o.priorBlocks ?? 0, now: NOW,
+    policy: policy({ mode: o.mode ?? 'auto', dryRun: o.dryRun ?? false, ...o.policy }),
+    proposal: { action: 'block', target: `${ip}/32`, durationHours: 24, reason: 'r', confidence: 0.9, recommendPermanent: false, origin: 'rules', ...o.proposal },
+    governor: o.governor,
+  };
+}
+
+const granted: GovernorVerdict = { granted: true, used: 1, cap: 5, windowMinutes: 60 };
+const exhausted: GovernorVerdict = { granted: false, used: 5, cap: 5, windowMinutes: 60 };
+
+describe('policy decision table', () => {
+  // [name, input, expected kind, reason fragment]
+  const table: [string, Parameters<typeof facts>[0], string, string][] = [];
+  for (const mode of ['disabled', 'review', 'auto'] as Mode[]) {
+    for (const dryRun of [true, false]) {
+      for (const score of [0, 79, 80, 84, 85, 94, 95, 100]) {
+        for (const direction of ['inbound', 'outbound'] as Direction[]) {
+          const bar = direction === 'outbound' ? 85 : 80;
+          let kind: string;
+          let why: string;
+          if (score < bar) [kind, why] = ['record', `below the ${direction === 'outbound' ? 'outbound analyse' : 'analyse'} threshold ${bar}`];
+          else if (mode === 'disabled') [kind, why] = ['record', 'mode disabled'];
+          else if (mode === 'review') [kind, why] = ['review', 'mode review'];
+          else if (score < 95) [kind, why] = ['review', 'below the auto threshold 95'];
+          else [kind, why] = ['auto', 'acting without a human'];
+          table.push([`${mode} dryRun=${dryRun} score=${score} ${direction}`, { score, mode, dryRun, direction, governor: granted }, kind, why]);
+        }
+      }
+    }
+  }
+  // known-bad, likely false positive, governor, proposer, target/duration rules
+  table.push(
+    ['not known-bad', { score: 97, knownBad: false }, 'record', 'no feed flags it as known-bad'],
+    ['not known-bad but not required', { score: 97, knownBad: false, policy: { thresholds: { analyse: 80, auto: 95, outbound: 85, requireKnownBad: false } } }, 'auto', 'acting without a human'],
+    ['likely false positive', { score: 97, fp: true }, 'skip_never_block', 'likely false positive'],
+    ['likely false positive, overwhelming score', { score: 99, fp: true }, 'auto', 'overwhelming'],
+    ['GreyNoise RIOT', { score: 97, intel: { greynoise: { classification: 'benign', noise: false, riot: true, name: 'Google' } } }, 'skip_never_block', 'RIOT'],
+    ['benign CDN org', { score: 97, intel: { org: 'AS13335 Cloudflare, Inc.' } }, 'skip_never_block', 'known-benign CDN'],
+    ['intel score raises a low sighting', { score: 10, intel: { compositeScore: 96, knownBad: true } }, 'auto', 'score 96'],
+    ['governor exhausted', { score: 97, governor: exhausted }, 'review', 'rate governor: 5/5'],
+    ['governor not yet asked', { score: 97 }, 'auto', 'acting without a human'],
+    ['governor exhausted in review mode', { score: 97, mode: 'review', governor: exhausted }, 'review', 'mode review'],
+    ['proposer says no action', { score: 97, proposal: { action: 'no_action', reason: 'benign crawler' } }, 'record', 'proposes no action: benign crawler'],
+    ['LLM no action', { score: 97, proposal: { action: 'no_action', origin: 'llm', reason: 'x' } }, 'record', 'the model proposes no action'],
+    ['private address', { score: 100, ip: '10.0.0.7' }, 'skip_never_block', 'never block'],
+    ['loopback v6', { score: 100, ip: '::1' }, 'skip_never_block', 'never block'],
+    ['malformed', { score: 100, ip: '1.2.3' }, 'skip_never_block', 'not a single valid IP'],
+    ['a network is not an IP', { score: 100, ip: '45.155.0.0/16' }, 'skip_never_block', 'not a single valid IP'],
+    ['own network', { score: 100, ip: '45.155.205.9', policy: { neverBlock: { ...policy().neverBlock, ownNetworks: ['45.155.205.0/24'] } } }, 'skip_never_block', 'own-network'],
+    ['infrastructure', { score: 100, ip: '45.155.205.9', policy: { neverBlock: { ...policy().neverBlock, infrastructure: ['45.155.205.9'] } } }, 'skip_never_block', 'infrastructure'],
+    ['allowlisted', { score: 100, policy: { neverBlock: { ...policy().neverBlock, allowlist: [{ cidr: '45.155.205.0/24', description: 'partner' }] } } }, 'skip_never_block', 'allowlist'],
+    ['expired allowlist entry', { score: 100, governor: granted, policy: { neverBlock: { ...policy().neverBlock, allowlist: [{ cidr: '45.155.205.0/24', description: 'x', expiresAt: '2026-01-01T00:00:00Z' }] } } }, 'auto', 'acting without a human'],
+    ['per-source override to review', { score: 97, policy: { sources: { test: { mode: 'review' } } } }, 'review', 'mode review'],
+    ['per-source stricter auto bar', { score: 97, policy: { sources: { test: { thresholds: { auto: 99 } } } } }, 'review', 'below the auto threshold 99'],
+  );
+
+  for (const [name, input, kind, why] of table) {
+    test(name, () => {
+      const d = decide(facts(input));
+      assert.equal(d.kind, kind, d.reasons.join(' | '));
+      assert.ok(d.reasons.some((r) => r.includes(why)), `reasons ${JSON.stringify(d.reasons)} mention "${why}"`);
+      assert.equal(d.dryRun, input.dryRun ?? false);
+      if (d.kind === 'review' || d.kind === 'auto') assert.equal(d.block?.target, `${input.ip ?? IP}/32`);
+      else assert.equal(d.block, undefined);
+    });
+  }
+  test(`the table has ${table.length} rows`, () => assert.ok(table.length > 100));
+});
+
+describe('a proposal can only narrow', () => {
+  const cases: [string, Partial<Proposal>, number, number, boolean, string | undefined][] = [
+    // name, proposal, priorBlocks, expected hours, recommendPermanent, adjustment
+    ['in bounds', { durationHours: 48 }, 0, 48, false, undefined],
+    ['too long', { durationHours: 10_000 }, 0, 168, false, 'clamped to 168 h'],
+    ['too short', { durationHours: 0 }, 0, 1, false, 'clamped to 1 h'],
+    ['NaN', { durationHours: Number.NaN }, 0, 1, false, 'clamped'],
+    ['widened v4 target', { target: '0.0.0.0/0' }, 0, 24, false, 'ignored: the block is always'],
+    ['other address', { target: '45.155.205.234/32' }, 0, 24, false, 'ignored'],
+    ['bare own IP is fine', { target: IP }, 0, 24, false, undefined],
+    ['shorter than the ladder for a repeat IP', { durationHours: 12 }, 1, 24, false, 'raised from 12 h to 24 h'],
+    ['third block', { durationHours: 12 }, 2, 72, false, 'raised'],
+    ['repeat offender', { durationHours: 12 }, 5, 168, true, 'repeat offender'],
+    ['proposer recommends permanent', { recommendPermanent: true }, 0, 24, true, undefined],
+  ];
+  for (const [name, p, prior, hours, perm, adj] of cases) {
+    test(name, () => {
+      const d = decide(facts({ score: 97, governor: granted, proposal: p, priorBlocks: prior }));
+      assert.equal(d.kind, 'auto');
+      assert.equal(d.block?.target, `${IP}/32`);
+      assert.equal(d.block?.durationHours, hours);
+      assert.equal(d.block?.recommendPermanent, perm);
+      if (adj) assert.ok(d.reasons.some((r) => r.includes(adj)), d.reasons.join(' | '));
+    });
+  }
+  test('IPv6 targets are /128', () => {
+    const d = decide(facts({ score: 97, ip: '2a01:4f8::1', governor: granted, proposal: { target: '2a01:4f8::/32' } }));
+    assert.equal(d.block?.target, '2a01:4f8::1/128');
+  });
+});
+
+describe('effective settings', () => {
+  test('outbound raises both bars to at least the outbound threshold', () => {
+    const s = effectiveSettings(policy({ thresholds: { analyse: 70, auto: 80, outbound: 85, requireKnownBad: true } }), 'x', 'outbound');
+    assert.deepEqual([s.analyseBar, s.autoBar], [85, 85]);
+  });
+  test('defaults match the design', () => {
+    const p = policy();
+    assert.deepEqual([p.mode, p.dryRun, p.thresholds.analyse, p.thresholds.auto, p.thresholds.outbound], ['review', true, 80, 95, 85]);
+    assert.deepEqual([p.governor.maxUnattendedActions, p.governor.windowMinutes, p.review.timeoutHours], [5, 60, 4]);
+    assert.deepEqual([p.durations.ladderHours, p.durations.repeatOffenderThreshold], [[12, 24, 72, 168], 5]);
+  });
+});
