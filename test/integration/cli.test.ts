@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { createThreatActivities } from '../../activities/threat';
 import { handleButton, handleCommand, operatorOpsFor } from '../../api/discord/handlers';
 import { buttonCustomId } from '../../api/discord/messages';
 import { createDevServerEnv, workflowBundle } from '../helpers/temporal-env';
@@ -174,9 +175,12 @@ void describe('[dev-server] palisade CLI and Discord approvals on the real threa
   });
 
   void test('allowlist add / list / remove through the CLI; an allowlisted IP is never blocked', async () => {
-    await harness.run(async () => {
+    // Screening reads the production allowlist workflow (the one the CLI writes), not the harness's per-test one.
+    const production = createThreatActivities({ client: env.client, taskQueue: 'unused' });
+    const h = threatHarness(env, await workflowBundle(), { config: { policy: { dryRun: false } }, activities: { screeningContext: production.screeningContext } });
+    await h.run(async () => {
       const ip = nextIp();
-      const queueEnv = { PALISADE__temporal__taskQueue: harness.config.temporal.taskQueue };
+      const queueEnv = { PALISADE__temporal__taskQueue: h.config.temporal.taskQueue };
       const add = await cli(['allowlist', 'add', `${ip}/32`, '--operator', 'erin', '--description', 'partner scanner', '--hours', '1'], queueEnv);
       assert.equal(add.code, 0, add.stderr);
       const list = await cli(['allowlist', 'list', '--json'], queueEnv);
@@ -185,8 +189,8 @@ void describe('[dev-server] palisade CLI and Discord approvals on the real threa
       assert.equal(entry?.description, 'partner scanner');
       assert.ok(entry?.expiresAt && Date.parse(entry.expiresAt) > Date.now());
 
-      await harness.sight(ip, { score: 99 });
-      const s = await harness.waitFor(ip, (x) => x.outcome !== undefined, 'an outcome');
+      await h.sight(ip, { score: 99 });
+      const s = await h.waitFor(ip, (x) => x.outcome !== undefined, 'an outcome');
       assert.equal(s.outcome, 'skipped_never_block');
 
       const remove = await cli(['allowlist', 'remove', `${ip}/32`, '--operator', 'erin'], queueEnv);
