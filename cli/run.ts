@@ -1,4 +1,7 @@
 // Runs the parts of Palisade for one `palisade start --role` (see cli/commands/start.ts), and stops them in order.
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
 import { createApiServer, type RunningApiServer } from '../api/server';
 import { loadApiSecrets } from '../api/secrets';
 import { startDiscordBot, type DiscordBot } from '../api/discord/bot';
@@ -10,6 +13,20 @@ import { startTemporal, type TemporalHandle } from '../runtime/temporal';
 import { createWorkers, type Workers } from '../workers';
 import type { StartRole } from './commands/start';
 import { CliError, EXIT } from './context';
+
+/** Reads the locally generated control token, creating it (mode 0600) on first start. */
+async function localControlToken(file: string): Promise<string> {
+  try {
+    const existing = (await fs.readFile(file, 'utf8')).trim();
+    if (existing.length >= 32) return existing;
+  } catch {
+    // first start
+  }
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  const token = randomBytes(32).toString('hex');
+  await fs.writeFile(file, `${token}\n`, { mode: 0o600 });
+  return token;
+}
 
 /** Starts the parts of `role`, then waits for SIGINT/SIGTERM (or a fatal worker error) and stops them in order. */
 export async function runPalisade(config: PalisadeConfig, role: StartRole): Promise<void> {
@@ -64,14 +81,21 @@ export async function runPalisade(config: PalisadeConfig, role: StartRole): Prom
       const report = await ensureSchedules(temporal.client, config);
       logger.info({ schedules: report }, 'schedules ensured');
     }
+    let generatedTokenFile: string | undefined;
     if (has('api')) {
-      api = await createApiServer({ config, client: temporal.client, logger, secrets: await loadApiSecrets(config) }).listen();
+      const secrets = await loadApiSecrets(config);
+      if (!secrets.controlToken) {
+        // A newcomer has no token yet: make one, readable only by this user, and say where it is (never print it).
+        generatedTokenFile = path.join(config.dataDir, 'control-token');
+        secrets.controlToken = await localControlToken(generatedTokenFile);
+      }
+      api = await createApiServer({ config, client: temporal.client, logger, secrets }).listen();
       if (config.discord.enabled) discord = await startDiscordBot({ temporal: temporal.client, config, logger });
     }
     const lines = [`Palisade is running (role ${role}, mode ${config.policy.mode}${config.policy.dryRun ? ', dry-run' : ''}, namespace ${config.temporal.namespace})`];
     lines.push(`  Temporal:     ${temporal.address}${temporal.embedded ? ' (embedded dev server)' : ''}`);
     if (temporal.uiUrl) lines.push(`  Temporal UI:  ${temporal.uiUrl}/namespaces/${config.temporal.namespace}/workflows`);
-    if (api) lines.push(`  Review page:  ${api.url}/`, `  API:          ${api.url}/api (bearer token: api.controlToken)`);
+    if (api) lines.push(`  Review page:  ${api.url}/`, `  API:          ${api.url}/api (bearer token: ${generatedTokenFile ? `generated, in ${generatedTokenFile}` : 'api.controlToken'})`);
     if (discord) lines.push('  Discord bot:  connected');
     if (workers) lines.push(`  Workers:      ${workers.workers.length} (${role === 'enforce-worker' ? config.temporal.enforceTaskQueue : role === 'worker' ? config.temporal.taskQueue : `${config.temporal.taskQueue}, ${config.temporal.enforceTaskQueue}`})`);
     process.stdout.write(`${lines.join('\n')}\nPress Ctrl-C to stop.\n`);
