@@ -34,7 +34,7 @@ step('system packages', 'bash', ['scripts/ensure-system-packages.sh']);
 step('temporal servers', process.execPath, ['--import', 'tsx', 'scripts/provision.ts']);
 if (!skipStatic) {
   step('typecheck', process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.json']);
-  step('lint', process.execPath, [require.resolve('eslint/bin/eslint.js'), '--max-warnings=0', '.']);
+  step('lint', process.execPath, [path.join(root, 'node_modules/eslint/bin/eslint.js'), '--max-warnings=0', '.']);
 }
 const files = only.length ? only : ['unit', 'workflow', 'integration'].flatMap((d) => testFiles(path.join(root, 'test', d)));
 step('tests', process.execPath, [

@@ -1,6 +1,6 @@
 // Notifications: one activity fans out to every configured notifier (log, Discord webhook, ...).
 // A retry re-sends only to the notifiers that failed: which ones succeeded is kept in heartbeat details.
-import { Context } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Logger } from 'pino';
 import type { Notification } from '../../domain/types';
 
@@ -25,6 +25,7 @@ export function createNotifyActivities(deps: { notifiers: Notifier[] }) {
       const ctx = activityContext();
       const done = new Set<string>((ctx?.info.heartbeatDetails as string[] | undefined) ?? []);
       const failures: string[] = [];
+      let allPermanent = true;
       for (const notifier of deps.notifiers) {
         if (done.has(notifier.name)) continue;
         try {
@@ -33,9 +34,15 @@ export function createNotifyActivities(deps: { notifiers: Notifier[] }) {
           ctx?.heartbeat([...done]);
         } catch (err) {
           failures.push(`${notifier.name}: ${err instanceof Error ? err.message : String(err)}`);
+          if (!(err instanceof ApplicationFailure && err.nonRetryable)) allPermanent = false;
         }
       }
-      if (failures.length > 0) throw new Error(`notification not delivered by ${failures.join('; ')}`);
+      if (failures.length > 0) {
+        const message = `notification not delivered by ${failures.join('; ')}`;
+        // A notifier that said "retrying cannot help" (e.g. a 4xx from Discord) is not retried.
+        if (allPermanent) throw ApplicationFailure.nonRetryable(message, 'NotificationRejected');
+        throw new Error(message);
+      }
       return { sent: [...done] };
     },
   };
