@@ -73,14 +73,9 @@ export type RecordPrefilter = (status: number, path: string, userAgent: string |
  * A skipped line still had to be a JSON object with a status and a path (otherwise it is malformed).
  */
 export function parseTraefikLineFiltered(line: string, opts: TraefikParseOptions, wanted: RecordPrefilter): ParseResult | { ok: 'skipped' } {
-  const t = line.trim();
-  if (!t.startsWith('{')) return { ok: false, reason: 'not JSON' };
-  let o: unknown;
-  try {
-    o = JSON.parse(t);
-  } catch {
-    return { ok: false, reason: 'invalid JSON' };
-  }
+  const parsed = parseJsonLine(line);
+  if ('reason' in parsed) return { ok: false, reason: parsed.reason };
+  const o = parsed.value;
   if (typeof o !== 'object' || o === null || Array.isArray(o)) return { ok: false, reason: 'not a JSON object' };
   const r = o as Record<string, unknown>;
   const status = statusOf(r.DownstreamStatus) ?? statusOf(r.OriginStatus);
@@ -91,15 +86,18 @@ export function parseTraefikLineFiltered(line: string, opts: TraefikParseOptions
 
 /** One line of a Traefik JSON access log. */
 export function parseTraefikLine(line: string, opts: TraefikParseOptions): ParseResult {
+  const parsed = parseJsonLine(line);
+  return 'reason' in parsed ? { ok: false, reason: parsed.reason } : fromTraefikObject(parsed.value, opts);
+}
+
+function parseJsonLine(line: string): { value: unknown } | { reason: string } {
   const t = line.trim();
-  if (!t.startsWith('{')) return { ok: false, reason: 'not JSON' };
-  let o: unknown;
+  if (!t.startsWith('{')) return { reason: 'not JSON' };
   try {
-    o = JSON.parse(t);
+    return { value: JSON.parse(t) };
   } catch {
-    return { ok: false, reason: 'invalid JSON' };
+    return { reason: 'invalid JSON' };
   }
-  return fromTraefikObject(o, opts);
 }
 
 /** A value at a dotted path, whether the document nests objects (`source.ip`) or flattens keys ("source.ip"). */

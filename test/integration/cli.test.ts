@@ -3,7 +3,6 @@
 // approvals from Discord and the CLI are shown to land in the same history and the same audit timeline.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,8 +12,8 @@ import { handleButton, handleCommand, operatorOpsFor } from '../../api/discord/h
 import { buttonCustomId } from '../../api/discord/messages';
 import { createDevServerEnv, workflowBundle } from '../helpers/temporal-env';
 import { threatHarness, type ThreatHarness } from '../helpers/threat-harness';
+import { runCli, type CliResult } from '../helpers/run-cli';
 
-const root = path.resolve(__dirname, '../..');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'palisade-cli-'));
 
 let env: TestWorkflowEnvironment;
@@ -22,22 +21,11 @@ let harness: ThreatHarness;
 let ipCounter = 1;
 const nextIp = () => `45.147.${Math.floor(ipCounter / 250)}.${(ipCounter++ % 250) + 1}`;
 
-interface CliResult { code: number | null; stdout: string; stderr: string }
 
 /** Spawns the CLI without blocking this process's event loop (the workers it talks to run here). */
 function cli(args: string[], extraEnv: Record<string, string> = {}): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(root, 'bin/palisade.js'), '--address', env.address, '--namespace', env.namespace ?? 'default', ...args], {
-      cwd: tmp,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmp, PALISADE_CONFIG: '/dev/null', ...extraEnv },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  return runCli(['--address', env.address, '--namespace', env.namespace ?? 'default', ...args], {
+    cwd: tmp, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmp, PALISADE_CONFIG: '/dev/null', ...extraEnv },
   });
 }
 

@@ -2,27 +2,16 @@
 // prints the effective configuration with secrets shown only as set/unset.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
+import { runCli, type CliResult } from '../../helpers/run-cli';
 
-const root = path.resolve(__dirname, '../../..');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'palisade-config-'));
 
-function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(root, 'bin/palisade.js'), ...args], {
-      cwd: tmp, env: { PATH: process.env.PATH ?? '', HOME: tmp, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function cli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  return runCli(args, { cwd: tmp, env: { PATH: process.env.PATH ?? '', HOME: tmp, ...env } });
 }
 
 function file(name: string, text: string): string {

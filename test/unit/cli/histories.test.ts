@@ -2,11 +2,11 @@
 // the lifecycle scenarios): the timeline tells what happened and why, and replay passes on them and fails on an edit.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { buildTimeline, formatTimeline, historyFromJson, historyToJson, runHistoryFromJSON } from '../../../runtime/audit';
+import { runCli, type CliResult } from '../../helpers/run-cli';
 
 const root = path.resolve(__dirname, '../../..');
 const dir = path.join(root, 'test/histories');
@@ -21,18 +21,8 @@ const first = (prefix: string) => {
 const ipOf = (f: string) => f.slice(f.indexOf('--') + 2, -'.json'.length);
 const timelineText = (f: string) => formatTimeline(buildTimeline([runHistoryFromJSON(load(f), f)]));
 
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(root, 'bin/palisade.js'), ...args], {
-      cwd: root, env: { PATH: process.env.PATH ?? '', HOME: tmp, PALISADE_CONFIG: '/dev/null' }, stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function cli(args: string[]): Promise<CliResult> {
+  return runCli(args, { cwd: root, env: { PATH: process.env.PATH ?? '', HOME: tmp, PALISADE_CONFIG: '/dev/null' } });
 }
 
 void describe('audit timeline of committed histories', () => {
