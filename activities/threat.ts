@@ -7,9 +7,8 @@ import type { AllowlistEntry, PolicyConfig } from '../domain/config';
 import { intelFromEvidence } from '../domain/intel-from-evidence';
 import { proposeByRules } from '../domain/rule-proposer';
 import type { EnrichInput, GovernorVerdict, Proposal, ProposeInput, ThreatIntel } from '../domain/types';
-import {
-  ALLOWLIST_WORKFLOW_ID, allowlistQuery, GOVERNOR_WORKFLOW_ID, type GovernorRequest, recordHumanUpdate, reserveUnattendedUpdate,
-} from '../workflows/messages';
+import { ALLOWLIST_WORKFLOW_ID, allowlistQuery, GOVERNOR_WORKFLOW_ID, type GovernorRequest } from '../workflows/messages';
+import { GovernorClient } from './governor-client';
 
 export interface ThreatActivityDeps {
   client: Client;
@@ -23,15 +22,7 @@ export interface ThreatActivityDeps {
 }
 
 export function createThreatActivities(deps: ThreatActivityDeps) {
-  const governor = async (update: typeof reserveUnattendedUpdate, req: GovernorRequest): Promise<GovernorVerdict> => {
-    const handle = await deps.client.workflow.start('governorWorkflow', {
-      workflowId: deps.governorWorkflowId ?? GOVERNOR_WORKFLOW_ID,
-      taskQueue: deps.taskQueue,
-      args: [{ actions: [] }],
-      workflowIdConflictPolicy: 'USE_EXISTING',
-    });
-    return handle.executeUpdate(update, { args: [req] });
-  };
+  const governor = new GovernorClient(deps.client, deps.taskQueue, deps.governorWorkflowId ?? GOVERNOR_WORKFLOW_ID);
 
   return {
     /** Runtime allowlist entries and the current policy, read at the start of each cycle. */
@@ -54,10 +45,10 @@ export function createThreatActivities(deps: ThreatActivityDeps) {
       return proposeByRules(input);
     },
     async reserveUnattendedSlot(req: GovernorRequest): Promise<GovernorVerdict> {
-      return governor(reserveUnattendedUpdate, req);
+      return governor.request({ kind: 'auto', request: req });
     },
     async recordHumanAction(req: GovernorRequest): Promise<GovernorVerdict> {
-      return governor(recordHumanUpdate, req);
+      return governor.request({ kind: 'human', request: req });
     },
   };
 }

@@ -2,7 +2,7 @@
 // Threat workflows reach it through activities (a workflow cannot send updates to another workflow).
 import { allHandlersFinished, condition, continueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
 import { pruneWindow, recordHuman, reserveUnattended, type GovernorState } from '../domain/governor';
-import { governorStateQuery, recordHumanUpdate, reserveUnattendedUpdate } from './messages';
+import { governorBatchUpdate, governorStateQuery, recordHumanUpdate, reserveUnattendedUpdate } from './messages';
 
 const MAX_HISTORY_EVENTS = 2000;
 
@@ -20,6 +20,16 @@ export async function governorWorkflow(initial: GovernorState): Promise<void> {
     const r = recordHuman(state, req, req, Date.now());
     state = r.state;
     return r.verdict;
+  });
+  setHandler(governorBatchUpdate, (items) => items.map(({ kind, request }) => {
+    largestWindowMinutes = Math.max(largestWindowMinutes, request.windowMinutes);
+    const r = (kind === 'auto' ? reserveUnattended : recordHuman)(state, request, request, Date.now());
+    state = r.state;
+    return r.verdict;
+  }), {
+    validator: (items) => {
+      if (!Array.isArray(items) || items.length === 0 || items.length > 500) throw new Error('expected 1 to 500 governor requests');
+    },
   });
   setHandler(governorStateQuery, () => pruneWindow(state, Date.now(), largestWindowMinutes));
 

@@ -30,6 +30,12 @@ export interface GovernorRequest extends GovernorLimits {
 export const reserveUnattendedUpdate = defineUpdate<GovernorVerdict, [GovernorRequest]>('reserveUnattended');
 export const recordHumanUpdate = defineUpdate<GovernorVerdict, [GovernorRequest]>('recordHuman');
 export const governorStateQuery = defineQuery<GovernorState>('governorState');
+/** Many requests in one update: concurrent updates to one workflow invalidate each other's workflow tasks. */
+export interface GovernorBatchItem {
+  kind: 'auto' | 'human';
+  request: GovernorRequest;
+}
+export const governorBatchUpdate = defineUpdate<GovernorVerdict[], [GovernorBatchItem[]]>('governorBatch');
 
 // --- runtime allowlist (workflow id `palisade-allowlist`) ---
 import type { AllowlistEntry } from '../domain/config';
