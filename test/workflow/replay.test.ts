@@ -23,7 +23,8 @@ describe('[replay] committed workflow histories', () => {
   test('there are histories for every lifecycle scenario', () => {
     const scenarios = new Set(files.map((f) => f.split('--')[0]));
     for (const s of ['auto-expired', 'review-approved', 'review-rejected', 'review-expired', 'decide-signal', 'fifty-sightings',
-      'never-block', 'widened-proposal', 'verify-failed', 'transient-error', 'permanent-error', 'governor', 'hold-release-extend', 'dry-run']) {
+      'never-block', 'widened-proposal', 'verify-failed', 'transient-error', 'permanent-error', 'governor', 'hold-release-extend', 'dry-run',
+      'review-escalated']) {
       assert.ok(scenarios.has(s), `missing history for scenario ${s}`);
     }
   });

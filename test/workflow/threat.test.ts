@@ -97,6 +97,24 @@ describe('[time-skipping] threat workflow lifecycle', () => {
     assert.equal(h.enforcer.calls.length, 0);
   });
 
+  test('review timeout with onTimeout escalate: a second notification, a second wait, then review_expired', async () => {
+    const h = threatHarness(env, bundle, { record: 'review-escalated', config: { policy: { mode: 'review', dryRun: false, review: { timeoutHours: 4, onTimeout: 'escalate', escalationTimeoutHours: 2 } } } });
+    const ip = '45.155.205.23';
+    await h.run(async () => {
+      const handle = await h.sight(ip, { score: 88 });
+      await h.waitFor(ip, (s) => s.status === 'pending_review');
+      const t0 = await env.currentTimeMs();
+      await env.sleep(5 * HOUR);
+      const escalated = await h.waitFor(ip, (s) => s.review?.escalated === true, 'escalation');
+      assert.equal(escalated.status, 'pending_review', 'still waiting for a human');
+      const result = (await handle.result()) as ThreatRunResult;
+      assert.equal(result.outcome, 'review_expired');
+      assert.ok((await env.currentTimeMs()) - t0 >= 6 * HOUR);
+    });
+    assert.deepEqual(h.notifications.filter((n) => n.kind !== 'outcome').map((n) => n.kind), ['review_needed', 'review_escalated']);
+    assert.equal(h.enforcer.calls.length, 0);
+  });
+
   test('the decide signal (Temporal UI / CLI twin) has the same effect as the update', async () => {
     const h = threatHarness(env, bundle, { record: 'decide-signal',  config: { policy: { mode: 'review', dryRun: false } } });
     const ip = '45.155.205.14';
