@@ -5,6 +5,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import ipaddr from 'ipaddr.js';
+import { closeNow } from './loopback-server';
 
 export interface K8sObject {
   apiVersion: string;
@@ -217,6 +218,6 @@ export async function startFakeKubernetesApi(opts: { token?: string } = {}): Pro
     afterNextPatch: (plural, ns, name, fn) => void afterPatch.set(keyOf(plural, ns, name), fn),
     failNext: (method, pattern, code, reason = 'InternalError') => void faults.push({ method, pattern, code, reason }),
     stallNext: (method, pattern) => void stalls.push({ method, pattern }),
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () => closeNow(server),
   };
 }

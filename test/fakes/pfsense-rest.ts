@@ -5,11 +5,11 @@
 // /firewall/apply runs asynchronously and GET /firewall/apply reports it). `live` is what pf would enforce: the
 // aliases as of the last completed apply.
 import { randomBytes } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { isIP } from 'node:net';
 import http from 'node:http';
 import https from 'node:https';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { closeNow, listenOnLoopback } from './loopback-server';
 
 export interface FakeAlias {
   name: string;
@@ -191,16 +191,13 @@ export class FakePfRest {
       res.status(e.code).json({ code: e.code, status: STATUS[e.code] ?? 'error', response_id: e.responseId, message: e.message, data: [] });
     });
     this.server = this.opts.tls ? https.createServer(this.opts.tls, app) : http.createServer(app);
-    await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
-    return (this.server.address() as AddressInfo).port;
+    return listenOnLoopback(this.server);
   }
 
   async close() {
     const s = this.server;
     this.server = undefined;
-    if (!s) return;
-    s.closeAllConnections();
-    await new Promise<void>((r) => s.close(() => r()));
+    if (s) await closeNow(s);
   }
 
   private ok(res: Response, data: unknown) {

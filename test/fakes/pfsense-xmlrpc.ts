@@ -5,8 +5,8 @@
 // warnings before the XML envelope.
 import { spawn } from 'node:child_process';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { closeNow, listenOnLoopback } from './loopback-server';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const Serializer = require('xmlrpc/lib/serializer') as {
@@ -65,16 +65,13 @@ export class FakePfXmlRpc {
         );
       });
     });
-    await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
-    return (this.server.address() as AddressInfo).port;
+    return listenOnLoopback(this.server);
   }
 
   async close() {
     const s = this.server;
     this.server = undefined;
-    if (!s) return;
-    s.closeAllConnections();
-    await new Promise<void>((r) => s.close(() => r()));
+    if (s) await closeNow(s);
   }
 
   private reply(res: http.ServerResponse, xml: string) {
