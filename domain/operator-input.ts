@@ -5,12 +5,12 @@ import { checkHumanDuration } from './durations';
 import type { HoldAction } from './threat-state';
 import type { ApprovalChannel, HumanDecision, ThreatStatus } from './types';
 
-export const APPROVAL_CHANNELS: readonly ApprovalChannel[] = ['api', 'review-page', 'discord', 'cli', 'temporal-ui', 'signed-link', 'test'];
+export const APPROVAL_CHANNELS = ['api', 'review-page', 'discord', 'cli', 'temporal-ui', 'signed-link', 'test'] as const satisfies readonly ApprovalChannel[];
 
 function checkIdentity(who: unknown, field: string, channel: unknown): string | undefined {
   if (typeof who !== 'string' || who.trim().length === 0) return `${field} is required: every decision records who made it`;
   if (who.length > 100) return `${field} must be at most 100 characters`;
-  if (!APPROVAL_CHANNELS.includes(channel as ApprovalChannel)) return `channel must be one of ${APPROVAL_CHANNELS.join(', ')}`;
+  if (!(APPROVAL_CHANNELS as readonly unknown[]).includes(channel)) return `channel must be one of ${APPROVAL_CHANNELS.join(', ')}`;
   return undefined;
 }
 

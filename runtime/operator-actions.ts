@@ -8,6 +8,7 @@ import {
   WorkflowUpdateRPCTimeoutOrCancelledError, type Client, type WorkflowExecutionDescription,
 } from '@temporalio/client';
 import { normaliseIp } from '../domain/ip';
+import { APPROVAL_CHANNELS } from '../domain/operator-input';
 import { SA } from '../domain/search-attributes';
 import type { DecideResult, HoldAction, ThreatState } from '../domain/threat-state';
 import type { HumanDecision, ThreatStatus } from '../domain/types';
@@ -26,7 +27,6 @@ export class OperatorActionError extends Error {
 /** How long a channel waits for the workflow's worker to accept or reject an update before reporting unavailable. */
 export const OPERATOR_RPC_TIMEOUT_MS = 30_000;
 
-export const APPROVAL_CHANNELS = ['api', 'review-page', 'discord', 'cli', 'temporal-ui', 'signed-link', 'test'] as const;
 export const THREAT_STATUSES: readonly ThreatStatus[] = [
   'screening', 'enriching', 'proposing', 'deciding', 'pending_review', 'enforcing', 'verifying', 'blocked', 'lifting',
   'closed', 'watching',

@@ -2,25 +2,13 @@
 // Threat workflows reach it through activities (a workflow cannot send updates to another workflow).
 import { allHandlersFinished, condition, continueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
 import { pruneWindow, recordHuman, reserveUnattended, type GovernorState } from '../domain/governor';
-import { governorBatchUpdate, governorStateQuery, recordHumanUpdate, reserveUnattendedUpdate } from './messages';
+import { governorBatchUpdate, governorStateQuery } from './messages';
 
 const MAX_HISTORY_EVENTS = 2000;
 
 export async function governorWorkflow(initial: GovernorState): Promise<void> {
   let state: GovernorState = { actions: [...(initial?.actions ?? [])] };
   let largestWindowMinutes = 60;
-  setHandler(reserveUnattendedUpdate, (req) => {
-    largestWindowMinutes = Math.max(largestWindowMinutes, req.windowMinutes);
-    const r = reserveUnattended(state, req, req, Date.now());
-    state = r.state;
-    return r.verdict;
-  });
-  setHandler(recordHumanUpdate, (req) => {
-    largestWindowMinutes = Math.max(largestWindowMinutes, req.windowMinutes);
-    const r = recordHuman(state, req, req, Date.now());
-    state = r.state;
-    return r.verdict;
-  });
   setHandler(governorBatchUpdate, (items) => items.map(({ kind, request }) => {
     largestWindowMinutes = Math.max(largestWindowMinutes, request.windowMinutes);
     const r = (kind === 'auto' ? reserveUnattended : recordHuman)(state, request, request, Date.now());

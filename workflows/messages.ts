@@ -27,8 +27,6 @@ export interface GovernorRequest extends GovernorLimits {
   key: string;
   ip: string;
 }
-export const reserveUnattendedUpdate = defineUpdate<GovernorVerdict, [GovernorRequest]>('reserveUnattended');
-export const recordHumanUpdate = defineUpdate<GovernorVerdict, [GovernorRequest]>('recordHuman');
 export const governorStateQuery = defineQuery<GovernorState>('governorState');
 /** Many requests in one update: concurrent updates to one workflow invalidate each other's workflow tasks. */
 export interface GovernorBatchItem {
