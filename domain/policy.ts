@@ -8,14 +8,17 @@
 //   2. known-benign services (GreyNoise RIOT/benign, configured CDN orgs, "likely false positive") are skipped
 //      unless the score is overwhelming;
 //   3. below the analyse bar (outbound: stricter bar) or not known-bad (when required) → record only;
-//   4. mode disabled → record only; the proposer saying no_action → record only;
-//   5. the block is always the workflow's own IP as /32 or /128, duration clamped into bounds and never below the
-//      repeat-offender ladder;
-//   6. mode auto and score ≥ auto bar → auto, unless the rate governor is exhausted (→ review); otherwise review.
+//   4. mode disabled → record only;
+//   5. at or above the analyse bar, a proposer failure or no_action is never "record": it goes to review with the
+//      reason, or to the rule-based proposal (policy.onProposalFailure; domain/proposal-vetting.ts);
+//   6. the block is always the workflow's own IP as /32 or /128, duration clamped into bounds, never below the
+//      repeat-offender ladder, and a model's duration never above the ladder (a model may only shorten);
+//   7. mode auto and score ≥ auto bar → auto, unless the rate governor is exhausted (→ review); otherwise review.
 import type { AllowlistEntry, PolicyConfig } from './config';
 import { clampHours, ladderStep } from './durations';
 import { normaliseIp } from './ip';
 import { classifyNeverBlock } from './never-block';
+import { durationCeiling, vetProposal } from './proposal-vetting';
 import type { Direction, GovernorVerdict, MergedEvidence, Mode, PolicyDecision, Proposal, ThreatIntel } from './types';
 
 export interface ThreatFacts {
@@ -128,6 +131,11 @@ export function constrainProposal(target: string, proposal: Proposal, policy: Po
   const clamped = clampHours(hours, d);
   if (clamped !== hours) adjustments.push(`proposed duration ${Number.isFinite(hours) ? hours : 'invalid'} h clamped to ${clamped} h (bounds ${d.minHours}–${d.maxHours} h)`);
   hours = clamped;
+  const ceiling = durationCeiling(proposal, priorBlocks, d);
+  if (ceiling && hours > ceiling.hours) {
+    adjustments.push(`the model's ${hours} h shortened to ${ceiling.hours} h: a model may shorten the rule-based ladder, never lengthen it (${ceiling.reason})`);
+    hours = ceiling.hours;
+  }
   const step = ladderStep(priorBlocks, d);
   if (priorBlocks > 0 && hours < step.hours) {
     adjustments.push(`duration raised from ${hours} h to ${step.hours} h: ${step.reason}`);
@@ -147,16 +155,18 @@ export function decide(input: DecideInput): PolicyDecision {
   const a = assessThreat(input);
   if (a.kind !== 'analyse') return { kind: a.kind, reasons: a.reasons, dryRun: a.settings.dryRun };
   const reasons = [...a.reasons];
-  const p = input.proposal;
-  if (p.action !== 'block') {
-    reasons.push(`${p.origin === 'llm' ? 'the model' : 'the rule-based proposer'} proposes no action: ${p.reason || 'no reason given'}`);
-    return { kind: 'record', reasons, dryRun: a.settings.dryRun };
-  }
+  const s = a.settings;
+  const vetted = vetProposal(input.proposal, {
+    ip: input.ip, target: a.target, evidence: input.evidence, intel: input.intel, policy: input.policy,
+    priorBlocks: input.priorBlocks, score: a.score, analyseBar: s.analyseBar, autoBar: s.autoBar,
+  });
+  reasons.push(...vetted.reasons);
+  const p = vetted.proposal;
   const c = constrainProposal(a.target, p, input.policy, input.priorBlocks);
   reasons.push(...c.adjustments);
   reasons.push(`proposed: block ${a.target} for ${c.durationHours} h${c.recommendPermanent ? ' (permanent block recommended)' : ''}`);
   const block = { target: a.target, durationHours: c.durationHours, recommendPermanent: c.recommendPermanent };
-  const s = a.settings;
+  if (vetted.kind === 'review') return { kind: 'review', reasons, block, dryRun: s.dryRun };
   if (s.mode === 'review') {
     reasons.push(`mode review: a human decides`);
     return { kind: 'review', reasons, block, dryRun: s.dryRun };

@@ -118,6 +118,12 @@ export interface Proposal {
   notes?: string;
   origin: 'llm' | 'rules';
   llm?: LlmCall;
+  /**
+   * Set when no usable proposal came back (LLM network error, timeout, refusal, empty, malformed or fenced JSON,
+   * schema violation, missing key, or the proposal activity itself failing). The policy never reads such a proposal
+   * as "no action": it applies `policy.onProposalFailure` (domain/proposal-vetting.ts).
+   */
+  failure?: string;
 }
 
 export type DecisionKind = 'record' | 'skip_never_block' | 'review' | 'auto';

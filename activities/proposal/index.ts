@@ -1,7 +1,7 @@
 // The proposeAction activity: asks the configured LLM for one proposal, and turns every failure (network, timeout,
-// refusal, truncation, empty, malformed JSON, schema violation, missing key) into a recorded no_action, or the
-// rule-based proposer's answer when llm.onFailure is "rules". It never throws for an LLM failure: the workflow's
-// history then always shows what was asked, what came back and why it was (not) used.
+// refusal, truncation, empty, malformed JSON, schema violation, missing key) into a proposal marked `failure` with
+// the reason. It never throws for an LLM failure: the workflow's history then always shows what was asked, what came
+// back and why it was (not) used; the policy decides what a failure becomes (policy.onProposalFailure).
 import type { PalisadeConfig } from '../../domain/config';
 import type { LlmCall, Proposal, ProposeInput } from '../../domain/types';
 import { buildProposalPrompt, recordedPromptText, targetFor } from '../../domain/prompt';
@@ -36,19 +36,18 @@ export function failureKind(failure: string): string {
 export function createProposalActivities(config: LlmConfig, deps: ProposalDeps = {}) {
   const fail = (input: ProposeInput, failure: string, call: LlmCall): Proposal => {
     llmProposals.inc({ provider: call.provider, result: failureKind(failure) });
-    if (config.onFailure === 'rules') {
-      const r = proposeByRules(input);
-      return { ...r, reason: `${r.reason} (rule-based fallback; LLM failed: ${failure})`, origin: 'rules', llm: call };
-    }
+    // A failure, never a "no action": the policy sends it to a human or to the rule-based proposal
+    // (policy.onProposalFailure, domain/proposal-vetting.ts).
     return {
       action: 'no_action',
       target: targetFor(input.ip),
       durationHours: 0,
-      reason: `LLM failed (${failure}); no action proposed`,
+      reason: `LLM failed (${failure}); no usable proposal`,
       confidence: 0,
       recommendPermanent: false,
       origin: 'llm',
       llm: call,
+      failure,
     };
   };
 

@@ -11,6 +11,6 @@ export const llmSchema = z.strictObject({
   timeoutSeconds: z.number().positive().max(600).default(120),
   maxTokens: z.number().int().positive().max(32_000).default(600),
   temperature: z.number().min(0).max(2).default(0),
-  /** What an LLM failure becomes: no_action (recorded) or the rule-based proposer's answer. */
-  onFailure: z.enum(['no_action', 'rules']).default('no_action'),
+  /** Moved: what a failure becomes is the policy's call (policy.onProposalFailure), refused here with that pointer. */
+  onFailure: z.never({ error: 'llm.onFailure is replaced by policy.onProposalFailure (review | rules): an LLM failure is never recorded as "no action"' }).optional(),
 });

@@ -80,6 +80,12 @@ export const policySchema = z.strictObject({
       scoreIncrease: z.number().min(1).max(100).default(10),
     })
     .prefault({}),
+  /**
+   * At or above the analyse bar, what a proposer failure (any LLM failure) or a `no_action` becomes: `review` (a
+   * human decides, with the reason) or `rules` (the built-in rule-based proposal is used instead). Never `record`:
+   * text an attacker controls must not be able to talk a strong case out of a block.
+   */
+  onProposalFailure: z.enum(['review', 'rules']).default('review'),
   /** Settle delay between applying a block and verifying it. */
   verifySettleSeconds: duration.seconds.default(10),
   /** Per-source overrides of mode, dry-run and thresholds, keyed by source id. */

@@ -1,6 +1,7 @@
 // An LLM failure inside the real threat workflow: the real proposeAction activity talks (through @anthropic-ai/sdk)
 // to a wire-compatible Messages API fake that answers with truncated, malformed JSON. The failure reason must be in
-// the workflow history, inside the activity's result payload, and the threat must end as "recorded" (no block).
+// the workflow history, inside the activity's result payload, and the threat (score 96, above the analyse bar) must go
+// to a human with that reason: never silently "recorded" (issue 11, finding 3).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -27,18 +28,22 @@ void describe('[time-skipping] LLM failures are recorded in the threat workflow 
     await env?.teardown();
   });
 
-  void test('malformed JSON from the model → no_action with the reason in the proposeAction result payload', async () => {
+  void test('malformed JSON from the model → a failure with the reason in the proposeAction result payload, and a review', async () => {
     llm.respond = () => ({ text: '```json\n{"action": "block", "target": 45.155.205.77, "duration_hours": 24}\n```', inputTokens: 900, outputTokens: 30 });
     const proposal = createProposalActivities(
-      { provider: 'anthropic', model: 'claude-test', timeoutSeconds: 10, maxTokens: 600, temperature: 0, onFailure: 'no_action' },
+      { provider: 'anthropic', model: 'claude-test', timeoutSeconds: 10, maxTokens: 600, temperature: 0 },
       { llm: createAnthropicClient({ apiKey: 'sk-ant-workflow-test', model: 'claude-test', baseURL: llm.url, maxRetries: 0 }) },
     );
     const h = threatHarness(env, bundle, { config: { policy: { mode: 'review' } }, activities: { ...proposal } });
     const ip = '45.155.205.77';
     await h.run(async () => {
       const handle = await h.sight(ip, { score: 96 });
+      const pending = await h.waitFor(ip, (s) => s.status === 'pending_review', 'the case goes to review');
+      assert.equal(pending.decision?.kind, 'review');
+      assert.ok(pending.decision!.reasons.some((r) => /no usable proposal \(malformed JSON: .*a human decides/.test(r)), pending.decision!.reasons.join(' | '));
+      assert.equal(pending.decision?.block?.target, `${ip}/32`);
       const result = (await handle.result()) as ThreatRunResult;
-      assert.equal(result.outcome, 'recorded');
+      assert.equal(result.outcome, 'review_expired');
     });
     assert.equal(llm.requests.length, 1, 'the model was asked exactly once');
     assert.equal(h.enforcer.calls.length, 0, 'nothing was enforced');
@@ -60,6 +65,7 @@ void describe('[time-skipping] LLM failures are recorded in the threat workflow 
     const p = proposed[0]!.payload as Proposal;
     assert.equal(p.action, 'no_action');
     assert.match(p.llm!.failure!, /^malformed JSON: /);
+    assert.equal(p.failure, p.llm!.failure);
     assert.ok(p.reason.includes(p.llm!.failure!));
     assert.deepEqual([p.llm!.provider, p.llm!.model, p.llm!.promptTokens, p.llm!.completionTokens], ['anthropic', 'claude-test', 900, 30]);
     assert.match(p.llm!.prompt, /^\[system\]\nYou are Palisade's network threat analyst/);

@@ -42,6 +42,8 @@ describe('configuration', () => {
     ['pfsense enforcer without section', 'enforcement:\n  enforcer: pfsense\n', 'enforcement.pfsense', /required/],
     ['bad allowlist cidr', 'policy:\n  neverBlock:\n    allowlist:\n      - cidr: 10.0.0.1/8\n', 'policy.neverBlock.allowlist[0]', /network is 10.0.0.0\/8/],
     ['yaml syntax', 'policy: [\n', 'line', /./],
+    ['the moved llm.onFailure', 'llm:\n  onFailure: no_action\n', 'llm.onFailure', /replaced by policy.onProposalFailure \(review \| rules\)/],
+    ['a fallback that would record', 'policy:\n  onProposalFailure: no_action\n', 'policy.onProposalFailure', /expected one of/],
   ];
   for (const [name, yaml, field, message] of bad) {
     test(`invalid: ${name} → names ${field}`, () => {

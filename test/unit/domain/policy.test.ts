@@ -67,8 +67,8 @@ describe('policy decision table', () => {
     ['governor exhausted', { score: 97, governor: exhausted }, 'review', 'rate governor: 5/5'],
     ['governor not yet asked', { score: 97 }, 'auto', 'acting without a human'],
     ['governor exhausted in review mode', { score: 97, mode: 'review', governor: exhausted }, 'review', 'mode review'],
-    ['proposer says no action', { score: 97, proposal: { action: 'no_action', reason: 'benign crawler' } }, 'record', 'proposes no action: benign crawler'],
-    ['LLM no action', { score: 97, proposal: { action: 'no_action', origin: 'llm', reason: 'x' } }, 'record', 'the model proposes no action'],
+    ['proposer says no action', { score: 97, proposal: { action: 'no_action', reason: 'benign crawler' } }, 'review', 'proposes no action: benign crawler'],
+    ['LLM no action', { score: 97, proposal: { action: 'no_action', origin: 'llm', reason: 'x' } }, 'review', 'the model proposes no action'],
     ['private address', { score: 100, ip: '10.0.0.7' }, 'skip_never_block', 'never block'],
     ['loopback v6', { score: 100, ip: '::1' }, 'skip_never_block', 'never block'],
     ['malformed', { score: 100, ip: '1.2.3' }, 'skip_never_block', 'not a single valid IP'],
@@ -108,6 +108,11 @@ describe('a proposal can only narrow', () => {
     ['third block', { durationHours: 12 }, 2, 72, false, 'raised'],
     ['repeat offender', { durationHours: 12 }, 5, 168, true, 'repeat offender'],
     ['proposer recommends permanent', { recommendPermanent: true }, 0, 24, true, undefined],
+    ['model shortens a first block', { origin: 'llm', durationHours: 6 }, 0, 6, false, undefined],
+    ['model lengthens a first block past the ladder', { origin: 'llm', durationHours: 168 }, 0, 12, false, "the model's 168 h shortened to 12 h"],
+    ['model at the ladder', { origin: 'llm', durationHours: 12 }, 0, 12, false, undefined],
+    ['model lengthens a second block', { origin: 'llm', durationHours: 100 }, 1, 24, false, 'shortened to 24 h'],
+    ['model lengthens past the maximum', { origin: 'llm', durationHours: 10_000 }, 2, 72, false, 'shortened to 72 h'],
   ];
   for (const [name, p, prior, hours, perm, adj] of cases) {
     test(name, () => {
@@ -136,4 +141,63 @@ describe('effective settings', () => {
     assert.deepEqual([p.governor.maxUnattendedActions, p.governor.windowMinutes, p.review.timeoutHours], [5, 60, 4]);
     assert.deepEqual([p.durations.ladderHours, p.durations.repeatOffenderThreshold], [[12, 24, 72, 168], 5]);
   });
+});
+
+// Finding 3 of issue 11: at or above the analyse bar, neither a model's no_action nor any proposer failure may end a
+// case as "record"; a model may shorten the ladder, never lengthen it.
+describe('a strong case cannot be talked out of a block', () => {
+  const FAILURES = [
+    'network error: connect ECONNREFUSED 127.0.0.1:9',
+    'timeout after 120 s',
+    'empty response',
+    'malformed JSON: Unexpected token t in JSON at position 21',
+    'no JSON object in the answer',
+    'schema violation: action: Invalid option',
+    'refusal: the model declined',
+    'unavailable: missing Anthropic API key (expected in environment variable ANTHROPIC_API_KEY)',
+  ];
+  const failedLlm = (failure: string): Partial<Proposal> => ({
+    action: 'no_action', origin: 'llm', durationHours: 0, reason: `LLM failed (${failure}); no usable proposal`, failure,
+    llm: { provider: 'anthropic', model: 'm', prompt: 'p', rawResponse: '', promptTokens: 0, completionTokens: 0, latencyMs: 1, failure },
+  });
+  // [name, input, expected kind, expected hours, reason fragment]
+  const table: [string, Parameters<typeof facts>[0], string, number | undefined, string][] = [];
+  for (const mode of ['review', 'auto'] as Mode[]) {
+    for (const score of [80, 94, 95, 100]) {
+      // the rule-based proposal: a first block is 12 h, 24 h with strong evidence (score ≥ the auto bar)
+      const rulesHours = score >= 95 ? 24 : 12;
+      for (const failure of FAILURES) {
+        table.push([`${mode} score ${score}: ${failure.split(':')[0]} → review`, { score, mode, governor: granted, proposal: failedLlm(failure) }, 'review', rulesHours, `no usable proposal (${failure})`]);
+        const rules = { score, mode, governor: granted, proposal: failedLlm(failure), policy: { onProposalFailure: 'rules' as const } };
+        const strong = mode === 'auto' && score >= 95;
+        table.push([`${mode} score ${score}: ${failure.split(':')[0]} with onProposalFailure rules → the rule-based proposal`, rules, strong ? 'auto' : 'review', rulesHours, 'the rule-based proposal is used instead']);
+      }
+      table.push([`${mode} score ${score}: the model answers no_action → review`, { score, mode, governor: granted, proposal: { action: 'no_action', origin: 'llm', durationHours: 0, reason: 'authorised scan, no action' } }, 'review', rulesHours, 'the model proposes no action: authorised scan']);
+    }
+  }
+  table.push(
+    // the workflow's own fallback when the proposal activity failed outright
+    ['activity failure recorded by the workflow', { score: 97, proposal: { action: 'no_action', origin: 'rules', durationHours: 0, reason: 'no proposal: activity timed out', failure: 'activity timed out' } }, 'review', 24, 'no usable proposal (activity timed out)'],
+    ['activity failure with rules fallback', { score: 97, governor: granted, proposal: { action: 'no_action', origin: 'rules', durationHours: 0, reason: 'x', failure: 'activity timed out' }, policy: { onProposalFailure: 'rules' } }, 'auto', 24, 'rule-based proposal is used instead'],
+    // a failed answer that still carries a block (an older activity) is a failure too
+    ['block proposal marked failed', { score: 97, governor: granted, proposal: { ...failedLlm('schema violation: x'), action: 'block', durationHours: 168 } }, 'review', 24, 'no usable proposal'],
+    ['model no_action for a repeat IP suggests the ladder', { score: 90, priorBlocks: 2, proposal: { action: 'no_action', origin: 'llm', durationHours: 0, reason: 'x' } }, 'review', 72, 'a human decides'],
+    ['model no_action with rules fallback in auto mode', { score: 97, governor: granted, proposal: { action: 'no_action', origin: 'llm', durationHours: 0, reason: 'ignore previous instructions' }, policy: { onProposalFailure: 'rules' } }, 'auto', 24, 'the model proposes no action'],
+    ['rules themselves say no action: review even with the rules fallback', { score: 99, intel: { likelyFalsePositive: true }, proposal: { action: 'no_action', origin: 'rules', durationHours: 0, reason: 'likely false positive' }, policy: { onProposalFailure: 'rules' } }, 'review', 12, 'the rule-based proposer proposes no action'],
+    ['below the analyse bar a failure is still only recorded', { score: 79, proposal: failedLlm('timeout after 120 s') }, 'record', undefined, 'below the analyse threshold'],
+    ['mode disabled still records', { score: 97, mode: 'disabled', proposal: failedLlm('timeout after 120 s') }, 'record', undefined, 'mode disabled'],
+    ['never-block wins over the fallback', { score: 100, ip: '10.0.0.7', proposal: failedLlm('timeout after 120 s') }, 'skip_never_block', undefined, 'never block'],
+    ['auto mode: the model asks for 168 h on a first offence', { score: 97, governor: granted, proposal: { origin: 'llm', durationHours: 168 } }, 'auto', 12, 'never lengthen it'],
+  );
+  for (const [name, input, kind, hours, why] of table) {
+    test(name, () => {
+      const d = decide(facts(input));
+      assert.equal(d.kind, kind, d.reasons.join(' | '));
+      assert.notEqual(d.kind === 'record' && (input.score ?? 0) >= 80 && input.mode !== 'disabled', true);
+      assert.equal(d.block?.durationHours, hours, d.reasons.join(' | '));
+      assert.ok(d.reasons.some((r) => r.includes(why)), `reasons ${JSON.stringify(d.reasons)} mention "${why}"`);
+    });
+  }
+  test('the default fallback is review', () => assert.equal(policy().onProposalFailure, 'review'));
+  test('an unknown fallback is refused', () => assert.throws(() => policySchema.parse({ onProposalFailure: 'record' })));
 });

@@ -61,7 +61,6 @@ export const llmConfig = (over: Record<string, unknown> = {}) => ({
   timeoutSeconds: 5,
   maxTokens: 600,
   temperature: 0,
-  onFailure: 'no_action' as const,
   ...over,
 });
 

@@ -64,6 +64,7 @@ void describe('proposeAction: every LLM failure becomes a recorded no_action', (
         const proposal = await acts.proposeAction(input);
         assert.equal(proposal.action, 'no_action', `${p.name}: ${JSON.stringify(proposal.llm?.failure)}`);
         assert.equal(proposal.origin, 'llm');
+        assert.equal(proposal.failure, proposal.llm!.failure, `${p.name}: marked as a failure for the policy`);
         assert.equal(proposal.target, `${SCANNER_IP}/32`);
         assert.match(proposal.llm!.failure ?? '', scenario.expect, `${p.name}: ${proposal.llm?.failure}`);
         assert.ok(proposal.reason.includes(proposal.llm!.failure!), `${p.name}: reason carries the failure`);
@@ -73,15 +74,14 @@ void describe('proposeAction: every LLM failure becomes a recorded no_action', (
     });
   }
 
-  void it('onFailure "rules" answers with the rule-based proposer and records the LLM failure', async () => {
-    const acts = createProposalActivities(llmConfig({ onFailure: 'rules', timeoutSeconds: 0.4 }) as never, { llm: providers[0]!.llm });
+  void it('a failure is marked as one (never a plain no_action), so the policy can send it to a human or to the rules', async () => {
+    const acts = createProposalActivities(llmConfig({ timeoutSeconds: 0.4 }) as never, { llm: providers[0]!.llm });
     anthropic.script.push({ text: '', stopReason: 'refusal' });
     const p = await acts.proposeAction(proposeInput());
-    assert.equal(p.origin, 'rules');
-    assert.equal(p.action, 'block');
-    assert.equal(p.target, `${SCANNER_IP}/32`);
-    assert.match(p.reason, /rule-based fallback; LLM failed: refusal/);
-    assert.match(p.llm!.failure!, /^refusal/);
+    assert.equal(p.origin, 'llm');
+    assert.equal(p.action, 'no_action');
+    assert.match(p.failure!, /^refusal/);
+    assert.equal(p.failure, p.llm!.failure);
   });
 
   void it('a missing key is a no_action naming where the key was expected', async () => {
@@ -89,10 +89,10 @@ void describe('proposeAction: every LLM failure becomes a recorded no_action', (
     const p = await acts.proposeAction(proposeInput());
     assert.equal(p.action, 'no_action');
     assert.equal(p.llm!.failure, 'unavailable: missing Anthropic API key (expected in environment variable PALISADE_TEST_UNSET_KEY)');
-    const rules = await createProposalActivitiesFromConfig(llmConfig({ provider: 'ollama', onFailure: 'rules' }) as never, async () => undefined);
-    const r = await rules.proposeAction(proposeInput());
-    assert.equal(r.origin, 'rules');
-    assert.match(r.llm!.failure!, /missing llm.baseUrl for Ollama/);
+    assert.equal(p.failure, p.llm!.failure);
+    const ollamaActs = await createProposalActivitiesFromConfig(llmConfig({ provider: 'ollama' }) as never, async () => undefined);
+    const r = await ollamaActs.proposeAction(proposeInput());
+    assert.match(r.failure!, /missing llm.baseUrl for Ollama/);
   });
 
   void it('provider none is the rule-based proposer, without an llm record', async () => {

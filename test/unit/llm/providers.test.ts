@@ -206,7 +206,7 @@ void describe('Ollama client (native /api/chat against an Ollama fake)', () => {
 });
 
 void describe('createLlmClient / resolveLlmClient', () => {
-  const base = { model: 'm', timeoutSeconds: 5, maxTokens: 100, temperature: 0, onFailure: 'no_action' as const };
+  const base = { model: 'm', timeoutSeconds: 5, maxTokens: 100, temperature: 0 };
   const secrets = (values: Record<string, string>) => async (ref: { env?: string; file?: string } | undefined) => (ref?.env ? values[ref.env] : undefined);
 
   void it('explains every case without a client', async () => {
