@@ -50,6 +50,16 @@ export function createEnforcementActivities(deps: EnforcementDeps) {
       const e = pick(req);
       return classify(`remove on ${e.name}`, () => e.remove(req));
     },
+    /** The removal check of a lift: this block's entry is gone (from the record where the enforcer keeps one). */
+    async verifyRemoval(req: BlockRequest): Promise<{ removed: boolean; detail: string; enforcer: string }> {
+      const e = pick(req);
+      const r = await classify(`verify removal on ${e.name}`, async () => {
+        if (e.verifyRemoved) return e.verifyRemoved(req);
+        const v = await e.verify(req);
+        return { removed: !v.present, detail: v.detail };
+      });
+      return { ...r, enforcer: e.name };
+    },
     async listBlocks(enforcer: string): Promise<BlockEntry[]> {
       const e = pick({ dryRun: false, enforcer });
       return classify(`list on ${e.name}`, () => e.list());

@@ -1,5 +1,6 @@
 // Plain-JSON types shared by workflows, activities, the API and the CLI.
 // Everything here crosses a Temporal payload boundary, so: no classes, Maps, Sets or Dates (ISO strings instead).
+import type { WrittenEntry } from './written-entry';
 
 export type Direction = 'inbound' | 'outbound';
 export type Mode = 'disabled' | 'review' | 'auto';
@@ -163,6 +164,8 @@ export interface BlockRequest {
   dryRun: boolean;
   /** Which enforcer(s) to use; empty = the configured default. */
   enforcer?: string;
+  /** For verify and remove: what apply reported it wrote (its ownership record). Only these entries are removed. */
+  written?: WrittenEntry[];
 }
 
 export interface EnforcementResult {
@@ -173,6 +176,8 @@ export interface EnforcementResult {
   simulated: boolean;
   detail: string;
   at: string;
+  /** apply: exactly which object, field and entry this block wrote (kept in the workflow state for removal). */
+  written?: WrittenEntry[];
 }
 
 export interface BlockEntry {
@@ -181,6 +186,8 @@ export interface BlockEntry {
   /** True when Palisade created the entry (carries our marker); others are never touched. */
   ownedByPalisade: boolean;
   detail?: string;
+  /** Where an owned entry lives, when the enforcer records it (passed back to remove it from there only). */
+  written?: WrittenEntry[];
 }
 
 export type ThreatStatus =

@@ -14,6 +14,11 @@ export interface Enforcer {
   /** Reads back the live state: is `req.target` blocked right now? */
   verify(req: BlockRequest): Promise<{ present: boolean; detail: string }>;
   remove(req: BlockRequest): Promise<EnforcementResult>;
+  /**
+   * After remove: is this block's own entry gone? Enforcers that record ownership per entry answer from that record
+   * (an identical entry an operator keeps does not make the removal fail); others are checked with `!verify().present`.
+   */
+  verifyRemoved?(req: BlockRequest): Promise<{ removed: boolean; detail: string }>;
   /** Every entry in the managed block set, ours and others', for reconciliation. */
   list(): Promise<BlockEntry[]>;
 }

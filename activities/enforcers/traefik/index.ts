@@ -1,14 +1,18 @@
-// The Traefik-on-Kubernetes enforcer. Every call rediscovers the pattern (cheap list calls) so a changed cluster is
-// seen at once; blocks go into a deny-plugin Middleware or into NetworkPolicy ipBlock.except entries.
+// The Traefik-on-Kubernetes enforcer. Apply discovers the pattern (cheap list calls) so a changed cluster is seen at
+// once; blocks go into a deny-plugin Middleware or into NetworkPolicy ipBlock.except entries, and apply returns
+// exactly where it wrote (BlockRequest.written on the way back). Verify, remove and list work from that record and
+// from the ownership annotations (ownership.ts), never from whatever pattern is preferred today.
 import type { z } from 'zod';
 import type { traefikSchema } from '../../../domain/config/enforcement';
 import { hostTarget, isSingleIp, policyAdmits } from '../../../domain/k8s-netpol';
-import { policiesSelectingTraefik, refKey, type PatternChoice } from '../../../domain/traefik-pattern';
+import { refKey, type PatternChoice } from '../../../domain/traefik-pattern';
+import type { WrittenEntry } from '../../../domain/written-entry';
 import type { BlockEntry, BlockRequest, EnforcementResult } from '../../../domain/types';
 import { PermanentEnforcementError, type Enforcer } from '../types';
 import { discoverTraefik, type Discovery } from './discovery';
 import { createKubeApi, loadKubeConfig, type KubeApi } from './k8s';
-import { addVerified, denyPluginBinding, networkPolicyBinding, ownedEntries, removeVerified, rollback, type ListBinding } from './patch';
+import { ownedLocations, recordOf, recordPresent, recordRemoved, removeRecorded, type OwnedLocation } from './ownership';
+import { addVerified, denyPluginBinding, networkPolicyBinding, rollback, type ListBinding } from './patch';
 
 export type TraefikConfig = z.infer<typeof traefikSchema>;
 
@@ -50,8 +54,9 @@ export function createTraefikEnforcer(config: TraefikConfig, deps: TraefikEnforc
     choice.pattern === 'deny-plugin'
       ? [denyPluginBinding({ kind: 'Middleware', ...choice.middleware }, choice.plugin, choice.field)]
       : choice.policies.map((p) => networkPolicyBinding({ kind: 'NetworkPolicy', ...p }));
-  const result = (choice: PatternChoice, ok: boolean, simulated: boolean, detail: string): EnforcementResult =>
-    ({ enforcer: name, transport: choice.pattern, ok, simulated, detail, at: now().toISOString() });
+  const result = (choice: PatternChoice | undefined, ok: boolean, simulated: boolean, detail: string, written?: WrittenEntry[]): EnforcementResult =>
+    ({ enforcer: name, ...(choice ? { transport: choice.pattern } : {}), ok, simulated, detail, at: now().toISOString(), ...(written ? { written } : {}) });
+  const scope = { namespace: config.namespace, namespaces: config.namespaces };
 
   return {
     name,
@@ -66,10 +71,12 @@ export function createTraefikEnforcer(config: TraefikConfig, deps: TraefikEnforc
       // already written are rolled back so nothing is left half-applied.
       const done: Array<{ b: ListBinding; before: any; after: any }> = [];
       const details: string[] = [];
+      const written: WrittenEntry[] = [];
       try {
         for (const b of targets) {
           const w = await addVerified(api, b, host, req.blockId, retries);
           details.push(w.detail);
+          written.push(...w.written);
           if (w.changed) done.push({ b, before: w.before, after: w.after });
         }
       } catch (err) {
@@ -80,11 +87,13 @@ export function createTraefikEnforcer(config: TraefikConfig, deps: TraefikEnforc
         if (details.length && err instanceof Error) err.message = `${err.message} [${details.join('; ')}]`;
         throw err;
       }
-      return result(choice, true, false, details.join('; '));
+      return result(choice, true, false, details.join('; '), written);
     },
 
     async verify(req) {
       const host = hostOf(req);
+      // A recorded block is checked where it was written, whatever the cluster would pick today.
+      if (req.written?.length) return recordPresent(api, req.written, host, req.blockId);
       const { choice } = await choose();
       if (choice.pattern === 'deny-plugin') {
         const [b] = bindings(choice);
@@ -105,32 +114,51 @@ export function createTraefikEnforcer(config: TraefikConfig, deps: TraefikEnforc
 
     async remove(req) {
       const host = hostOf(req);
-      const { choice, d } = await choose();
-      // Also look in every policy selecting Traefik (the set may have changed since apply); only our entry goes.
-      const targets = choice.pattern === 'network-policy'
-        ? policiesSelectingTraefik(d.inventory).map((p) => networkPolicyBinding({ kind: 'NetworkPolicy', namespace: p.namespace, name: p.name }))
-        : bindings(choice);
-      if (req.dryRun) return result(choice, true, true, `dry-run: would remove ${host} (${req.blockId}) from ${targets.map((b) => b.label).join(', ')}`);
-      const details: string[] = [];
-      for (const b of targets) details.push((await removeVerified(api, b, host, req.blockId, retries)).detail);
-      return result(choice, true, false, details.join('; '));
+      const { record, otherOwners } = await recordOf(api, scope, host, req.blockId, req.written);
+      const where = record.length ? [...new Set(record.map((w) => `${w.kind} ${w.namespace}/${w.name}`))].join(', ') : 'nothing recorded';
+      if (req.dryRun) return result(undefined, true, true, `dry-run: would remove ${host} (${req.blockId}) from ${where}`);
+      if (record.length === 0) {
+        return result(undefined, true, false, otherOwners.length
+          ? `${host} belongs to ${otherOwners.join(', ')}, not ${req.blockId}; left untouched`
+          : `no Palisade entry for ${host} (${req.blockId}) in any Middleware or NetworkPolicy`);
+      }
+      return result(undefined, true, false, (await removeRecorded(api, record, host, req.blockId, retries)).join('; '));
+    },
+
+    async verifyRemoved(req) {
+      const host = hostOf(req);
+      return recordRemoved(api, (await recordOf(api, scope, host, req.blockId, req.written)).record, host, req.blockId);
     },
 
     async list() {
-      const { choice } = await choose();
+      // Entries of the objects the current pattern uses, in their order (owned ones with their location), then owned
+      // entries that live elsewhere (a Middleware no longer preferred, a policy no longer selecting Traefik).
+      const owned = new Map<string, OwnedLocation[]>();
+      for (const o of await ownedLocations(api, scope)) owned.set(o.target, [...(owned.get(o.target) ?? []), o]);
       const entries = new Map<string, BlockEntry>();
-      for (const b of bindings(choice)) {
+      const add = (target: string, detail: string, o?: OwnedLocation) => {
+        const prior = entries.get(target);
+        const blockId = o?.blockId ?? prior?.blockId;
+        entries.set(target, {
+          target, ownedByPalisade: blockId !== undefined, ...(blockId ? { blockId } : {}),
+          detail: prior ? `${prior.detail}, ${detail}` : detail,
+          ...(o || prior?.written ? { written: [...(prior?.written ?? []), ...(o?.written ?? [])] } : {}),
+        });
+      };
+      const d = await discover();
+      const seen = new Set<string>();
+      for (const b of d.choice ? bindings(d.choice) : []) {
         const obj = await api.get(b.target);
-        const owned = ownedEntries(obj);
         for (const target of b.entries(obj)) {
-          const prior = entries.get(target);
-          const blockId = owned[target] ?? prior?.blockId;
-          entries.set(target, {
-            target,
-            ownedByPalisade: blockId !== undefined,
-            ...(blockId ? { blockId } : {}),
-            detail: prior ? `${prior.detail}, ${refKey(b.target)}` : `${choice.pattern} ${refKey(b.target)}`,
-          });
+          const here = (owned.get(target) ?? []).find((o) => o.written.some((w) => w.namespace === b.target.namespace && w.name === b.target.name && w.kind === b.target.kind));
+          if (here) seen.add(`${here.blockId} ${refKey(b.target)}`);
+          add(target, `${d.choice!.pattern} ${refKey(b.target)}`, here);
+        }
+      }
+      for (const [target, locations] of owned) {
+        for (const o of locations) {
+          const objects = [...new Set(o.written.map((w) => `${w.namespace}/${w.name}`))].filter((ref) => !seen.has(`${o.blockId} ${ref}`));
+          if (objects.length) add(target, `${o.written[0].kind === 'Middleware' ? 'deny-plugin' : 'network-policy'} ${objects.join(', ')}`, o);
         }
       }
       return [...entries.values()];

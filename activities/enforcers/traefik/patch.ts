@@ -2,6 +2,7 @@
 // NetworkPolicy's ipBlock.except entries), with ownership recorded in an annotation, optimistic concurrency on
 // metadata.resourceVersion (409 -> re-read and retry, bounded), verification by read-back and rollback.
 import { addHostExcept, exceptEntries, hostTarget, ipBlockAdmits, policyAdmits, removeHostExcept } from '../../../domain/k8s-netpol';
+import { formatPointer, occurrences, type WrittenEntry } from '../../../domain/written-entry';
 import { PermanentEnforcementError } from '../types';
 import { ConflictError, type KubeApi, type KubeTarget } from './k8s';
 
@@ -32,6 +33,8 @@ export interface ListBinding {
   snapshot(obj: any): any;
   /** Is `host` refused by this object right now (an exact entry or a covering range)? */
   blocks(obj: any, host: string): boolean;
+  /** JSON Pointers of every block list of this binding in `obj` (where an entry can be written). */
+  lists(obj: any): string[];
 }
 
 const normalise = (e: unknown) => (typeof e === 'string' ? hostTarget(e) ?? e : String(e));
@@ -61,6 +64,7 @@ export function denyPluginBinding(target: KubeTarget, plugin: string, field: str
       const n = normalise(e);
       return n === host || ipBlockAdmits({ cidr: n }, host);
     }),
+    lists: () => [formatPointer(['spec', 'plugin', plugin, field])],
   };
 }
 
@@ -80,6 +84,11 @@ export function networkPolicyBinding(target: KubeTarget): ListBinding {
     },
     snapshot: (obj) => ({ ingress: obj?.spec?.ingress ?? null }),
     blocks: (obj, host) => !policyAdmits(obj?.spec, host),
+    lists: (obj) => {
+      const rules: any[] = Array.isArray(obj?.spec?.ingress) ? obj.spec.ingress : [];
+      return rules.flatMap((r, i) => (Array.isArray(r?.from) ? r.from : []).flatMap((p: any, j: number) =>
+        (p?.ipBlock ? [formatPointer(['spec', 'ingress', i, 'from', j, 'ipBlock', 'except'])] : [])));
+    },
   };
 }
 
@@ -89,6 +98,15 @@ export interface WriteOutcome {
   /** The object as read just before the successful patch, and as the patch response returned it. */
   before?: any;
   after?: any;
+  /** add: where our entry is (the lists this write added it to, or where it already was as ours). */
+  written: WrittenEntry[];
+}
+
+/** The lists of `b` holding our exact entry in `after` that did not hold it (as often) in `before`. */
+export function writtenBy(b: ListBinding, before: any, after: any, host: string): WrittenEntry[] {
+  return b.lists(after)
+    .filter((field) => occurrences(after, field, host) > occurrences(before, field, host))
+    .map((field) => ({ kind: b.target.kind, namespace: b.target.namespace, name: b.target.name, field, entry: host }));
 }
 
 const ownedPatch = (owned: Record<string, string>) =>
@@ -107,14 +125,16 @@ export async function writeOwned(api: KubeApi, b: ListBinding, host: string, blo
     const nextOwned = { ...owned };
     if (op === 'add') {
       const present = b.entries(obj).includes(host);
-      if (present && owned[host] === blockId) return { changed: false, detail: `${host} already in ${b.label} (ours, ${blockId})` };
-      if (present && owned[host] === undefined) return { changed: false, detail: `${host} already in ${b.label} as an entry Palisade did not add; left untouched` };
+      // Ours already (a retried apply, or a later cycle taking over): where it is, so removal finds exactly that.
+      const ours = present && owned[host] !== undefined ? writtenBy(b, {}, obj, host) : [];
+      if (present && owned[host] === blockId) return { changed: false, detail: `${host} already in ${b.label} (ours, ${blockId})`, written: ours };
+      if (present && owned[host] === undefined) return { changed: false, detail: `${host} already in ${b.label} as an entry Palisade did not add; left untouched`, written: [] };
       spec = present ? null : b.edit(obj, host, 'add');
-      if (spec === null && !present) return { changed: false, detail: `${b.label} does not admit ${host}; nothing to add` };
+      if (spec === null && !present) return { changed: false, detail: `${b.label} does not admit ${host}; nothing to add`, written: [] };
       nextOwned[host] = blockId;
     } else {
       if (owned[host] !== blockId) {
-        return { changed: false, detail: owned[host] ? `${host} in ${b.label} belongs to ${owned[host]}, not ${blockId}; left untouched` : `no Palisade entry for ${host} in ${b.label}` };
+        return { changed: false, detail: owned[host] ? `${host} in ${b.label} belongs to ${owned[host]}, not ${blockId}; left untouched` : `no Palisade entry for ${host} in ${b.label}`, written: [] };
       }
       spec = b.edit(obj, host, 'remove');
       delete nextOwned[host];
@@ -127,7 +147,8 @@ export async function writeOwned(api: KubeApi, b: ListBinding, host: string, blo
       const after = await api.mergePatch(b.target, body);
       const detail = op === 'remove' ? `removed ${host} from ${b.label}`
         : spec ? `added ${host} to ${b.label}` : `${host} in ${b.label} now recorded as ${blockId} (was ${owned[host]})`;
-      return { changed: true, detail, before: obj, after };
+      const written = op === 'remove' ? [] : spec ? writtenBy(b, obj, { ...obj, spec: { ...obj?.spec, ...spec } }, host) : writtenBy(b, {}, obj, host);
+      return { changed: true, detail, before: obj, after, written };
     } catch (err) {
       if (!(err instanceof ConflictError)) throw err;
     }

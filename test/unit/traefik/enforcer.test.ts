@@ -86,6 +86,7 @@ void describe('Traefik enforcer (client-node against the fake apiserver)', () =>
     assert.equal(r.ok, true);
     assert.equal(r.transport, 'deny-plugin');
     assert.match(r.detail, /added 203.0.113.9\/32 to Middleware traefik\/deny/);
+    assert.deepEqual(r.written, [{ kind: 'Middleware', namespace: 'traefik', name: 'deny', field: '/spec/plugin/denyip/ipDenyList', entry: '203.0.113.9/32' }]);
     assert.deepEqual(denyList(), ['198.51.100.1', '192.0.2.0/24', '203.0.113.9/32']);
     assert.deepEqual(owned('middlewares', 'deny'), { '203.0.113.9/32': '203.0.113.9#1' });
     // Every write is a merge-patch carrying the resourceVersion it was computed from.
@@ -99,12 +100,14 @@ void describe('Traefik enforcer (client-node against the fake apiserver)', () =>
 
     const again = await e.apply(req('203.0.113.9'));
     assert.match(again.detail, /already in .* \(ours, 203.0.113.9#1\)/);
+    assert.deepEqual(again.written, r.written, 'a retried apply reports where its entry is');
     assert.equal(denyList().filter((x) => x === '203.0.113.9/32').length, 1);
 
     assert.deepEqual(await e.list(), [
       { target: '198.51.100.1/32', ownedByPalisade: false, detail: 'deny-plugin traefik/deny' },
       { target: '192.0.2.0/24', ownedByPalisade: false, detail: 'deny-plugin traefik/deny' },
-      { target: '203.0.113.9/32', ownedByPalisade: true, blockId: '203.0.113.9#1', detail: 'deny-plugin traefik/deny' },
+      { target: '203.0.113.9/32', ownedByPalisade: true, blockId: '203.0.113.9#1', detail: 'deny-plugin traefik/deny',
+        written: [{ kind: 'Middleware', namespace: 'traefik', name: 'deny', field: '/spec/plugin/denyip/ipDenyList', entry: '203.0.113.9/32' }] },
     ]);
 
     // A foreign entry is never adopted nor removed.
