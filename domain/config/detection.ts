@@ -1,5 +1,9 @@
 import { z } from 'zod';
+import ipaddr from 'ipaddr.js';
 import { httpUrl, secretRef } from './common';
+import { peerPrefixes } from '../detection/es-aggregation';
+
+const isAddressOrCidr = (v: string) => (v.includes('/') ? ipaddr.isValidCIDR(v) : ipaddr.isValid(v));
 
 export const detectorSchema = z.strictObject({
   /** Tumbling window, aligned to multiples of this many seconds since the epoch. */
@@ -17,8 +21,12 @@ export const detectorSchema = z.strictObject({
   extraSensitivePaths: z.array(z.string().min(1)).default([]),
   /** Added to the built-in scanner user-agent list (case-insensitive substrings). */
   extraScannerUserAgents: z.array(z.string().min(2)).default([]),
-  /** X-Forwarded-For lists: the right-most address that is neither private nor in these CIDRs is the client. */
-  trustedProxies: z.array(z.string()).default([]),
+  /**
+   * Proxies whose X-Forwarded-For (or network.forwarded_ip) is believed, as addresses or CIDRs. A forwarded address
+   * is used only when the direct peer is in this list; walking the list from the right, every hop in it is skipped
+   * and the first hop not in it is the client. Empty (the default): the direct peer is always the client.
+   */
+  trustedProxies: z.array(z.string().refine(isAddressOrCidr, { message: 'not an IP address or CIDR' })).default([]),
   /** Evidence caps: sample paths / user agents kept per finding. */
   maxSamplePaths: z.number().int().min(1).max(100).default(20),
   maxSampleUserAgents: z.number().int().min(1).max(20).default(5),
@@ -29,8 +37,10 @@ export type DetectorConfig = z.infer<typeof detectorSchema>;
 export const esFieldMappingSchema = z.strictObject({
   timestamp: z.string().min(1),
   clientIp: z.string().min(1),
-  /** ECS: the real client behind a proxy (network.forwarded_ip); preferred over clientIp when present. */
+  /** ECS: the client as forwarded by a proxy (network.forwarded_ip); used only when clientIp is a trusted proxy. */
   forwardedIp: z.string().min(1).optional(),
+  /** Raw Traefik: the TCP peer as "host:port" text (ClientAddr) when clientIp (ClientHost) may be a forwarded list. */
+  peerAddress: z.string().min(1).optional(),
   status: z.string().min(1),
   path: z.string().min(1),
   userAgent: z.string().min(1),
@@ -104,5 +114,14 @@ export const detectionSchema = z.strictObject({
   /** Prometheus for read-only diagnostics of alert investigations. */
   prometheusUrl: httpUrl.optional(),
   alerts: alertsSchema.prefault({}),
+}).superRefine((d, ctx) => {
+  if (!d.elasticsearch.enabled || d.elasticsearch.fields !== 'traefik-json' || d.elasticsearch.fieldOverrides.forwardedIp) return;
+  for (const [i, cidr] of d.detector.trustedProxies.entries()) {
+    try {
+      peerPrefixes(cidr);
+    } catch (e) {
+      ctx.addIssue({ code: 'custom', path: ['detector', 'trustedProxies', i], message: (e as Error).message });
+    }
+  }
 });
 export type DetectionConfig = z.infer<typeof detectionSchema>;

@@ -1,5 +1,6 @@
-// Which address is the client. Traefik's ClientHost becomes the whole X-Forwarded-For header when one is trusted
-// ("203.0.113.7, 10.0.0.5"); ECS pipelines put the real client in network.forwarded_ip behind a proxy.
+// Which address is the client. Traefik's ClientHost becomes the whole X-Forwarded-For header when one was sent
+// ("203.0.113.7, 10.0.0.5") and ClientAddr keeps the TCP peer; ECS pipelines put the forwarded client in
+// network.forwarded_ip and the peer in source.ip. One rule for all of them: resolveClient.
 import ipaddr from 'ipaddr.js';
 
 type Parsed = ipaddr.IPv4 | ipaddr.IPv6;
@@ -43,25 +44,67 @@ export function parseCidrs(cidrs: string[]): CidrList {
   return out;
 }
 
-const inCidrs = (a: Parsed, cidrs: CidrList) => cidrs.some(([net, bits]) => net.kind() === a.kind() && a.match(net, bits));
-// Hops inside our own network (load balancers, ingress pods) are never the client.
-const INTERNAL_RANGES = new Set(['private', 'loopback', 'linkLocal', 'uniqueLocal', 'carrierGradeNat', 'unspecified']);
-const isInternal = (a: Parsed) => INTERNAL_RANGES.has(a.range());
+export const inCidrs = (a: Parsed, cidrs: CidrList) => cidrs.some(([net, bits]) => net.kind() === a.kind() && a.match(net, bits));
+
+/** Whether one address (any form parseOne accepts) lies in the trusted proxies. */
+export function isTrustedAddress(raw: string, trusted: CidrList): boolean {
+  const a = parseOne(raw);
+  return a !== undefined && inCidrs(a, trusted);
+}
 
 /**
- * The client of an X-Forwarded-For style list: walking from the right (the hop nearest to us), skip trusted proxies
- * and private/internal hops; the first remaining address is the client. Left-most entries are client-supplied and
- * can be forged, so they are used only when every entry is internal.
+ * Which address is the client, by the rule Traefik applies to `forwardedHeaders.trustedIPs`: a forwarded address is
+ * believed only when the hop that handed it to us is a trusted proxy. Starting at the direct peer (the TCP peer of
+ * the logging proxy), while the current hop is in `trusted`, step one entry left in the forwarded list; the first
+ * hop that is not trusted is the client. Nothing else is skipped: a private, VPN or tailnet address is an ordinary
+ * client unless it is configured as a proxy, so a LAN client cannot frame anyone by sending X-Forwarded-For.
+ *
+ * Without a known peer (a Common Log Format line, a log with ClientAddr dropped) the right-most forwarded entry is
+ * the nearest hop we can see and stands in for the peer. An invalid entry reached while walking through trusted hops
+ * makes the client unknown (undefined): the chain a trusted proxy vouched for is broken, and guessing could blame
+ * our own proxy. Walks from the right with lastIndexOf, so a huge header costs only the hops actually visited.
  */
-export function clientFromForwardedList(list: string, trusted: CidrList = []): string | undefined {
-  const parsed = list.split(',').map(parseOne).filter((p): p is Parsed => p !== undefined);
-  if (parsed.length === 0) return undefined;
-  for (let i = parsed.length - 1; i >= 0; i--) {
-    const a = parsed[i];
-    if (inCidrs(a, trusted)) continue;
-    if (isInternal(a)) continue;
-    return a.toString();
+export function resolveClient(peer: string | undefined, forwarded: string | undefined, trusted: CidrList = []): string | undefined {
+  const hops = rightToLeft(forwarded ?? '');
+  const first = peer !== undefined && peer.trim() !== '' ? peer : hops();
+  return first === undefined ? undefined : walk(first, hops, trusted);
+}
+
+/** The client of a forwarded list handed to us by a peer already known to be trusted (server-side filtered). */
+export function clientBehindTrustedPeer(forwarded: string, trusted: CidrList): string | undefined {
+  const hops = rightToLeft(forwarded);
+  const first = hops();
+  return first === undefined ? undefined : walk(first, hops, trusted);
+}
+
+/** Entries of a comma-separated list from the right, consumed one call at a time; undefined when none remains. */
+function rightToLeft(list: string): () => string | undefined {
+  let rest = list;
+  return () => {
+    while (rest.length > 0) {
+      const comma = rest.lastIndexOf(',');
+      const entry = rest.slice(comma + 1).trim();
+      rest = comma < 0 ? '' : rest.slice(0, comma);
+      if (entry) return entry;
+    }
+    return undefined;
+  };
+}
+
+function walk(first: string, hops: () => string | undefined, trusted: CidrList): string | undefined {
+  let current = parseOne(first);
+  if (!current) return undefined;
+  while (inCidrs(current, trusted)) {
+    const next = hops();
+    if (next === undefined) break;
+    const parsed = parseOne(next);
+    if (!parsed) return undefined;
+    current = parsed;
   }
-  const firstUntrusted = parsed.find((a) => !inCidrs(a, trusted));
-  return (firstUntrusted ?? parsed[0]).toString();
+  return current.toString();
+}
+
+/** The client of an X-Forwarded-For style list whose direct peer is unknown (see resolveClient). */
+export function clientFromForwardedList(list: string, trusted: CidrList = []): string | undefined {
+  return resolveClient(undefined, list, trusted);
 }

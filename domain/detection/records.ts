@@ -1,5 +1,5 @@
 // One access-log request, from a raw Traefik JSON line or an ECS document, reduced to what the detector needs.
-import { canonicalIp, clientFromForwardedList, type CidrList } from './client-ip';
+import { canonicalIp, clientFromForwardedList, resolveClient, type CidrList } from './client-ip';
 
 export interface AccessRecord {
   ip: string;
@@ -40,13 +40,17 @@ function timeOf(...candidates: unknown[]): number | undefined {
   return undefined;
 }
 
+/**
+ * ClientAddr is the TCP peer ("host:port"); ClientHost is that host, or the X-Forwarded-For header when one was sent;
+ * request_X-Forwarded-For is the header itself (when the log keeps headers). A forwarded address counts only through
+ * trusted proxies (resolveClient); without ClientAddr, the right-most forwarded entry stands in for the peer.
+ */
 function clientOfTraefik(o: Record<string, unknown>, opts: TraefikParseOptions): string | undefined {
-  const pick = (field: TraefikClientField) => {
-    const v = str(o[field]);
-    if (!v) return undefined;
-    return field === 'ClientAddr' ? canonicalIp(v) : clientFromForwardedList(v, opts.trustedProxies);
-  };
-  return pick(opts.clientField) ?? (opts.clientField !== 'ClientAddr' ? pick('ClientAddr') : pick('ClientHost'));
+  const peer = str(o.ClientAddr);
+  if (opts.clientField === 'ClientAddr') return peer ? canonicalIp(peer) : clientFromForwardedList(str(o.ClientHost) ?? '', opts.trustedProxies);
+  // request_X-Forwarded-For is absent when no header was sent: then ClientAddr alone (or ClientHost without it).
+  const forwarded = str(o[opts.clientField]) ?? (peer ? undefined : str(o.ClientHost));
+  return resolveClient(peer, forwarded, opts.trustedProxies);
 }
 
 /** A decoded Traefik JSON access-log object (keys from pkg/middlewares/accesslog/logdata.go). */
@@ -134,13 +138,17 @@ export const ECS_FIELDS: EcsFields = {
 
 const first = (v: unknown) => (Array.isArray(v) ? v[0] : v);
 
-/** An ECS document (Filebeat / Elastic Agent traefik pipelines). network.forwarded_ip wins when present. */
+/**
+ * An ECS document (Filebeat / Elastic Agent traefik pipelines). The forwarded field (network.forwarded_ip) names the
+ * client only when the peer (source.ip) is a trusted proxy; without a peer it is not believed at all.
+ */
 export function fromEcsDocument(doc: unknown, fields: EcsFields = ECS_FIELDS, trusted: CidrList = []): ParseResult {
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return { ok: false, reason: 'not a JSON object' };
   const fwd = fields.forwardedIp ? getField(doc, fields.forwardedIp) : undefined;
   const fwdText = Array.isArray(fwd) ? fwd.filter((x) => typeof x === 'string').join(',') : str(fwd);
-  const ip = (fwdText ? clientFromForwardedList(fwdText, trusted) : undefined)
-    ?? (str(first(getField(doc, fields.clientIp))) ? clientFromForwardedList(String(first(getField(doc, fields.clientIp))), trusted) : undefined);
+  const peer = str(first(getField(doc, fields.clientIp)));
+  // A clientIp field without a forwarded field may itself hold a forwarded list (a ClientHost-style override).
+  const ip = peer === undefined ? undefined : fwdText ? resolveClient(peer, fwdText, trusted) : clientFromForwardedList(peer, trusted);
   if (!ip) return { ok: false, reason: 'no valid client address' };
   const timeMs = timeOf(first(getField(doc, fields.timestamp)));
   if (timeMs === undefined) return { ok: false, reason: 'no valid timestamp' };

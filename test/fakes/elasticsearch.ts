@@ -5,6 +5,7 @@
 // Every request is recorded so tests can assert what the client sent (and that nothing but searches was sent).
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import ipaddr from 'ipaddr.js';
 
 type Doc = Record<string, unknown>;
 type Obj = Record<string, any>;
@@ -45,6 +46,14 @@ const cmp = (a: unknown, b: unknown): number => {
 const wildcardRe = (pattern: string, ci: boolean) =>
   new RegExp('^' + pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$', ci ? 'i' : '');
 
+/** On an `ip` field, a terms value may be a CIDR ("10.0.0.0/8"); the fake has no mapping, so any IP-looking value counts. */
+function inCidr(value: unknown, cidr: unknown): boolean {
+  if (typeof value !== 'string' || typeof cidr !== 'string' || !cidr.includes('/') || !ipaddr.isValid(value) || !ipaddr.isValidCIDR(cidr)) return false;
+  const a = ipaddr.process(value);
+  const [net, bits] = ipaddr.parseCIDR(cidr);
+  return a.kind() === net.kind() && a.match(net, bits);
+}
+
 function leaf(q: Obj): [string, any] {
   const k = Object.keys(q).find((x) => x !== 'boost' && x !== '_name')!;
   return [k, q[k]];
@@ -73,7 +82,7 @@ function matches(doc: Doc, q: Obj): boolean {
     }
     case 'terms': {
       const [f, list] = leaf(body);
-      return values(doc, f).some((x) => (list as unknown[]).some((w) => String(w) === String(x)));
+      return values(doc, f).some((x) => (list as unknown[]).some((w) => String(w) === String(x) || inCidr(x, w)));
     }
     case 'match': {
       const [f, v] = leaf(body);

@@ -12,7 +12,7 @@ const T0 = Date.parse('2026-11-22T10:00:00Z');
 /** A Traefik JSON access-log line as Traefik writes it (accessLog.format=json, User-Agent header kept). */
 function traefikLine(o: { client?: string; addr?: string; t: number; status: number; path: string; ua?: string }): string {
   return JSON.stringify({
-    ClientAddr: o.addr ?? `${o.client ?? '45.155.205.233'}:51234`,
+    ClientAddr: o.addr ?? ((c) => (c.includes(':') ? `[${c}]:51234` : `${c}:51234`))(o.client ?? '45.155.205.233'),
     ClientHost: o.client ?? '45.155.205.233',
     ClientPort: '51234', ClientUsername: '-', DownstreamContentSize: 19, DownstreamStatus: o.status,
     Duration: 254321, OriginContentSize: 19, OriginDuration: 201000, OriginStatus: o.status, Overhead: 53321,
@@ -39,10 +39,10 @@ function feed(det: ScanDetector, lines: string[]) {
   return malformed;
 }
 
-function scan(n: number, o: { client?: string; ua?: string; start?: number; spacingMs?: number; status?: number; paths?: string[] } = {}) {
+function scan(n: number, o: { client?: string; addr?: string; ua?: string; start?: number; spacingMs?: number; status?: number; paths?: string[] } = {}) {
   const paths = o.paths ?? PROBES;
   return Array.from({ length: n }, (_, i) => traefikLine({
-    client: o.client, t: (o.start ?? T0) + i * (o.spacingMs ?? 500), status: o.status ?? [404, 403, 401][i % 3],
+    client: o.client, addr: o.addr, t: (o.start ?? T0) + i * (o.spacingMs ?? 500), status: o.status ?? [404, 403, 401][i % 3],
     path: paths[i % paths.length], ua: o.ua,
   }));
 }
@@ -85,19 +85,25 @@ void describe('secrets-scan detector over Traefik JSON lines', () => {
     assert.equal(det.collect(T0 + 600_000).length, 0);
   });
 
-  void test('X-Forwarded-For list in ClientHost: the right-most public hop is the client, not the forgeable left-most', () => {
+  void test('X-Forwarded-For list in ClientHost behind a trusted load balancer: the right-most untrusted hop is the client', () => {
+    const trusted = parseCidrs(['10.0.0.0/24']);
     const det = new ScanDetector(cfg);
-    // The scanner forged "1.1.1.1"; the load balancer appended the real peer; an internal hop follows.
-    feed(det, scan(60, { client: '1.1.1.1, 45.155.205.233, 10.0.0.5' }));
+    // The scanner forged "1.1.1.1"; the edge proxy appended the real peer; the load balancer (ClientAddr) is trusted.
+    for (const l of scan(60, { client: '1.1.1.1, 45.155.205.233, 10.0.0.5', addr: '10.0.0.6:40000' })) {
+      const r = parseTraefikLine(l, { clientField: 'ClientHost', trustedProxies: trusted });
+      if (r.ok) det.add(r.record);
+    }
     const [f] = det.collect(T0 + 600_000);
     assert.equal(f.tally.ip, '45.155.205.233');
   });
 
-  void test('trusted proxies are skipped in X-Forwarded-For lists', () => {
+  void test('trusted proxies are skipped in X-Forwarded-For lists; without them the peer is the client', () => {
     const trusted = parseCidrs(['81.2.69.0/24']);
-    const r = parseTraefikLine(traefikLine({ client: '45.155.205.233, 81.2.69.10', t: T0, status: 404, path: '/.env' }), { clientField: 'ClientHost', trustedProxies: trusted });
-    assert.ok(r.ok);
+    const l = traefikLine({ client: '45.155.205.233, 81.2.69.10', addr: '81.2.69.11:443', t: T0, status: 404, path: '/.env' });
+    const r = parseTraefikLine(l, { clientField: 'ClientHost', trustedProxies: trusted });
     assert.equal(r.ok && r.record.ip, '45.155.205.233');
+    const untrusted = parseTraefikLine(l, { clientField: 'ClientHost', trustedProxies: [] });
+    assert.equal(untrusted.ok && untrusted.record.ip, '81.2.69.11');
   });
 
   void test('IPv6 clients are canonicalised (compressed, lower-case; IPv4-mapped → IPv4)', () => {
@@ -181,10 +187,10 @@ void describe('secrets-scan detector over ECS documents', () => {
     event: { dataset: 'traefik.access' },
   });
 
-  void test('network.forwarded_ip names the client behind a proxy', () => {
+  void test('network.forwarded_ip names the client behind a trusted proxy', () => {
     const det = new ScanDetector(cfg);
     for (let i = 0; i < 60; i++) {
-      const r = fromEcsDocument(ecs(i, { source: '10.0.0.7', fwd: '2a01:4f8::dead' }));
+      const r = fromEcsDocument(ecs(i, { source: '10.0.0.7', fwd: '2a01:4f8::dead' }), undefined, parseCidrs(['10.0.0.7']));
       assert.ok(r.ok);
       if (r.ok) det.add(r.record);
     }

@@ -25,8 +25,8 @@ const ecsDoc = (t: number, o: { src: string; fwd?: string; path: string; status:
   event: { dataset: 'traefik.access' },
 });
 
-const rawDoc = (t: number, o: { clientHost: string; path: string; status: number; ua: string }) => ({
-  StartUTC: new Date(t).toISOString(), ClientHost: o.clientHost, ClientAddr: '10.0.0.5:41234', DownstreamStatus: o.status,
+const rawDoc = (t: number, o: { clientHost: string; addr?: string; path: string; status: number; ua: string }) => ({
+  StartUTC: new Date(t).toISOString(), ClientHost: o.clientHost, ClientAddr: o.addr ?? '10.0.0.5:41234', DownstreamStatus: o.status,
   RequestPath: o.path, RequestMethod: 'GET', RouterName: 'shop@kubernetescrd', 'request_User-Agent': o.ua,
 });
 
@@ -55,10 +55,14 @@ void describe('Elasticsearch source through the real @elastic/elasticsearch clie
       ...Array.from({ length: 6 }, (_, i) => ecsDoc(T0 + i * 5000, { src: '2a01:4f8::bad', path: PROBES[i], status: 404, ua: 'gitleaks/8.18.0' })),
       ...Array.from({ length: 120 }, (_, i) => ecsDoc(T0 + i * 400, { src: '81.2.69.160', path: '/login', status: 401, ua: 'Mozilla/5.0' })),
       ...Array.from({ length: 200 }, (_, i) => ecsDoc(T0 + i * 300, { src: '81.2.69.161', path: '/index.html', status: 200, ua: 'Mozilla/5.0' })),
+      // A LAN client that is no proxy frames a victim through forwarded_ip.
+      ...Array.from({ length: 60 }, (_, i) => ecsDoc(T0 + i * 700, { src: '192.168.1.50', fwd: '81.2.69.170', path: PROBES[i % PROBES.length], status: 404, ua: 'Mozilla/5.0' })),
     ]);
     fake.index('traefik-raw-2026.11.22', [
       ...Array.from({ length: 60 }, (_, i) => rawDoc(T0 + i * 900, { clientHost: '1.1.1.1, 45.155.205.240, 10.0.0.5', path: PROBES[i % PROBES.length], status: 404, ua: 'Nuclei - Open-source project' })),
       ...Array.from({ length: 90 }, (_, i) => rawDoc(T0 + i * 500, { clientHost: '81.2.69.160', path: '/api/auth/login', status: 401, ua: 'Mozilla/5.0' })),
+      // A LAN client (no proxy) sending X-Forwarded-For: a victim; Traefik logs the header as ClientHost.
+      ...Array.from({ length: 60 }, (_, i) => rawDoc(T0 + i * 900, { clientHost: '81.2.69.171', addr: `192.168.1.50:${40000 + i}`, path: PROBES[i % PROBES.length], status: 404, ua: 'Mozilla/5.0' })),
     ]);
   });
   after(async () => {
@@ -69,8 +73,8 @@ void describe('Elasticsearch source through the real @elastic/elasticsearch clie
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'palisade-es-'));
   });
 
-  const configFor = (fields: 'ecs' | 'traefik-json', index: string) => configSchema.parse({
-    detection: { elasticsearch: { enabled: true, node: fake.url, index, fields, ingestLagSeconds: 120, initialLookbackMinutes: 10 } },
+  const configFor = (fields: 'ecs' | 'traefik-json', index: string, trustedProxies = ['10.0.0.0/24']) => configSchema.parse({
+    detection: { detector: { trustedProxies }, elasticsearch: { enabled: true, node: fake.url, index, fields, ingestLagSeconds: 120, initialLookbackMinutes: 10 } },
   });
 
   void test('ECS field names: the aggregation finds the forwarded scanner and the low-rate gitleaks run, not the logins', async () => {
@@ -78,7 +82,8 @@ void describe('Elasticsearch source through the real @elastic/elasticsearch clie
     const es = await createEsClient(config.detection.elasticsearch, async () => undefined);
     const run = (now: number) => scanElasticsearch({ es, config: config.detection.elasticsearch, detector: config.detection.detector, dataDir, now: () => now }, async () => undefined);
     const first = await run(T0 + 90_000);
-    assert.deepEqual(first.findings.map((f) => f.tally.ip).sort(), ['2a01:4f8::bad', '45.155.205.233']);
+    // The load balancer 10.0.0.7 is trusted; 192.168.1.50 is not, so its forwarded_ip (a victim) is not believed.
+    assert.deepEqual(first.findings.map((f) => f.tally.ip).sort(), ['192.168.1.50', '2a01:4f8::bad', '45.155.205.233']);
     const scan = first.findings.find((f) => f.tally.ip === '45.155.205.233')!;
     assert.equal(scan.tally.sensitiveHits, 70);
     assert.ok('/.env' in scan.tally.paths && '/.git/index' in scan.tally.paths, 'bucket keys are normalised (/%2e%65nv, /static/../.git/index)');
@@ -95,7 +100,7 @@ void describe('Elasticsearch source through the real @elastic/elasticsearch clie
     // The next run overlaps (windows younger than the ingest lag are queried again) but reports nothing twice.
     const second = await run(T0 + 120_000);
     assert.equal(second.findings.length, 0);
-    assert.equal(second.stats.alreadyReported, 2);
+    assert.equal(second.stats.alreadyReported, 3);
     assert.equal(first.stats.watermark, new Date(T0 - 60_000).toISOString(), 'windows within the ingest lag stay open');
     assert.equal(fake.requests.at(-1)!.body.query.bool.filter[0].range['@timestamp'].gte, first.stats.watermark);
 
@@ -114,13 +119,25 @@ void describe('Elasticsearch source through the real @elastic/elasticsearch clie
     const config = configFor('traefik-json', 'traefik-raw-*');
     const es = await createEsClient(config.detection.elasticsearch, async () => undefined);
     const { findings } = await scanElasticsearch({ es, config: config.detection.elasticsearch, detector: config.detection.detector, dataDir, now: () => T0 + 5 * 60_000 }, async () => undefined);
-    assert.deepEqual(findings.map((f) => f.tally.ip), ['45.155.205.240']);
-    assert.deepEqual(findings[0].tally.scannerAgents, ['nuclei']);
+    assert.deepEqual(findings.map((f) => f.tally.ip).sort(), ['192.168.1.50', '45.155.205.240']);
+    assert.deepEqual(findings.find((f) => f.tally.ip === '45.155.205.240')!.tally.scannerAgents, ['nuclei']);
     const req = fake.requests.at(-1)!;
     assert.equal(req.body.aggs.direct.aggs.by_ip.terms.field, 'ClientHost.keyword');
     assert.equal(req.body.aggs.direct.aggs.by_ip.aggs.windows.aggs.paths.terms.field, 'RequestPath.keyword');
     assert.ok(req.body.query.bool.filter[0].range.StartUTC);
-    assert.equal(req.body.aggs.forwarded, undefined);
+    assert.deepEqual(req.body.aggs.forwarded.filter.bool.should, [{ prefix: { 'ClientAddr.keyword': '10.0.0.' } }]);
+  });
+
+  void test('no trusted proxies: every forwarded address is ignored, the direct peer is the client (ECS and raw Traefik)', async () => {
+    for (const [fields, index] of [['ecs', 'traefik-ecs-*'], ['traefik-json', 'traefik-raw-*']] as const) {
+      const config = configFor(fields, index, []);
+      const es = await createEsClient(config.detection.elasticsearch, async () => undefined);
+      const { findings } = await scanElasticsearch({ es, config: config.detection.elasticsearch, detector: config.detection.detector, dataDir: await mkdtemp(path.join(os.tmpdir(), 'palisade-es-')), now: () => T0 + 5 * 60_000 }, async () => undefined);
+      const ips = findings.map((f) => f.tally.ip);
+      assert.ok(!ips.some((ip) => ['45.155.205.233', '45.155.205.240', '81.2.69.170', '81.2.69.171'].includes(ip)), `${fields}: ${ips.join()}`);
+      assert.ok(ips.includes('192.168.1.50') && ips.includes(fields === 'ecs' ? '10.0.0.7' : '10.0.0.5'), `${fields}: ${ips.join()}`);
+      assert.equal(fake.requests.at(-1)!.body.aggs.forwarded, undefined);
+    }
   });
 
   void test('state is not committed when delivery fails: the next run reports the same finding again', async () => {

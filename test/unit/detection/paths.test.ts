@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { normalisePath } from '../../../domain/detection/normalise-path';
 import { createSensitivePathMatcher } from '../../../domain/detection/sensitive-paths';
 import { createScannerAgentMatcher } from '../../../domain/detection/scanner-agents';
-import { clientFromForwardedList, canonicalIp } from '../../../domain/detection/client-ip';
+import { clientFromForwardedList, canonicalIp, parseCidrs } from '../../../domain/detection/client-ip';
 
 void describe('path normalisation', () => {
   const cases: [string, string][] = [
@@ -40,8 +40,10 @@ void describe('scanner user agents and client addresses', () => {
   });
   void test('X-Forwarded-For lists and odd address forms', () => {
     assert.equal(clientFromForwardedList('45.155.205.233'), '45.155.205.233');
-    assert.equal(clientFromForwardedList('1.1.1.1, 45.155.205.233, 10.0.0.5'), '45.155.205.233');
-    assert.equal(clientFromForwardedList('10.0.0.9, 10.0.0.5'), '10.0.0.9');
+    // Without a known peer the right-most entry stands in for it; private hops are not skipped unless trusted.
+    assert.equal(clientFromForwardedList('1.1.1.1, 45.155.205.233, 10.0.0.5'), '10.0.0.5');
+    assert.equal(clientFromForwardedList('1.1.1.1, 45.155.205.233, 10.0.0.5', parseCidrs(['10.0.0.0/8'])), '45.155.205.233');
+    assert.equal(clientFromForwardedList('10.0.0.9, 10.0.0.5'), '10.0.0.5');
     assert.equal(clientFromForwardedList('garbage, 2a01:4f8::1'), '2a01:4f8::1');
     assert.equal(clientFromForwardedList('garbage'), undefined);
     assert.equal(canonicalIp('[2A01:4F8::1]:443'), '2a01:4f8::1');
