@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { version } from '../package.json';
 import { registerAllowlistCommands } from './commands/allowlist';
 import { registerAuditCommand } from './commands/audit';
+import { registerClusterCommands } from './commands/cluster';
 import { registerConfigCommands } from './commands/config';
 import { registerHistoryCommands } from './commands/history';
 import { registerProvisionCommand } from './commands/provision';
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerSignCommand(program);
   registerConfigCommands(program);
   registerProvisionCommand(program);
+  registerClusterCommands(program);
   for (const c of program.commands) c.exitOverride();
   return program;
 }

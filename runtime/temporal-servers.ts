@@ -37,8 +37,8 @@ const testServerDir = () => path.join(cacheRoot(), 'temporal', `test-server-${TE
 export const cachedPath = (kind: ServerKind) =>
   kind === 'cli' ? path.join(cliDir(), 'temporal') : path.join(testServerDir(), 'temporal-test-server');
 
-type Progress = (line: string) => void;
-const defaultProgress: Progress = (line) => process.stderr.write(`[palisade:provision] ${line}\n`);
+export type Progress = (line: string) => void;
+export const defaultProgress: Progress = (line) => process.stderr.write(`[palisade:provision] ${line}\n`);
 
 export interface ResolvedServer {
   kind: ServerKind;
@@ -72,7 +72,8 @@ function describe(kind: ServerKind) {
   return kind === 'cli' ? `Temporal CLI v${TEMPORAL_CLI_VERSION} (dev server)` : `Temporal time-skipping test server ${TEST_SERVER_VERSION}`;
 }
 
-async function isReady(p: string) {
+/** An executable that a completed provisioning step left (its `.ok` marker is written last). */
+export async function isReady(p: string) {
   try {
     await fs.access(p, fs.constants.X_OK);
     return existsSync(`${p}.ok`);
@@ -91,9 +92,17 @@ async function sdkDownloadReachable(): Promise<boolean> {
 }
 
 async function buildWithLock(kind: ServerKind, progress: Progress) {
-  const dir = kind === 'cli' ? cliDir() : testServerDir();
+  await buildOnce(kind === 'cli' ? cliDir() : testServerDir(), cachedPath(kind), describe(kind), progress, (dir) =>
+    kind === 'cli' ? buildCli(dir, progress) : fetchTestServer(dir, progress));
+}
+
+/**
+ * Runs `build` into `dir` unless `readyPath` is already provisioned, serialised across processes by a lock in `dir`
+ * (a second process waits, then finds the first one's result). Marks `readyPath` provisioned when `build` succeeds.
+ */
+export async function buildOnce(dir: string, readyPath: string, label: string, progress: Progress, build: (dir: string) => Promise<void>) {
   await fs.mkdir(dir, { recursive: true });
-  progress(`${describe(kind)}: waiting for the provisioning lock in ${dir}`);
+  progress(`${label}: waiting for the provisioning lock in ${dir}`);
   const release = await lockfile.lock(dir, {
     lockfilePath: path.join(dir, '.lock'),
     stale: 60_000,
@@ -102,11 +111,10 @@ async function buildWithLock(kind: ServerKind, progress: Progress) {
   });
   try {
     // Another process may have finished while we waited.
-    if (await isReady(cachedPath(kind))) return;
-    if (kind === 'cli') await buildCli(dir, progress);
-    else await fetchTestServer(dir, progress);
-    await fs.writeFile(`${cachedPath(kind)}.ok`, new Date().toISOString());
-    progress(`${describe(kind)}: ready at ${cachedPath(kind)}`);
+    if (await isReady(readyPath)) return;
+    await build(dir);
+    await fs.writeFile(`${readyPath}.ok`, new Date().toISOString());
+    progress(`${label}: ready at ${readyPath}`);
   } finally {
     await release();
   }
@@ -114,7 +122,7 @@ async function buildWithLock(kind: ServerKind, progress: Progress) {
 
 const VERSION_ARGS: Record<string, string[]> = { go: ['version'], java: ['-version'], mvn: ['-v'] };
 
-async function requireTool(tool: string, hint: string) {
+export async function requireTool(tool: string, hint: string) {
   try {
     await run(tool, VERSION_ARGS[tool] ?? ['--version'], { quiet: true });
   } catch {
@@ -154,10 +162,13 @@ async function fetchTestServer(dir: string, progress: Progress) {
   await fs.writeFile(cachedPath('test-server'), wrapper, { mode: 0o755 });
 }
 
-function run(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; progress?: Progress; quiet?: boolean }) {
-  return new Promise<void>((resolve, reject) => {
-    const child = spawn(cmd, args, { env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+/** Runs a build step; resolves with its standard output, rejects with the last lines it printed. */
+export function run(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; progress?: Progress; quiet?: boolean; cwd?: string }) {
+  return new Promise<string>((resolve, reject) => {
+    const child = spawn(cmd, args, { env: opts.env ?? process.env, cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     const tail: string[] = [];
+    let stdout = '';
+    child.stdout.on('data', (buf: Buffer) => { if (stdout.length < 1_000_000) stdout += buf.toString(); });
     const onData = (buf: Buffer) => {
       for (const line of buf.toString().split('\n')) {
         if (!line.trim()) continue;
@@ -176,7 +187,7 @@ function run(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; progr
     });
     child.on('close', (code) => {
       if (ticker) clearInterval(ticker);
-      if (code === 0) resolve();
+      if (code === 0) resolve(stdout);
       else reject(new ProvisioningError(`${cmd} ${args.join(' ')} failed with exit code ${code}:\n${tail.join('\n')}`));
     });
   });

@@ -6,7 +6,10 @@ here="$(cd "$(dirname "$0")" && pwd)"
 missing=()
 while read -r cmd pkg; do
   [[ -z "${cmd}" || "${cmd}" == \#* ]] && continue
-  if ! command -v "$cmd" >/dev/null 2>&1 && [[ ! -x "/usr/sbin/$cmd" ]]; then missing+=("$pkg"); fi
+  if [[ "${cmd}" == /* ]]; then
+    # An absolute path pattern, for binaries outside PATH (e.g. /usr/lib/postgresql/*/bin/initdb).
+    compgen -G "$cmd" >/dev/null || missing+=("$pkg")
+  elif ! command -v "$cmd" >/dev/null 2>&1 && [[ ! -x "/usr/sbin/$cmd" ]]; then missing+=("$pkg"); fi
 done < "$here/system-packages.txt"
 [[ ${#missing[@]} -eq 0 ]] && exit 0
 echo "[palisade] installing missing system packages: ${missing[*]}" >&2

@@ -9,6 +9,8 @@ import YAML from 'yaml';
 import { loadConfig } from '../../../runtime/config';
 import { ALL_SEARCH_ATTRIBUTES } from '../../../domain/search-attributes';
 import { START_ROLES } from '../../../cli/commands/start';
+import { PERSISTENCE_PLUGIN, SCHEMA_SUBDIR, TEMPORAL_SERVER_VERSION } from '../../../domain/cluster';
+import { DYNAMIC_CONFIG } from '../../../runtime/cluster';
 
 const root = path.resolve(__dirname, '../../..');
 const compose = YAML.parse(readFileSync(path.join(root, 'temporal-compose.yml'), 'utf8'), { merge: true }) as {
@@ -161,6 +163,28 @@ void describe('temporal-compose.yml', () => {
       accessSync(path.join(root, scriptPath), constants.X_OK);
     }
     assert.ok(existsSync(path.join(root, 'config/compose/dynamicconfig', path.basename(services.temporal.environment.DYNAMIC_CONFIG_FILE_PATH))));
+  });
+});
+
+void describe('temporal-compose.yml and `palisade cluster` run the same Temporal', () => {
+  void it('every Temporal image defaults to the server release the local cluster builds', () => {
+    const temporalImages = Object.entries(services).filter(([, s]) => /^temporalio\/(server|admin-tools):/.test(String(s.image)));
+    assert.ok(temporalImages.length >= 3);
+    for (const [n, s] of temporalImages) {
+      assert.equal(String(s.image).split(':').slice(1).join(':'), `\${TEMPORAL_VERSION:-${TEMPORAL_SERVER_VERSION}}`, `${n} image tag`);
+      assert.equal(interpolate(String(s.image), dotenv).split(':')[1], TEMPORAL_SERVER_VERSION);
+    }
+  });
+
+  void it('the same persistence plugin, schema directory and dynamic configuration', () => {
+    assert.equal(services.temporal.environment.DB, PERSISTENCE_PLUGIN);
+    const script = readFileSync(path.join(root, 'config/compose/scripts/setup-postgres.sh'), 'utf8');
+    assert.match(script, new RegExp(`--plugin ${PERSISTENCE_PLUGIN}\\b`));
+    assert.match(script, new RegExp(`SCHEMA_DIR=/etc/temporal/schema/postgresql/${SCHEMA_SUBDIR}\\b`));
+    assert.equal(DYNAMIC_CONFIG, path.join(root, 'config/compose/dynamicconfig', path.basename(services.temporal.environment.DYNAMIC_CONFIG_FILE_PATH)));
+    // The postgres12 plugin needs PostgreSQL 12 or later.
+    const pgMajor = Number(interpolate(String(services.postgresql.image), dotenv).split(':')[1]);
+    assert.ok(pgMajor >= 12, `postgres image ${pgMajor}`);
   });
 });
 
