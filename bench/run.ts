@@ -1,155 +1,116 @@
-// `npm run bench [-- N]`: N distinct IPs through the threat workflow's auto path on the Temporal dev server
-// (SQLite file, so every step is durable) with the in-memory enforcer, and the same N through a no-op
-// one-activity workflow on the same server in the same run, for comparison.
-// Prints IPs/s, p50/p99 sighting→enforced latency, history events and billable actions per IP, process RSS.
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+// `npm run bench [-- N] [--json] [--address host:port] [--namespace ns] [--workers JSON]`
+// N distinct IPs through the threat workflow on one Temporal server (the embedded dev server unless --address):
+//   1. the auto path: sighting → screen, enrich, propose, decide, governor → block applied, held 1 s, lifted;
+//   2. the review path: the same, each case approved through the `decide` update as soon as it asks for review;
+//   3. the baseline: N no-op one-activity workflows, same server, same run.
+// The worker runs in a child process with the configured worker options, so its memory is measured alone.
+// Prints a table (markdown, ready for the README) or, with --json, one JSON line.
 import type { Client } from '@temporalio/client';
-import { Worker } from '@temporalio/worker';
-import { createEnforcementActivities } from '../activities/enforcement';
-import { MemoryEnforcer } from '../activities/enforcers/memory';
-import { createNotifyActivities } from '../activities/notify';
-import { createThreatActivities } from '../activities/threat';
 import { loadConfig } from '../runtime/config';
-import { submitSighting } from '../runtime/sightings';
-import { stateQuery, threatWorkflowId } from '../workflows/messages';
-import { createDevServerEnv, workflowBundle } from '../test/helpers/temporal-env';
-import { billableActions } from './history-actions';
+import { threatWorkflowId } from '../workflows/messages';
+import { bundleToFile, NOOP_WORKFLOW, PALISADE_WORKFLOWS } from './lib/bundle';
+import { benchCommand, type CommonOptions } from './lib/cli';
+import { renderRun, type RunResult } from './lib/report';
+import { machine, openServer } from './lib/server';
+import { benchIps, historyCost, pool, round } from './lib/stats';
+import { latencyFigures, REVIEW_SOURCE, threatPass, waitCasesDone } from './lib/threat-run';
+import { BenchWorker } from './lib/worker-child';
 
-const N = Number(process.argv[2] ?? process.env.BENCH_N ?? 200);
-const CONCURRENCY = 20;
+const TASK_QUEUE = 'palisade-bench';
 
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
-const mb = () => Math.round(process.memoryUsage().rss / 1024 / 1024);
-
-async function pool<T>(items: T[], fn: (x: T) => Promise<void>) {
-  let i = 0;
-  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-    while (i < items.length) await fn(items[i++]);
-  }));
+/** Palisade's configuration for the run: auto mode, real (in-memory) enforcement, 1-second blocks, no governor cap. */
+export function benchOverrides(o: { namespace: string; dataDir: string; workers: CommonOptions['workers']; holdHours: number }) {
+  return {
+    dataDir: o.dataDir, logLevel: 'warn' as const,
+    temporal: { namespace: o.namespace, taskQueue: TASK_QUEUE, enforceTaskQueue: `${TASK_QUEUE}-enforce` },
+    workers: o.workers,
+    enforcement: { enforcer: 'memory' as const },
+    policy: {
+      mode: 'auto' as const, dryRun: false, verifySettleSeconds: 0,
+      // The cap is tested elsewhere; here it must not turn the auto path into the review path.
+      governor: { maxUnattendedActions: 1_000_000_000 },
+      durations: { minHours: o.holdHours / 3, maxHours: o.holdHours, ladderHours: [o.holdHours] },
+      sources: { [REVIEW_SOURCE]: { mode: 'review' as const } },
+    },
+  };
 }
 
-async function until<T>(fn: () => Promise<T | undefined>): Promise<T> {
-  for (;;) {
-    const v = await fn().catch(() => undefined);
-    if (v !== undefined) return v;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-async function perIpHistory(client: Client, ids: string[], startedBySignalWithStart: boolean) {
-  let events = 0;
-  let actions = 0;
-  const sample = ids.slice(0, Math.min(ids.length, 50));
-  for (const id of sample) {
-    const h = await client.workflow.getHandle(id).fetchHistory();
-    events += h.events!.length;
-    actions += billableActions(h.events!, { startedBySignalWithStart });
-  }
-  return { events: events / sample.length, actions: actions / sample.length };
+async function noopPass(client: Client, ids: string[], concurrency: number) {
+  const lat: number[] = [];
+  const t0 = Date.now();
+  await pool(ids, concurrency, async (workflowId) => {
+    const s = Date.now();
+    await client.workflow.execute('noopWorkflow', { taskQueue: `${TASK_QUEUE}-noop`, workflowId });
+    lat.push(Date.now() - s);
+  });
+  return { seconds: (Date.now() - t0) / 1000, latencies: lat };
 }
 
 async function main() {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'palisade-bench-'));
-  const env = await createDevServerEnv({ dbFilename: path.join(dir, 'temporal.sqlite') });
-  const bundle = await workflowBundle();
-  const client = env.client;
-  const rssStart = mb();
+  const cmd = benchCommand('bench', 'the threat workflow against a no-op baseline, on one Temporal server', 200).parse();
+  const n = cmd.processedArgs[0] as number;
+  const opts = cmd.opts<CommonOptions>();
+  const server = await openServer({ address: opts.address, namespace: opts.namespace });
+  const { client } = server.temporal;
+  const overrides = benchOverrides({ namespace: opts.namespace, dataDir: server.dataDir, workers: opts.workers, holdHours: 1 / 3600 });
+  const config = loadConfig({ env: {}, file: '/dev/null', overrides });
+  const seed = Math.floor(Math.random() * 2000);
+  const autoIps = benchIps(n, seed);
+  const reviewIps = benchIps(n, seed, n);
+  const timeoutMs = Math.max(300_000, n * 2000);
+  const log = (line: string) => !opts.json && process.stderr.write(`${line}\n`);
 
-  // --- the threat workflow, auto path, through enforced and lifted (1-second blocks) ---
-  const config = loadConfig({
-    env: {}, file: '/dev/null',
-    overrides: {
-      temporal: { taskQueue: 'bench', enforceTaskQueue: 'bench-enforce' },
-      enforcement: { enforcer: 'memory' },
-      policy: {
-        mode: 'auto', dryRun: false, verifySettleSeconds: 0, governor: { maxUnattendedActions: N + 10 },
-        durations: { minHours: 0.0001, maxHours: 0.0003, ladderHours: [0.0003] },
-      },
+  const [palisadeBundle, noopBundle] = await Promise.all([bundleToFile(PALISADE_WORKFLOWS), bundleToFile(NOOP_WORKFLOW)]);
+  const worker = await BenchWorker.start({ role: 'palisade', address: server.info.address, overrides, bundlePath: palisadeBundle });
+  log(`worker ready (RSS ${worker.rssMb()} MB); auto path, ${n} IPs`);
+  const auto = await threatPass(client, config, worker, autoIps, { review: false, concurrency: opts.concurrency, timeoutMs });
+  await waitCasesDone(client, worker, autoIps, timeoutMs);
+  const autoRss = worker.phasePeakMb();
+  log(`review path, ${n} IPs`);
+  const review = await threatPass(client, config, worker, reviewIps, { review: true, concurrency: opts.concurrency, timeoutMs });
+  await waitCasesDone(client, worker, reviewIps, timeoutMs);
+  const reviewRss = worker.phasePeakMb();
+  const palisadePeak = worker.peakMb();
+  await worker.stop();
+  const autoCost = await historyCost(client, autoIps.map(threatWorkflowId), { startedBySignalWithStart: true });
+  const reviewCost = await historyCost(client, reviewIps.map(threatWorkflowId), { startedBySignalWithStart: true });
+
+  log(`no-op baseline, ${n} workflows`);
+  const noopWorker = await BenchWorker.start({ role: 'noop', address: server.info.address, overrides: { ...overrides, temporal: { ...overrides.temporal, taskQueue: `${TASK_QUEUE}-noop` } }, bundlePath: noopBundle });
+  const noopIds = autoIps.map((ip) => `bench-noop/${seed}/${ip}`);
+  const noop = await noopPass(client, noopIds, opts.concurrency);
+  const noopRss = noopWorker.peakMb();
+  await noopWorker.stop();
+  const noopCost = await historyCost(client, noopIds, { startedBySignalWithStart: false });
+
+  const noopIpsPerSecond = round(n / noop.seconds, 1);
+  const result: RunResult = {
+    bench: 'threat',
+    date: new Date().toISOString(),
+    command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
+    n, concurrency: opts.concurrency, machine: machine(), server: server.info, workers: config.workers,
+    threat: { ipsPerSecond: auto.ipsPerSecond, ...latencyFigures(auto.latencies), ...autoCost, workerPeakRssMb: autoRss },
+    review: {
+      ipsPerSecond: review.ipsPerSecond, ...latencyFigures(review.latencies),
+      sightingToReviewP50Ms: latencyFigures(review.toReview).p50Ms, sightingToReviewP99Ms: latencyFigures(review.toReview).p99Ms,
+      ...reviewCost, workerPeakRssMb: reviewRss,
     },
-  });
-  // Time the moment each block reaches the firewall from the firewall's side: polling the workflows with queries
-  // would load the worker and distort what is measured.
-  const appliedAt = new Map<string, number>();
-  const lifted = new Set<string>();
-  let allLifted!: () => void;
-  const allLiftedP = new Promise<void>((r) => (allLifted = r));
-  const enforcer = new (class extends MemoryEnforcer {
-    override async apply(req: Parameters<MemoryEnforcer['apply']>[0]) {
-      const r = await super.apply(req);
-      if (!appliedAt.has(req.ip)) appliedAt.set(req.ip, Date.now());
-      return r;
-    }
-    override async remove(req: Parameters<MemoryEnforcer['remove']>[0]) {
-      const r = await super.remove(req);
-      lifted.add(req.ip);
-      if (lifted.size === N) allLifted();
-      return r;
-    }
-  })('memory');
-  const main = await Worker.create({
-    connection: env.nativeConnection, taskQueue: 'bench', workflowBundle: bundle,
-    activities: { ...createThreatActivities({ client, taskQueue: 'bench' }), ...createNotifyActivities({ notifiers: [] }) },
-  });
-  const enf = await Worker.create({ connection: env.nativeConnection, taskQueue: 'bench-enforce', activities: createEnforcementActivities({ enforcers: { memory: enforcer } }) });
-  const ips = Array.from({ length: N }, (_, i) => `45.${150 + Math.floor(i / 65536)}.${Math.floor(i / 256) % 256}.${i % 256}`);
-  const latencies: number[] = [];
-  let threatSeconds = 0;
-  let rssPeak = rssStart;
-  const sentAt = new Map<string, number>();
-  await main.runUntil(() => enf.runUntil(async () => {
-    const t0 = Date.now();
-    const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, mb())), 250);
-    await pool(ips, async (ip) => {
-      sentAt.set(ip, Date.now());
-      await submitSighting(client, config, ip, { source: 'bench', score: 97, direction: 'inbound', observedAt: new Date().toISOString(), knownBad: true, evidence: {} });
-    });
-    await until(async () => (appliedAt.size === N ? true : undefined));
-    threatSeconds = (Math.max(...appliedAt.values()) - t0) / 1000;
-    for (const ip of ips) latencies.push(appliedAt.get(ip)! - sentAt.get(ip)!);
-    // Let every block expire and be lifted, so the histories hold one whole case each.
-    await allLiftedP;
-    clearInterval(sampler);
-    for (const ip of ips) {
-      await until(async () => ((await client.workflow.getHandle(threatWorkflowId(ip)).query(stateQuery)).status === 'watching' ? true : undefined));
-    }
-  }));
-  const threat = await perIpHistory(client, ips.map(threatWorkflowId), true);
-
-  // --- baseline: a no-op one-activity workflow ---
-  const noopWorker = await Worker.create({
-    connection: env.nativeConnection, taskQueue: 'bench-noop',
-    workflowBundle: await workflowBundle(require.resolve('./fixtures/noop-workflow')), activities: { noop: async () => undefined },
-  });
-  const noopLat: number[] = [];
-  let noopSeconds = 0;
-  await noopWorker.runUntil(async () => {
-    const t0 = Date.now();
-    await pool(ips, async (ip) => {
-      const s = Date.now();
-      await client.workflow.execute('noopWorkflow', { taskQueue: 'bench-noop', workflowId: `noop/${ip}` });
-      noopLat.push(Date.now() - s);
-    });
-    noopSeconds = (Date.now() - t0) / 1000;
-  });
-  const noop = await perIpHistory(client, ips.map((ip) => `noop/${ip}`), false);
-
-  const row = (name: string, secs: number, lat: number[], h: { events: number; actions: number }) =>
-    `${name.padEnd(30)} ${(N / secs).toFixed(1).padStart(8)} ${String(pct(lat, 50)).padStart(8)} ${String(pct(lat, 99)).padStart(8)} ${h.events.toFixed(1).padStart(10)} ${h.actions.toFixed(1).padStart(10)}`;
-  console.log(`\nPalisade threat benchmark: N=${N} IPs, concurrency ${CONCURRENCY}, dev server with SQLite (${os.cpus().length} cores, ${os.cpus()[0]?.model ?? 'cpu'})`);
-  console.log(`${'workflow'.padEnd(30)} ${'IPs/s'.padStart(8)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'events/IP'.padStart(10)} ${'actions/IP'.padStart(10)}`);
-  console.log(row('threat (auto path, to enforced)', threatSeconds, latencies, threat));
-  console.log(row('no-op one-activity workflow', noopSeconds, noopLat, noop));
-  console.log(`ratio threat/no-op: throughput ${(N / threatSeconds / (N / noopSeconds)).toFixed(2)}x, p50 latency ${(pct(latencies, 50) / pct(noopLat, 50)).toFixed(1)}x, events ${(threat.events / noop.events).toFixed(1)}x, actions ${(threat.actions / noop.actions).toFixed(1)}x`);
-  console.log(`threat latency = sighting submitted → block applied (screen, enrich, propose, decide, governor, apply); histories cover the whole case (apply, verify, hold, lift, verify removal)`);
-  console.log(`worker + client process RSS: start ${rssStart} MB, peak during threat run ${rssPeak} MB, end ${mb()} MB`);
-  const perThousand = (pricePerMillion: number) => ((threat.actions * 1000 * pricePerMillion) / 1e6).toFixed(2);
-  console.log(`Temporal Cloud cost of the threat workflow at $25–$50 per million actions: $${perThousand(25)}–$${perThousand(50)} per 1,000 IPs`);
-  await env.teardown();
+    noop: { ipsPerSecond: noopIpsPerSecond, ...latencyFigures(noop.latencies), ...noopCost, workerPeakRssMb: noopRss },
+    ratio: {
+      throughput: round(auto.ipsPerSecond / noopIpsPerSecond),
+      events: round(autoCost.eventsPerIp / noopCost.eventsPerIp, 1),
+      actions: round(autoCost.actionsPerIp / noopCost.actionsPerIp, 1),
+      p50Latency: round(latencyFigures(auto.latencies).p50Ms / latencyFigures(noop.latencies).p50Ms, 1),
+    },
+    workerPeakRssMb: palisadePeak,
+  };
+  await server.stop();
+  process.stdout.write(opts.json ? `${JSON.stringify(result)}\n` : renderRun(result));
 }
 
-main().then(() => process.exit(0), (err) => {
-  console.error(err);
-  process.exit(1);
-});
+if (require.main === module) {
+  main().then(() => process.exit(0), (err) => {
+    process.stderr.write(`bench: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  });
+}
