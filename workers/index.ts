@@ -15,6 +15,7 @@ import type { PalisadeConfig } from '../domain/config';
 import { readSecret } from '../runtime/secrets';
 import { createConfiguredEnforcers } from './enforcers';
 import { extraActivities } from './extra-activities';
+import { enforceWorkerOptions, mainWorkerOptions } from './options';
 
 export type WorkerRole = 'worker' | 'enforce-worker' | 'all';
 
@@ -59,6 +60,7 @@ export async function createWorkers(deps: WorkerDeps): Promise<Workers> {
   if (roles === 'worker' || roles === 'all') {
     workers.push(await Worker.create({
       connection, namespace, taskQueue: config.temporal.taskQueue,
+      ...mainWorkerOptions(config.workers),
       ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
       activities: await mainQueueActivities(deps),
     }));
@@ -67,6 +69,7 @@ export async function createWorkers(deps: WorkerDeps): Promise<Workers> {
     const enforcers = deps.enforcers ?? createConfiguredEnforcers(config, deps.logger);
     workers.push(await Worker.create({
       connection, namespace, taskQueue: config.temporal.enforceTaskQueue,
+      ...enforceWorkerOptions(config.workers),
       // The reconciler's list/re-apply/remove steps run here too: they need the same enforcers.
       activities: { ...createEnforcementActivities({ enforcers }), ...createReconcileActivities({ enforcers }) },
     }));

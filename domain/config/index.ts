@@ -6,6 +6,7 @@ import { intelSchema } from './intel';
 import { enforcementSchema } from './enforcement';
 import { detectionSchema } from './detection';
 import { apiSchema, discordSchema } from './surfaces';
+import { workersSchema } from './workers';
 
 export const configSchema = z.strictObject({
   /** Where the embedded Temporal database, caches and state live. */
@@ -13,6 +14,7 @@ export const configSchema = z.strictObject({
   logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   policy: policySchema.prefault({}),
   temporal: temporalSchema.prefault({}),
+  workers: workersSchema.prefault({}),
   llm: llmSchema.prefault({}),
   intel: intelSchema.prefault({}),
   enforcement: enforcementSchema.prefault({}),
@@ -25,3 +27,4 @@ export type PalisadeConfig = z.infer<typeof configSchema>;
 export type { PolicyConfig, AllowlistEntry } from './policy';
 export type { SecretRef } from './common';
 export { policySchema } from './policy';
+export type { WorkersConfig } from './workers';

@@ -1,0 +1,49 @@
+// Worker options, chosen rather than left to the SDK's defaults. The SDK sizes the sticky cache from the V8 heap
+// limit (about 2,300 workflows on a 4 GB heap), which lets a few thousand held blocks grow the worker to gigabytes;
+// Palisade's workflows spend nearly all their life idle (holding a block, waiting for a review), so a small cache
+// plus a replay when a timer fires is far cheaper than keeping every one resident. The README explains each default.
+import { z } from 'zod';
+
+const slots = (max: number) => z.number().int().min(1).max(max);
+
+export const workersSchema = z
+  .strictObject({
+    /**
+     * Sticky cache: workflows kept in worker memory between tasks. Evicted ones are rebuilt by replaying their
+     * history on their next task (timer, signal, update, query). Bounds the worker's memory: about this many times
+     * the size of one cached workflow. 0 disables the cache (every task replays).
+     */
+    maxCachedWorkflows: z.number().int().min(0).max(100_000).default(500),
+    /** Threads running workflow code. Workflow tasks are CPU-bound; more threads than spare cores only add memory. */
+    workflowThreadPoolSize: slots(16).default(1),
+    /** Workflow tasks in flight at once (held from poll to completion; most of that time is the server round trip). */
+    maxConcurrentWorkflowTaskExecutions: z.number().int().min(2).max(1000).default(40),
+    /** Activities in flight on the main queue: intel lookups, LLM calls, notifications, detection scans. */
+    maxConcurrentActivityTaskExecutions: slots(10_000).default(100),
+    /** Local activities in flight (the short deciding steps run as local activities inside a workflow task). */
+    maxConcurrentLocalActivityExecutions: slots(10_000).default(100),
+    enforce: z
+      .strictObject({
+        /**
+         * Enforcement activities in flight on the enforcement worker. Concurrent applies to one pfSense alias are
+         * batched into one write, so this is also the largest batch a burst can make.
+         */
+        maxConcurrentActivityTaskExecutions: slots(10_000).default(200),
+      })
+      .prefault({}),
+  })
+  .superRefine((w, ctx) => {
+    // The SDK silently lowers the task slots to the cache size; say so instead.
+    if (w.maxCachedWorkflows > 0 && w.maxConcurrentWorkflowTaskExecutions > w.maxCachedWorkflows) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['maxConcurrentWorkflowTaskExecutions'],
+        message: `must be <= maxCachedWorkflows (${w.maxCachedWorkflows}) unless the cache is disabled (0)`,
+      });
+    }
+    if (w.maxCachedWorkflows === 1) {
+      ctx.addIssue({ code: 'custom', path: ['maxCachedWorkflows'], message: 'must be 0 (no cache) or at least 2' });
+    }
+  });
+
+export type WorkersConfig = z.infer<typeof workersSchema>;
