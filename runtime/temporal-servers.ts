@@ -19,6 +19,14 @@ const DOWNLOAD_PROBE_URL = 'https://temporal.download/';
 
 export type ServerKind = 'cli' | 'test-server';
 
+/**
+ * Extra `temporal server start-dev` arguments for every dev server Palisade starts (embedded, tests, benchmarks):
+ * SQLite in WAL mode with synchronous=NORMAL, as Temporal's own SDK load tests run it. The default rollback journal
+ * with full fsync serialises every write on the disk; WAL lets readers and the writer proceed together. A crash
+ * of the machine (not of the process) can lose the last moments of writes, which the dev server's use tolerates.
+ */
+export const DEV_SERVER_SQLITE_ARGS: readonly string[] = ['--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=NORMAL'];
+
 export class ProvisioningError extends Error {
   constructor(message: string) {
     super(message);

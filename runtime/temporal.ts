@@ -10,7 +10,7 @@ import type { PalisadeConfig } from '../domain/config';
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
 import { ALL_SEARCH_ATTRIBUTES } from '../domain/search-attributes';
 import { readSecret } from './secrets';
-import { resolveTemporalServer } from './temporal-servers';
+import { DEV_SERVER_SQLITE_ARGS, resolveTemporalServer } from './temporal-servers';
 
 export interface TemporalHandle {
   client: Client;
@@ -49,7 +49,7 @@ export async function startTemporal(config: PalisadeConfig, logger: Logger): Pro
     env = await TestWorkflowEnvironment.createLocal({
       server: {
         executable, dbFilename, ip: t.embedded.ip, port: t.embedded.port, ui: true, uiPort: t.embedded.uiPort,
-        namespace: t.namespace, searchAttributes: ALL_SEARCH_ATTRIBUTES,
+        namespace: t.namespace, searchAttributes: ALL_SEARCH_ATTRIBUTES, extraArgs: [...DEV_SERVER_SQLITE_ARGS],
       },
     });
     address = env.address;

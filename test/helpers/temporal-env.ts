@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { TestWorkflowEnvironment, workflowInterceptorModules } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { resolveTemporalServer } from '../../runtime/temporal-servers';
+import { DEV_SERVER_SQLITE_ARGS, resolveTemporalServer } from '../../runtime/temporal-servers';
 import { registerSearchAttributes } from '../../runtime/temporal';
 import { ALL_SEARCH_ATTRIBUTES } from '../../domain/search-attributes';
 
@@ -32,7 +32,7 @@ export async function createDevServerEnv(opts: { dbFilename?: string; port?: num
   quietRuntime();
   const { executable } = await resolveTemporalServer('cli');
   return TestWorkflowEnvironment.createLocal({
-    server: { executable, searchAttributes: ALL_SEARCH_ATTRIBUTES, dbFilename: opts.dbFilename, port: opts.port },
+    server: { executable, searchAttributes: ALL_SEARCH_ATTRIBUTES, dbFilename: opts.dbFilename, port: opts.port, extraArgs: [...DEV_SERVER_SQLITE_ARGS] },
   });
 }
 
