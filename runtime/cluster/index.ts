@@ -66,6 +66,8 @@ export async function startCluster(dir: string, input: Partial<ClusterOptions>, 
     if (why) throw new ProvisioningError(why);
   }
   await fs.mkdir(path.dirname(f.log), { recursive: true });
+  // PostgreSQL runs as another user (when we are root) and must traverse the cluster directory to its data.
+  await fs.chmod(dir, 0o755);
 
   say(`Temporal server v${TEMPORAL_SERVER_VERSION}: resolving the server and SQL tool binaries`);
   const bin = await resolveClusterBinaries((line) => say(`  ${line}`));

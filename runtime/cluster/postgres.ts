@@ -78,7 +78,7 @@ export function postgresCluster(dataDir: string, port: number): PostgresCluster 
         // Every parent must be traversable by the postgres user, or initdb fails with a bare "Permission denied".
         const reach = await pg('/usr/bin/test', ['-w', dataDir], user);
         if (reach.code !== 0) {
-          throw new ProvisioningError(`the postgres user cannot reach ${dataDir} (a parent directory is private to root): choose a --dir under /tmp or /var/lib, or make the parents traversable (chmod o+x)`);
+          throw new ProvisioningError(`the postgres user cannot reach ${dataDir}: a parent directory is not traversable by other users; choose a --dir whose parents are (e.g. under /var/lib or /tmp), or chmod o+x them`);
         }
       }
       const r = await pg(path.join(bin, 'initdb'), ['-D', dataDir, '-A', 'trust', '-U', DB_USER, '-E', 'UTF8', '--locale=C.UTF-8'], user);
