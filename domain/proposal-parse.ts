@@ -61,11 +61,21 @@ export function extractJsonObject(text: string, from = 0): string | undefined {
   return undefined;
 }
 
-/** Removes a Markdown code fence around the whole answer (```json ... ```), if present. */
+/**
+ * Removes a Markdown code fence around the whole answer (```json ... ```), if present. Plain string operations, no
+ * regex: the answer is attacker-influenced (prompt injection) and a backtracking pattern here stalled the process
+ * for minutes on "```json" followed by a few thousand spaces.
+ */
 export function stripCodeFence(text: string): string {
-  const m = /^\s*```[a-zA-Z0-9_-]*\s*\n?([\s\S]*?)\n?\s*```\s*$/.exec(text);
-  return m ? m[1]! : text;
+  const t = text.trim();
+  if (t.length < 6 || !t.startsWith('```') || !t.endsWith('```')) return text;
+  let i = 3;
+  while (i < t.length - 3 && isInfoStringChar(t.charCodeAt(i))) i++;
+  return t.slice(i, t.length - 3).trim();
 }
+
+/** [A-Za-z0-9_-]: the language tag after the opening fence. */
+const isInfoStringChar = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 45;
 
 const describeIssues = (err: z.ZodError) =>
   err.issues

@@ -62,7 +62,8 @@ export function isTrustedAddress(raw: string, trusted: CidrList): boolean {
  * Without a known peer (a Common Log Format line, a log with ClientAddr dropped) the right-most forwarded entry is
  * the nearest hop we can see and stands in for the peer. An invalid entry reached while walking through trusted hops
  * makes the client unknown (undefined): the chain a trusted proxy vouched for is broken, and guessing could blame
- * our own proxy. Walks from the right with lastIndexOf, so a huge header costs only the hops actually visited.
+ * our own proxy; so does a chain of more than MAX_TRUSTED_HOPS trusted hops. Walks from the right with lastIndexOf,
+ * so a huge header costs only the hops actually visited.
  */
 export function resolveClient(peer: string | undefined, forwarded: string | undefined, trusted: CidrList = []): string | undefined {
   const hops = rightToLeft(forwarded ?? '');
@@ -91,10 +92,14 @@ function rightToLeft(list: string): () => string | undefined {
   };
 }
 
+/** Trusted hops walked at most: no real chain of proxies is longer, and each hop costs an address parse. */
+export const MAX_TRUSTED_HOPS = 32;
+
 function walk(first: string, hops: () => string | undefined, trusted: CidrList): string | undefined {
   let current = parseOne(first);
   if (!current) return undefined;
-  while (inCidrs(current, trusted)) {
+  for (let walked = 0; inCidrs(current, trusted); walked++) {
+    if (walked === MAX_TRUSTED_HOPS) return undefined;
     const next = hops();
     if (next === undefined) break;
     const parsed = parseOne(next);

@@ -32,6 +32,7 @@ void describe('resolveClient: the rule of forwardedHeaders.trustedIPs', () => {
     ['no peer: the right-most entry stands in for it', undefined, '81.2.69.160, 10.0.0.9', [], '10.0.0.9'],
     ['no peer, right-most trusted', undefined, '81.2.69.160, 10.0.0.9', LB, '81.2.69.160'],
     ['nothing at all', undefined, undefined, [], undefined],
+    ['an absurd chain of trusted hops: unknown', '10.0.0.5', `45.155.205.233, ${Array(40).fill('10.0.0.6').join(', ')}`, LB, undefined],
   ];
   for (const [what, peer, fwd, trusted, want] of rows) {
     void test(what, () => assert.equal(resolveClient(peer, fwd, parseCidrs(trusted)), want));

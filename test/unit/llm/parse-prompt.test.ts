@@ -41,6 +41,12 @@ void describe('parseLlmAnswer', () => {
     });
   void it('helpers', () => {
     assert.equal(stripCodeFence('```json\n{}\n```'), '{}');
+    assert.equal(stripCodeFence('  ```\n{"a": 1}\n```  \n'), '{"a": 1}');
+    assert.equal(stripCodeFence('```JSON {"a": 1} ```'), '{"a": 1}');
+    assert.equal(stripCodeFence('```json\n{"a": "```"}\n```'), '{"a": "```"}');
+    assert.equal(stripCodeFence('```json' + ' '.repeat(5000)), '```json' + ' '.repeat(5000), 'no closing fence: unchanged');
+    assert.equal(stripCodeFence('here: ```{}```'), 'here: ```{}```', 'a fence must wrap the whole answer');
+    assert.equal(stripCodeFence('``````'), '');
     assert.equal(extractJsonObject('x {"a": {"b": 1}} y {"c": 2}'), '{"a": {"b": 1}}');
     assert.equal(extractJsonObject('{"a": 1'), undefined);
   });
