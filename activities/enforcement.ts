@@ -2,7 +2,9 @@
 // They pick the enforcer a block names (dry-run blocks go to the simulator) and classify failures:
 // PermanentEnforcementError → non-retryable ApplicationFailure; anything else is retried with backoff.
 import { ApplicationFailure } from '@temporalio/activity';
-import type { BlockEntry, BlockRequest, EnforcementResult } from '../domain/types';
+import type { BlockEntry, BlockRequest, Direction, EnforcementResult } from '../domain/types';
+import { blockGone, blockTook, levelOf, summariseLevels, type BlockVerification, type PreconditionReport } from '../domain/verification';
+import { blockVerificationLevels } from '../runtime/metrics';
 import { MemoryEnforcer } from './enforcers/memory';
 import { PermanentEnforcementError, type Enforcer } from './enforcers/types';
 
@@ -41,10 +43,28 @@ export function createEnforcementActivities(deps: EnforcementDeps) {
       const e = pick(req);
       return classify(`apply on ${e.name}`, () => e.apply(req));
     },
-    async verifyBlock(req: BlockRequest): Promise<{ present: boolean; detail: string; enforcer: string }> {
+    /** Verification after apply: present and loaded, each with its evidence. Counts the block by level reached. */
+    async verifyBlock(req: BlockRequest): Promise<BlockVerification> {
       const e = pick(req);
-      const v = await classify(`verify on ${e.name}`, () => e.verify(req));
-      return { ...v, enforcer: e.name };
+      const levels = await classify(`verify on ${e.name}`, () => e.verify(req));
+      const level = levelOf(levels);
+      if (level !== 'none') blockVerificationLevels.inc({ level: 'present' });
+      if (level === 'loaded') blockVerificationLevels.inc({ level: 'loaded' });
+      return { enforcer: e.name, simulated: e === simulator, levels, level, present: blockTook(levels), detail: summariseLevels(levels), at: new Date().toISOString() };
+    },
+    /** Verification after lift: the entry must be gone from the configuration and from the data plane. */
+    async verifyBlockRemoval(req: BlockRequest): Promise<BlockVerification & { gone: boolean }> {
+      const e = pick(req);
+      const levels = await classify(`verify removal on ${e.name}`, () => e.verify(req));
+      return {
+        enforcer: e.name, simulated: e === simulator, levels, level: levelOf(levels), present: blockTook(levels), gone: blockGone(levels),
+        detail: summariseLevels(levels), at: new Date().toISOString(),
+      };
+    },
+    /** Would a block on this enforcer take effect at all (rules / routers / policies in place)? */
+    async checkEnforcerPreconditions(input: { enforcer: string; direction?: Direction; dryRun?: boolean }): Promise<PreconditionReport> {
+      const e = pick({ dryRun: Boolean(input.dryRun), enforcer: input.enforcer });
+      return classify(`precondition check on ${e.name}`, () => e.checkPreconditions(input.direction));
     },
     async removeBlock(req: BlockRequest): Promise<EnforcementResult> {
       const e = pick(req);

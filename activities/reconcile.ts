@@ -8,6 +8,7 @@ import { ipOfBlockId, type DesiredBlock } from '../domain/reconcile';
 import { SA } from '../domain/search-attributes';
 import type { ThreatState } from '../domain/threat-state';
 import type { BlockEntry, BlockRequest } from '../domain/types';
+import { blockTook, summariseLevels } from '../domain/verification';
 import { stateQuery, THREAT_WORKFLOW_TYPE, threatWorkflowId } from '../workflows/messages';
 import { PermanentEnforcementError, type Enforcer } from './enforcers/types';
 
@@ -112,7 +113,7 @@ export function createReconcileActivities(deps: ReconcileDeps) {
       };
       const applied = await classified(`re-apply on ${e.name}`, () => e.apply(req));
       const v = await classified(`verify on ${e.name}`, () => e.verify(req));
-      return { present: v.present, detail: `${applied.detail}; ${v.detail}` };
+      return { present: blockTook(v), detail: `${applied.detail}; ${summariseLevels(v)}` };
     },
 
     /** Removes one entry Palisade owns; the enforcer itself refuses entries under another owner or blockId. */

@@ -3,7 +3,7 @@
 import { createPfSenseEnforcer } from '../activities/enforcers/pfsense';
 import { pfsenseSchema } from '../domain/config/enforcement';
 import type { BlockRequest } from '../domain/types';
-import { FakePfRest } from '../test/fakes/pfsense-rest';
+import { aliasBlockRule, FakePfRest } from '../test/fakes/pfsense-rest';
 
 const burst = Number(process.argv[2] ?? 1000);
 const latencyMs = Number(process.argv[3] ?? 5);
@@ -13,7 +13,7 @@ const ip = (i: number) => `10.${Math.floor(i / 65536) % 256}.${Math.floor(i / 25
 const req = (i: number): BlockRequest => ({ blockId: `${ip(i)}#1`, ip: ip(i), target: `${ip(i)}/32`, direction: 'inbound', reason: 'bench', dryRun: false });
 
 async function run(label: string, batchWindowMs: number, mode: 'sequential' | 'burst' | 'staggered', n: number) {
-  const fake = new FakePfRest({ apiKey: 'bench-key', applyPolls: 2, latencyMs });
+  const fake = new FakePfRest({ rules: [aliasBlockRule()], apiKey: 'bench-key', applyPolls: 2, latencyMs });
   const port = await fake.start();
   fake.aliases = [{ name: 'PALISADE_BLOCK', type: 'network', descr: '', address: [], detail: [] }];
   const e = createPfSenseEnforcer(pfsenseSchema.parse({

@@ -15,10 +15,14 @@ export const refKey = (r: ObjectRef) => `${r.namespace}/${r.name}`;
 export interface TraefikInventory {
   middlewares: Array<ObjectRef & { spec?: any }>;
   ingressRoutes: Array<ObjectRef & { spec?: any }>;
+  /** Plain Ingresses (their traefik.ingress.kubernetes.io/router.middlewares annotation references Middlewares). */
+  ingresses?: Array<ObjectRef & { annotations?: Record<string, string> }>;
   /** NetworkPolicies in the Traefik namespace. */
   networkPolicies: Array<ObjectRef & { spec?: any }>;
   /** Labels of each Traefik pod found (falls back to the configured selector when no pod is listed). */
   traefikPodLabels: Array<Record<string, string>>;
+  /** How many Traefik pods were actually listed (undefined when pods could not be listed). */
+  traefikPodsListed?: number;
 }
 
 export interface PatternOptions {
@@ -68,19 +72,34 @@ export function classifyMiddleware(mw: ObjectRef & { spec?: any }): ClassifiedMi
   return out;
 }
 
-/** "ns/name" of every Middleware each IngressRoute uses. Cross-provider refs (`name@provider`) are not followed. */
-export function middlewareReferences(routes: TraefikInventory['ingressRoutes']): Map<string, string[]> {
+export const INGRESS_MIDDLEWARES_ANNOTATION = 'traefik.ingress.kubernetes.io/router.middlewares';
+
+/**
+ * "ns/name" of every Middleware -> the routers using it: IngressRoute routes (`ns/route`) and plain Ingresses through
+ * their annotation (`ingress ns/name`; values `<ns>-<name>@kubernetescrd`, matched against the known Middlewares
+ * since names may contain '-'). Other cross-provider refs (`name@file`) are not followed.
+ */
+export function middlewareReferences(routes: TraefikInventory['ingressRoutes'], ingresses: TraefikInventory['ingresses'] = [], middlewares: ObjectRef[] = []): Map<string, string[]> {
   const refs = new Map<string, string[]>();
+  const add = (key: string, user: string) => {
+    const users = refs.get(key) ?? [];
+    if (!users.includes(user)) refs.set(key, [...users, user]);
+  };
   for (const route of routes) {
-    const seen = new Set<string>();
     for (const r of Array.isArray(route.spec?.routes) ? route.spec.routes : []) {
       for (const m of Array.isArray(r?.middlewares) ? r.middlewares : []) {
         if (typeof m?.name !== 'string' || m.name.includes('@')) continue;
-        const key = `${typeof m.namespace === 'string' && m.namespace ? m.namespace : route.namespace}/${m.name}`;
-        if (seen.has(key)) continue;
-        seen.add(key);
-        refs.set(key, [...(refs.get(key) ?? []), refKey(route)]);
+        add(`${typeof m.namespace === 'string' && m.namespace ? m.namespace : route.namespace}/${m.name}`, refKey(route));
       }
+    }
+  }
+  const byCrdName = new Map(middlewares.map((m) => [`${m.namespace}-${m.name}@kubernetescrd`, refKey(m)]));
+  for (const ing of ingresses) {
+    const value = ing.annotations?.[INGRESS_MIDDLEWARES_ANNOTATION];
+    if (typeof value !== 'string') continue;
+    for (const ref of value.split(',').map((x) => x.trim())) {
+      const key = byCrdName.get(ref);
+      if (key) add(key, `ingress ${refKey(ing)}`);
     }
   }
   return refs;
@@ -141,7 +160,7 @@ export const unusableReason: Record<'crowdsec' | 'ip-allowlist', string> = {
 export function chooseTraefikPattern(inv: TraefikInventory, opts: PatternOptions): PatternDecision {
   const explanation: string[] = [];
   const classified = inv.middlewares.flatMap(classifyMiddleware);
-  const refs = middlewareReferences(inv.ingressRoutes);
+  const refs = middlewareReferences(inv.ingressRoutes, inv.ingresses, inv.middlewares);
   const withRoutes = (m: ClassifiedMiddleware) => ({ ...m, routes: refs.get(refKey(m)) ?? [] });
 
   for (const pattern of opts.preference) {
@@ -154,7 +173,7 @@ export function chooseTraefikPattern(inv: TraefikInventory, opts: PatternOptions
           continue;
         }
         explanation.push(`deny-plugin: using pinned Middleware ${refKey(pinned)} (plugin ${pinned.plugin}.${pinned.field}, ` +
-          `used by ${pinned.routes.length ? pinned.routes.join(', ') : 'no IngressRoute found; pinned by configuration'})`);
+          `used by ${pinned.routes.length ? pinned.routes.join(', ') : 'no router found; pinned by configuration'})`);
         return { choice: { pattern, middleware: { namespace: pinned.namespace, name: pinned.name }, plugin: pinned.plugin!, field: pinned.field!, routes: pinned.routes }, explanation };
       }
       const used = all.filter((m) => m.routes.length > 0).sort(byRoutesThenName);
@@ -162,7 +181,8 @@ export function chooseTraefikPattern(inv: TraefikInventory, opts: PatternOptions
       if (used.length === 0) {
         explanation.push(all.length === 0
           ? 'deny-plugin: no Middleware with a plugin deny list'
-          : `deny-plugin: ${unused.map(refKey).join(', ')} has a deny list but no IngressRoute uses it (a block there would filter nothing; pin it with traefik.middleware if a plain Ingress uses it)`);
+          : `deny-plugin: ${unused.map(refKey).join(', ')} has a deny list but no router uses it (a block there would filter nothing): ` +
+            `add it to the routes that serve the attacked hosts (IngressRoute spec.routes[].middlewares, or the Ingress annotation ${INGRESS_MIDDLEWARES_ANNOTATION})`);
         continue;
       }
       const m = used[0];

@@ -59,6 +59,18 @@ export const enforcementFailures = once('palisade_enforcement_failures_total', (
   labelNames: ['enforcer', 'step'] as const,
 }));
 
+export const blockVerificationLevels = once('palisade_block_verification_levels_total', () => new client.Counter({
+  name: 'palisade_block_verification_levels_total',
+  help: 'Blocks by verification level reached (present, loaded, effective); a block that reached loaded also counts under present.',
+  labelNames: ['level'] as const,
+}));
+
+export const blockEffectChecks = once('palisade_block_effect_checks_total', () => new client.Counter({
+  name: 'palisade_block_effect_checks_total',
+  help: 'Effect checks of applied blocks, by outcome (effective, ineffective, no_traffic).',
+  labelNames: ['outcome'] as const,
+}));
+
 export const governorUsed = once('palisade_governor_used', () => new client.Gauge({
   name: 'palisade_governor_used',
   help: 'Unattended actions counted in the rate governor window at its last verdict.',

@@ -3,6 +3,7 @@
 //    that record, so the whole flow runs and is recorded without touching a firewall.
 //  - tests and benchmarks: a real, inspectable block set with fault injection.
 import type { BlockEntry, BlockRequest, EnforcementResult } from '../../domain/types';
+import { preconditionFailure, type BlockLevels, type PreconditionReport } from '../../domain/verification';
 import { PermanentEnforcementError, type Enforcer } from './types';
 
 export interface MemoryEnforcerFaults {
@@ -12,6 +13,10 @@ export interface MemoryEnforcerFaults {
   permanentApplyError?: string;
   /** verify() reports the entry absent even when present (a block that did not take). */
   verifyAlwaysAbsent?: boolean;
+  /** verify() reports the entry present in the configuration but missing from the data plane. */
+  notLoaded?: boolean;
+  /** checkPreconditions() fails with this detail (e.g. no rule references the block list). */
+  precondition?: string;
 }
 
 export class MemoryEnforcer implements Enforcer {
@@ -28,6 +33,8 @@ export class MemoryEnforcer implements Enforcer {
   async apply(req: BlockRequest): Promise<EnforcementResult> {
     this.calls.push({ op: 'apply', blockId: req.blockId, target: req.target });
     if (this.faults.permanentApplyError) throw new PermanentEnforcementError(this.faults.permanentApplyError, 'auth');
+    const pre = await this.checkPreconditions();
+    if (!pre.ok) throw new PermanentEnforcementError(preconditionFailure(pre), 'validation');
     if (this.faults.failApply && this.faults.failApply > 0) {
       this.faults.failApply -= 1;
       throw new Error(`${this.name}: firewall unreachable (injected)`);
@@ -38,10 +45,24 @@ export class MemoryEnforcer implements Enforcer {
     return this.result(true, existed ? `${req.target} already present` : verb);
   }
 
-  async verify(req: BlockRequest) {
+  async verify(req: BlockRequest): Promise<BlockLevels> {
     this.calls.push({ op: 'verify', blockId: req.blockId, target: req.target });
     const present = this.entries.has(req.target) && !this.faults.verifyAlwaysAbsent;
-    return { present, detail: present ? `${req.target} is in the block set` : `${req.target} is not in the block set` };
+    const evidence = present ? `${req.target} is in the block set` : `${req.target} is not in the block set`;
+    if (this.opts.simulated) {
+      // A dry run touches no firewall: only the simulator's own record can be read back.
+      return { present: { ok: present, evidence: `${evidence} (simulated)` }, loaded: { ok: null, evidence: 'dry run: nothing was verified against a real data plane' } };
+    }
+    const loaded = present && !this.faults.notLoaded;
+    return { present: { ok: present, evidence }, loaded: { ok: loaded, evidence: loaded ? `${req.target} is in the running set` : `${req.target} is not in the running set` } };
+  }
+
+  async checkPreconditions(): Promise<PreconditionReport> {
+    const problem = this.faults.precondition;
+    return {
+      enforcer: this.name, ok: !problem,
+      checks: [{ what: 'block set in use', ok: !problem, detail: problem ?? (this.opts.simulated ? 'dry run: no data plane to check' : 'the in-memory block set is always in use') }],
+    };
   }
 
   async remove(req: BlockRequest): Promise<EnforcementResult> {

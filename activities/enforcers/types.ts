@@ -1,4 +1,5 @@
-import type { BlockEntry, BlockRequest, EnforcementResult } from '../../domain/types';
+import type { BlockEntry, BlockRequest, Direction, EnforcementResult } from '../../domain/types';
+import type { BlockLevels, PreconditionReport } from '../../domain/verification';
 
 /**
  * A place where blocks live (a pfSense alias, a Traefik Middleware, ...). Every method is idempotent and keyed by
@@ -11,8 +12,17 @@ import type { BlockEntry, BlockRequest, EnforcementResult } from '../../domain/t
 export interface Enforcer {
   readonly name: string;
   apply(req: BlockRequest): Promise<EnforcementResult>;
-  /** Reads back the live state: is `req.target` blocked right now? */
-  verify(req: BlockRequest): Promise<{ present: boolean; detail: string }>;
+  /**
+   * Reads back the state in two levels, each with its evidence: is the entry in the configuration (present), and
+   * does the running data plane have it (loaded; `ok: null` when this enforcer cannot observe its data plane)?
+   */
+  verify(req: BlockRequest): Promise<BlockLevels>;
+  /**
+   * Would a block take effect at all: an enabled rule references the pfSense alias, a router uses the Middleware,
+   * a NetworkPolicy selects the Traefik pods. Checked at start (`config check --live`, /health) and before every
+   * apply (which is refused with the report's message when it fails).
+   */
+  checkPreconditions(direction?: Direction): Promise<PreconditionReport>;
   remove(req: BlockRequest): Promise<EnforcementResult>;
   /**
    * After remove: is this block's own entry gone? Enforcers that record ownership per entry answer from that record

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { secretRef } from './common';
+import { httpUrl, secretRef } from './common';
 
 export const pfsenseSchema = z.strictObject({
   host: z.string().min(1),
@@ -7,6 +7,11 @@ export const pfsenseSchema = z.strictObject({
   transports: z.array(z.enum(['rest', 'xmlrpc', 'ssh'])).min(1).default(['rest', 'xmlrpc', 'ssh']),
   alias: z.string().regex(/^[A-Za-z0-9_]{1,31}$/, 'pfSense alias names are letters, digits and _ (max 31)').default('PALISADE_BLOCK'),
   aliasType: z.enum(['host', 'network']).default('network'),
+  /**
+   * Interfaces on which an enabled block/reject rule must reference the alias (source for inbound blocks,
+   * destination for outbound); checked at start and before every apply, which is refused without one.
+   */
+  interfaces: z.array(z.string().regex(/^[a-z0-9_]{1,32}$/, 'a pfSense interface id such as wan, lan, opt1')).min(1).default(['wan']),
   createAlias: z.boolean().default(false),
   verifyTls: z.boolean().default(true),
   caFile: z.string().optional(),
@@ -64,6 +69,18 @@ export const traefikSchema = z.strictObject({
   /** Label selector of the Traefik pods (for NetworkPolicy fallback). */
   traefikPodSelector: z.record(z.string(), z.string()).default({ 'app.kubernetes.io/name': 'traefik' }),
   timeoutSeconds: z.number().positive().max(300).default(15),
+  /**
+   * Traefik's API (the `api` entrypoint), read-only: confirms the chosen Middleware is enabled and used by routers
+   * (checked before apply) and that it carries the new entry (the `loaded` verification level).
+   */
+  api: z
+    .strictObject({
+      url: httpUrl,
+      username: z.string().optional(),
+      password: secretRef.optional(),
+      timeoutSeconds: z.number().positive().max(60).default(5),
+    })
+    .optional(),
   /** Re-reads after a 409 Conflict (someone else changed the object) before giving up. */
   maxConflictRetries: z.number().int().min(0).max(20).default(5),
 });

@@ -1,5 +1,5 @@
 // A wire-compatible slice of the Kubernetes API server for the Traefik enforcer: Traefik CRDs (middlewares,
-// ingressroutes), NetworkPolicies and pods, with bearer-token auth, resourceVersion bumping, JSON merge-patch
+// ingressroutes), NetworkPolicies, Ingresses and pods, with bearer-token auth, resourceVersion bumping, JSON merge-patch
 // (RFC 7386) only, 409/404/415/422 `Status` bodies like the real apiserver, and hooks to inject concurrent writers,
 // admission-style mutations and faults. Drive it through @kubernetes/client-node with `kubeconfig()`.
 import http from 'node:http';
@@ -20,6 +20,7 @@ const RESOURCES: Resource[] = [
   { group: 'traefik.io', version: 'v1alpha1', plural: 'middlewares', kind: 'Middleware' },
   { group: 'traefik.io', version: 'v1alpha1', plural: 'ingressroutes', kind: 'IngressRoute' },
   { group: 'networking.k8s.io', version: 'v1', plural: 'networkpolicies', kind: 'NetworkPolicy' },
+  { group: 'networking.k8s.io', version: 'v1', plural: 'ingresses', kind: 'Ingress' },
   { group: '', version: 'v1', plural: 'pods', kind: 'Pod' },
 ];
 
@@ -33,6 +34,8 @@ export interface FakeKubernetesApi {
   kubeconfig(): string;
   put(obj: K8sObject): K8sObject;
   get(plural: string, namespace: string, name: string): K8sObject | undefined;
+  /** Every stored object of one plural (what a provider watching the cluster sees). */
+  list(plural: string): K8sObject[];
   /** Runs once, just before the next successful write to that object is stored (e.g. a concurrent writer). */
   beforeNextWrite(plural: string, namespace: string, name: string, fn: () => void): void;
   /** Runs once on the stored object right after the next patch (an admission webhook or CRD pruning). */
@@ -214,6 +217,7 @@ export async function startFakeKubernetesApi(opts: { token?: string } = {}): Pro
       ].join('\n'),
     put,
     get: (plural, ns, name) => { const o = store.get(keyOf(plural, ns, name)); return o && clone(o); },
+    list: (plural) => [...store.entries()].filter(([k]) => k.startsWith(`${plural}/`)).map(([, o]) => clone(o)),
     beforeNextWrite: (plural, ns, name, fn) => void beforeWrite.set(keyOf(plural, ns, name), fn),
     afterNextPatch: (plural, ns, name, fn) => void afterPatch.set(keyOf(plural, ns, name), fn),
     failNext: (method, pattern, code, reason = 'InternalError') => void faults.push({ method, pattern, code, reason }),

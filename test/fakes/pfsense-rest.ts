@@ -3,7 +3,9 @@
 // index that shifts, unique name, host vs network address rules, append without de-duplication, remove = array_diff
 // that cannot empty the alias, detail auto-fill) and the apply flow (writes mark `aliases` dirty; POST
 // /firewall/apply runs asynchronously and GET /firewall/apply reports it). `live` is what pf would enforce: the
-// aliases as of the last completed apply.
+// aliases as of the last completed apply. Filter rules (`firewall/rules`, the FirewallRule model's fields) reference
+// aliases; pf's runtime tables (`diagnostics/tables`) differ from config.xml until an apply reloads the filter, and
+// stay stale when the reload fails to load the ruleset (`filterLoadError`), as on a real box.
 import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import http from 'node:http';
@@ -19,7 +21,28 @@ export interface FakeAlias {
   detail: string[];
 }
 
+/** pfrest v2 FirewallRule, the fields Palisade reads. */
+export interface FakeRule {
+  type: 'pass' | 'block' | 'reject';
+  interface: string[];
+  ipprotocol: 'inet' | 'inet6' | 'inet46';
+  protocol: string | null;
+  source: string;
+  destination: string;
+  descr: string;
+  disabled: boolean;
+  floating: boolean;
+}
+
+/** The rule an operator adds for the block alias: Block, source <alias>, on WAN. */
+export const aliasBlockRule = (alias = 'PALISADE_BLOCK', over: Partial<FakeRule> = {}): FakeRule => ({
+  type: 'block', interface: ['wan'], ipprotocol: 'inet46', protocol: null, source: alias, destination: 'any',
+  descr: `Palisade: block ${alias}`, disabled: false, floating: false, ...over,
+});
+
 export interface FakePfRestOptions {
+  /** Filter rules in config.xml order (none by default, as on a fresh box). */
+  rules?: FakeRule[];
   apiKey?: string;
   username?: string;
   password?: string;
@@ -55,6 +78,13 @@ export class FakePfRest {
   aliases: FakeAlias[] = [];
   /** The aliases as of the last completed apply (what the running ruleset holds). */
   live: FakeAlias[] = [];
+  rules: FakeRule[];
+  /** pf's runtime tables (pfctl -sT / -T show): rebuilt from the aliases by a successful filter reload only. */
+  tables = new Map<string, string[]>();
+  /** Set: the next reloads fail to load the ruleset (pf keeps the old one; the apply still reports done). */
+  filterLoadError: string | undefined;
+  /** System notices (a failed ruleset load leaves one, as pfSense's file_notice does). */
+  readonly notices: string[] = [];
   dirty = new Set<string>();
   /** POST/PATCH/DELETE on /firewall/alias(es): each is one config.xml write. */
   aliasWrites = 0;
@@ -68,7 +98,9 @@ export class FakePfRest {
   private readonly failures = new Map<string, { code: number; responseId: string }>();
   private readonly hooks = new Map<string, () => void>();
 
-  constructor(private readonly opts: FakePfRestOptions = {}) {}
+  constructor(private readonly opts: FakePfRestOptions = {}) {
+    this.rules = [...(opts.rules ?? [])];
+  }
 
   failNext(method: string, path: string, code: number, responseId: string) {
     this.failures.set(`${method} ${path}`, { code, responseId });
@@ -170,6 +202,21 @@ export class FakePfRest {
       this.wrote(req.query.apply === 'true');
       this.ok(res, { id, ...gone });
     });
+    app.get('/api/v2/firewall/rules', (req, res) => {
+      const q = req.query as Record<string, string>;
+      const rows = this.rules.map((r, id) => ({ id, tracker: 1_700_000_000 + id, ...r })).filter((r) =>
+        Object.entries(q).every(([k, v]) => !(k in r) || String((r as Record<string, unknown>)[k]) === v));
+      this.ok(res, rows);
+    });
+    app.get('/api/v2/diagnostics/tables', (_req, res) => {
+      this.ok(res, [...this.tables].map(([id, entries]) => ({ id, entries })));
+    });
+    app.get('/api/v2/diagnostics/table', (req, res) => {
+      const id = String(req.query.id ?? '');
+      const entries = this.tables.get(id);
+      if (!entries) throw new ApiError(404, 'MODEL_OBJECT_NOT_FOUND', `Object with ID \`${id}\` does not exist.`);
+      this.ok(res, { id, entries });
+    });
     app.get('/api/v2/firewall/apply', (_req, res) => {
       if (this.applying) {
         if (this.pendingPolls > 0) this.pendingPolls -= 1;
@@ -247,7 +294,13 @@ export class FakePfRest {
   private finishApply() {
     this.applying = false;
     this.dirty.clear();
+    if (this.filterLoadError) {
+      // filter_configure() wrote the rules file but pfctl refused it: the old ruleset and tables stay loaded.
+      this.notices.push(`There were error(s) loading the rules: ${this.filterLoadError}`);
+      return;
+    }
     this.live = this.aliases.map((a) => ({ ...a, address: [...a.address], detail: [...a.detail] }));
+    this.tables = new Map(this.live.filter((a) => a.type !== 'port').map((a) => [a.name, a.address.map((x) => x.replace(/\/(32|128)$/, ''))]));
   }
 
   private basicUser(req: Request): string | undefined {

@@ -9,7 +9,7 @@ import { createPfSenseEnforcer } from '../../activities/enforcers/pfsense';
 import { PermanentEnforcementError } from '../../activities/enforcers/types';
 import { pfsenseSchema } from '../../domain/config/enforcement';
 import { FAKE_BIN_DIR, startFakePfSenseSshd, type FakePfSenseSshd } from '../fakes/pfsense-ssh/sshd';
-import { block, ips } from '../unit/pfsense/helpers';
+import { block, fakeConfig, ips } from '../unit/pfsense/helpers';
 
 void describe('pfSense SSH transport against a real sshd', () => {
   let sshd: FakePfSenseSshd;
@@ -41,7 +41,7 @@ void describe('pfSense SSH transport against a real sshd', () => {
     rmSync(keys, { recursive: true, force: true });
   });
   beforeEach(() => {
-    writeFileSync(configFile(), JSON.stringify({ config: { aliases: { alias: [{ name: 'PALISADE_BLOCK', type: 'network', address: '198.51.100.7/32', detail: 'operator' }] } } }));
+    writeFileSync(configFile(), fakeConfig({ aliases: { alias: [{ name: 'PALISADE_BLOCK', type: 'network', address: '198.51.100.7/32', detail: 'operator' }] } }));
     rmSync(path.join(sshd.stateDir, 'tables'), { recursive: true, force: true });
     rmSync(path.join(sshd.stateDir, 'killed-states'), { force: true });
   });
@@ -54,12 +54,12 @@ void describe('pfSense SSH transport against a real sshd', () => {
     assert.equal(alias()!.address, '198.51.100.7/32 203.0.113.9/32');
     assert.equal(alias()!.detail, "operator||palisade:203.0.113.9#1 it's a scanner; $(reboot) `id`");
     assert.deepEqual(table(), ['198.51.100.7', '203.0.113.9'], 'filter reload rebuilt the table');
-    assert.equal((await e.verify(block('203.0.113.9'))).present, true);
+    assert.equal((await e.verify(block('203.0.113.9'))).present.ok, true);
     assert.deepEqual((await e.list()).map((x) => [x.target, x.ownedByPalisade]), [['198.51.100.7/32', false], ['203.0.113.9/32', true]]);
     assert.match((await e.remove(block('198.51.100.7'))).detail, /^left in place/);
     assert.match((await e.remove(block('203.0.113.9'))).detail, /^removed/);
     assert.equal(alias()!.address, '198.51.100.7/32');
-    assert.equal((await e.verify(block('203.0.113.9'))).present, false);
+    assert.equal((await e.verify(block('203.0.113.9'))).present.ok, false);
   });
 
   void it('persistent mode batches concurrent requests into few php runs', async () => {
@@ -79,12 +79,13 @@ void describe('pfSense SSH transport against a real sshd', () => {
     assert.equal(alias()!.address, '198.51.100.7/32', 'runtime mode does not touch config.xml');
     assert.equal(readFileSync(path.join(sshd.stateDir, 'killed-states'), 'utf8'), '203.0.113.9\n');
     const v = await e.verify(block('203.0.113.9'));
-    assert.equal(v.present, true);
-    assert.match(v.detail, /1\/1 addresses match/);
+    assert.equal(v.present.ok, true);
+    assert.equal(v.loaded.ok, true);
+    assert.match(v.loaded.evidence, /1\/1 addresses match/);
     assert.deepEqual(await e.list(), [{ target: '203.0.113.9/32', ownedByPalisade: true, blockId: undefined, detail: 'palisade:runtime pf table entry' }]);
     await e.remove(block('203.0.113.9'));
     assert.deepEqual(table(), []);
-    assert.equal((await e.verify(block('203.0.113.9'))).present, false);
+    assert.equal((await e.verify(block('203.0.113.9'))).present.ok, false);
   });
 
   void it('refuses a host whose key does not match the pin, before authenticating or running anything', async () => {

@@ -9,7 +9,9 @@
 import { promises as fs } from 'node:fs';
 import type { z } from 'zod';
 import type { pfsenseSchema } from '../../../domain/config/enforcement';
-import type { BlockEntry, BlockRequest, EnforcementResult } from '../../../domain/types';
+import { aliasRuleChecks } from '../../../domain/pfsense-rules';
+import type { BlockEntry, BlockRequest, Direction, EnforcementResult } from '../../../domain/types';
+import { preconditionFailure, type PreconditionReport } from '../../../domain/verification';
 import { readSecret, requireSecret, SecretError } from '../../../runtime/secrets';
 import { PermanentEnforcementError, parseOwnerDetail, type Enforcer } from '../types';
 import { AliasBatcher, type BatcherStats } from './alias-batcher';
@@ -82,6 +84,7 @@ export function createPfSenseEnforcer(config: PfSenseConfig, deps: PfSenseDeps =
         password: () => requireSecret(config.xmlrpc.password, 'pfsense.xmlrpc.password'),
       },
       alias: config.alias, aliasType: config.aliasType, createAlias: config.createAlias, descr: ALIAS_DESCR,
+      pfctlPath: config.ssh.pfctlPath,
     }),
     ssh: async () => new SshTransport({
       host: config.host, port: config.ssh.port, username: config.ssh.username,
@@ -128,6 +131,35 @@ export function createPfSenseEnforcer(config: PfSenseConfig, deps: PfSenseDeps =
     return value.outcomes.map((outcome) => ({ outcome, transport: used, batchSize: ops.length }));
   });
 
+  async function checkPreconditions(direction: Direction = 'inbound'): Promise<PreconditionReport> {
+    const { value: rules, transport: used } = await withFallback('filter rule check', (t) => t.filterRules());
+    const checks = aliasRuleChecks(rules, config.alias, config.interfaces, direction)
+      .map((c) => ({ ...c, detail: `${c.detail} [${rules.length} rule(s) read via ${used}]` }));
+    return { enforcer: 'pfsense', ok: checks.every((c) => c.ok), checks };
+  }
+
+  // Before every apply. A burst of approvals shares one check; a passing answer is reused for a few seconds.
+  const PRECONDITION_TTL_MS = 5_000;
+  const passed = new Map<Direction, { at: number; pending?: Promise<PreconditionReport> }>();
+  async function requirePreconditions(direction: Direction) {
+    const cached = passed.get(direction);
+    if (cached && !cached.pending && Date.now() - cached.at < PRECONDITION_TTL_MS) return;
+    const pending = cached?.pending ?? checkPreconditions(direction);
+    passed.set(direction, { at: cached?.at ?? 0, pending });
+    let report: PreconditionReport;
+    try {
+      report = await pending;
+    } catch (err) {
+      passed.delete(direction);
+      throw err;
+    }
+    if (!report.ok) {
+      passed.delete(direction);
+      throw new PermanentEnforcementError(`refused before apply: ${preconditionFailure(report)}`, 'validation');
+    }
+    passed.set(direction, { at: Date.now() });
+  }
+
   const result = (r: OpResult, ok: boolean, detail: string): EnforcementResult => ({
     enforcer: 'pfsense', transport: r.transport, ok, simulated: false, detail: `${detail} (alias ${config.alias}, batch of ${r.batchSize})`,
     at: new Date().toISOString(),
@@ -153,6 +185,7 @@ export function createPfSenseEnforcer(config: PfSenseConfig, deps: PfSenseDeps =
     async apply(req) {
       const op = makeAddOp(req, config.aliasType);
       if (req.dryRun) return simulated(req, 'add');
+      await requirePreconditions(req.direction === 'outbound' ? 'outbound' : 'inbound');
       const r = await batcher.submit(op);
       return result(r, true, `${describe[r.outcome]}: ${op.kind === 'add' ? op.value : ''}`);
     },
@@ -165,8 +198,12 @@ export function createPfSenseEnforcer(config: PfSenseConfig, deps: PfSenseDeps =
     async verify(req) {
       const { ip } = validateTarget(req, config.aliasType);
       const { value, transport: used } = await withFallback('verify', (t) => t.verify(ip));
-      return { present: value.present, detail: `${value.detail} [via ${used}]` };
+      return {
+        present: { ...value.present, evidence: `${value.present.evidence} [via ${used}]` },
+        loaded: { ...value.loaded, evidence: `${value.loaded.evidence} [via ${used}]` },
+      };
     },
+    checkPreconditions,
     async list(): Promise<BlockEntry[]> {
       const { value } = await withFallback('list', (t) => t.read());
       return value.map((e) => {

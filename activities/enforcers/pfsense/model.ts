@@ -1,7 +1,9 @@
 // The block alias as every transport sees it: validated values, entry matching and the pure batch planner.
 // The PHP in php.ts implements the same planning rules on the firewall; test/unit/pfsense checks both agree.
 import ipaddr from 'ipaddr.js';
+import type { FilterRule } from '../../../domain/pfsense-rules';
 import type { BlockRequest } from '../../../domain/types';
+import type { BlockLevels } from '../../../domain/verification';
 import { OWNER_MARKER, PermanentEnforcementError, ownerDetail, parseOwnerDetail } from '../types';
 
 export type TransportName = 'rest' | 'xmlrpc' | 'ssh';
@@ -32,10 +34,8 @@ export interface BatchResult {
   created: boolean;
 }
 
-export interface VerifyResult {
-  present: boolean;
-  detail: string;
-}
+/** The alias entry in config.xml (present) and in pf's runtime table (loaded), each with its evidence. */
+export type VerifyResult = BlockLevels;
 
 /** A way to reach the firewall. Every call performs at most one read-modify-write of the alias and one reload. */
 export interface AliasTransport {
@@ -43,6 +43,8 @@ export interface AliasTransport {
   applyBatch(ops: AliasOp[]): Promise<BatchResult>;
   read(): Promise<AliasEntry[]>;
   verify(ip: string): Promise<VerifyResult>;
+  /** The firewall's filter rules (to check that one references the alias). */
+  filterRules(): Promise<FilterRule[]>;
 }
 
 /** A validated single IP in canonical text form (IPv4 dotted quad, IPv6 compressed lower case). */

@@ -3,6 +3,8 @@
 // single-quoted literal (alphabet A-Za-z0-9+/=), and the PHP re-validates every value before using it.
 // Needs pfSense >= 2.6 (config_get_path / config_set_path).
 import { z } from 'zod';
+import { ruleFromConfig, type FilterRule } from '../../../domain/pfsense-rules';
+import type { BlockLevels } from '../../../domain/verification';
 import type { AliasOp, AliasType, BatchResult, OpOutcome } from './model';
 
 export interface PhpRequest {
@@ -146,17 +148,97 @@ export function execPhpCode(req: PhpRequest): string {
   return `${BODY}\n$toreturn = json_encode($palisade_run(json_decode(base64_decode('${encodeRequest(req)}'), true)));\n`;
 }
 
-/** A complete script for the php CLI over SSH (fed on stdin): loads pfSense's includes, runs the same body. */
+/** A complete script for the php CLI over SSH (fed on stdin): loads pfSense's includes, runs the same code. */
 export function cliPhpScript(req: PhpRequest): string {
+  return cliWrap(execPhpCode(req));
+}
+
+function cliWrap(code: string): string {
   return [
     '<?php',
     "require_once('config.inc');",
     "require_once('util.inc');",
     "require_once('filter.inc');",
-    execPhpCode(req),
+    code,
     `echo "\\n${SSH_RESULT_MARKER}", $toreturn, "\\n";`,
     '',
   ].join('\n');
+}
+
+/** The filter rules, reduced to the fields the precondition check reads (config.xml shape). */
+const RULES_BODY = String.raw`
+$palisade_rules = function () {
+  $rules = config_get_path('filter/rule', []);
+  if (!is_array($rules)) $rules = [];
+  $keep = array_flip(['type', 'interface', 'source', 'destination', 'disabled', 'descr']);
+  $out = [];
+  foreach ($rules as $r) {
+    if (is_array($r)) $out[] = array_intersect_key($r, $keep);
+  }
+  return ['ok' => true, 'rules' => $out];
+};
+`;
+
+/** pf's runtime table for one address: `pfctl -t <alias> -T test <ip>`, as Diagnostics > Tables runs pfctl. */
+const TABLE_BODY = String.raw`
+$palisade_table = function ($in) {
+  $name = $in['alias'] ?? null;
+  $ip = $in['ip'] ?? null;
+  $pfctl = $in['pfctl'] ?? null;
+  if (!is_string($name) || !preg_match('/^[A-Za-z0-9_]{1,31}$/', $name)) return ['ok' => false, 'error' => 'invalid alias name'];
+  if (!is_string($ip) || filter_var($ip, FILTER_VALIDATE_IP) === false) return ['ok' => false, 'error' => 'invalid ip'];
+  if (!is_string($pfctl) || !preg_match('/^\/[A-Za-z0-9_.\/-]+$/', $pfctl)) return ['ok' => false, 'error' => 'invalid pfctl path'];
+  $out = [];
+  $rc = 0;
+  exec(escapeshellarg($pfctl) . ' -t ' . escapeshellarg($name) . ' -T test ' . escapeshellarg($ip) . ' 2>&1', $out, $rc);
+  return ['ok' => true, 'rc' => $rc, 'output' => substr(implode(' ', array_slice($out, 0, 5)), 0, 300)];
+};
+`;
+
+const encodeJson = (v: unknown) => {
+  const b64 = Buffer.from(JSON.stringify(v), 'utf8').toString('base64');
+  if (!/^[A-Za-z0-9+/=]*$/.test(b64)) throw new Error('base64 produced an unexpected character');
+  return b64;
+};
+
+export const rulesPhpCode = () => `${RULES_BODY}\n$toreturn = json_encode($palisade_rules());\n`;
+export const rulesCliScript = () => cliWrap(rulesPhpCode());
+export const tablePhpCode = (alias: string, ip: string, pfctl: string) =>
+  `${TABLE_BODY}\n$toreturn = json_encode($palisade_table(json_decode(base64_decode('${encodeJson({ alias, ip, pfctl })}'), true)));\n`;
+
+const rulesResult = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), rules: z.array(z.unknown()) }),
+  z.object({ ok: z.literal(false), error: z.string() }),
+]);
+const tableResult = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), rc: z.number(), output: z.string() }),
+  z.object({ ok: z.literal(false), error: z.string() }),
+]);
+
+function parseJson<T>(json: string, schema: z.ZodType<T>, what: string): T {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(json);
+  } catch {
+    throw new Error(`PHP (${what}) returned something that is not JSON (${json.length} bytes)`);
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) throw new Error(`PHP (${what}) returned JSON of an unexpected shape`);
+  return parsed.data;
+}
+
+/** The rules from RULES_BODY's JSON, normalised. */
+export function parseRulesResult(json: string): FilterRule[] {
+  const r = parseJson(json, rulesResult, 'filter rules');
+  if (!r.ok) throw new PhpRefusedError(r.error);
+  return r.rules.map(ruleFromConfig).filter((x): x is FilterRule => x !== undefined);
+}
+
+/** TABLE_BODY's JSON as the `loaded` level. pfctl -T test exits 0 when every address matches. */
+export function parseTableResult(json: string, alias: string, ip: string): BlockLevels['loaded'] {
+  const r = parseJson(json, tableResult, 'table test');
+  if (!r.ok) throw new PhpRefusedError(r.error);
+  return { ok: r.rc === 0, evidence: `pfctl -t ${alias} -T test ${ip}: ${r.output.trim() || `exit ${r.rc}`}` };
 }
 
 const phpResult = z.discriminatedUnion('ok', [

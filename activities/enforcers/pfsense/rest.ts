@@ -2,6 +2,7 @@
 // the alias name in the response; `append` does not de-duplicate, so membership is checked first; `remove` cannot
 // empty an alias, so emptying is a PATCH with `address: []`; `apply` defaults to false, so we POST
 // /firewall/apply once per batch and poll until it reports applied.
+import { ruleFromRest, type FilterRule } from '../../../domain/pfsense-rules';
 import { PermanentEnforcementError } from '../types';
 import { httpRequest, type HttpTarget } from './http';
 import { planBatch, shorten, entryIp, type AliasEntry, type AliasOp, type AliasTransport, type AliasType, type BatchResult, type VerifyResult } from './model';
@@ -100,12 +101,32 @@ export class RestTransport implements AliasTransport {
   async verify(ip: string): Promise<VerifyResult> {
     const entries = await this.read();
     const entry = entries.find((e) => entryIp(e.address) === ip);
-    if (!entry) return { present: false, detail: `${ip} is not in alias ${this.o.alias}` };
-    const status = (await this.call('GET', '/api/v2/firewall/apply')) as { applied?: boolean; pending_subsystems?: string[] };
-    if (status.applied === false && (status.pending_subsystems ?? []).includes('aliases')) {
-      return { present: false, detail: `${entry.address} is in alias ${this.o.alias} but alias changes are not applied yet` };
+    let present: VerifyResult['present'];
+    if (!entry) present = { ok: false, evidence: `${ip} is not in alias ${this.o.alias}` };
+    else {
+      const status = (await this.call('GET', '/api/v2/firewall/apply')) as { applied?: boolean; pending_subsystems?: string[] };
+      present = status.applied === false && (status.pending_subsystems ?? []).includes('aliases')
+        ? { ok: false, evidence: `${entry.address} is in alias ${this.o.alias} but alias changes are not applied yet` }
+        : { ok: true, evidence: `${entry.address} is in alias ${this.o.alias} (applied)` };
     }
-    return { present: true, detail: `${entry.address} is in alias ${this.o.alias} (applied)` };
+    return { present, loaded: await this.loaded(ip) };
+  }
+
+  /** pf's runtime table (GET /api/v2/diagnostics/tables: pfctl -sT plus -T show per table). */
+  private async loaded(ip: string): Promise<VerifyResult['loaded']> {
+    const tables = await this.call('GET', '/api/v2/diagnostics/tables');
+    if (!Array.isArray(tables)) throw new Error('GET /api/v2/diagnostics/tables: data is not a list');
+    const table = (tables as { id?: unknown; entries?: unknown }[]).find((t) => t?.id === this.o.alias);
+    if (!table) return { ok: false, evidence: `pf has no table ${this.o.alias} loaded (diagnostics/tables lists ${tables.length} table(s))` };
+    const entries = Array.isArray(table.entries) ? table.entries.map(String) : [];
+    const hit = entries.some((e) => entryIp(e.trim()) === ip);
+    return { ok: hit, evidence: `${ip} ${hit ? 'is' : 'is not'} in pf table ${this.o.alias} (${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}, diagnostics/tables)` };
+  }
+
+  async filterRules(): Promise<FilterRule[]> {
+    const data = await this.call('GET', '/api/v2/firewall/rules');
+    if (!Array.isArray(data)) throw new Error('GET /api/v2/firewall/rules: data is not a list');
+    return data.map(ruleFromRest).filter((r): r is FilterRule => r !== undefined);
   }
 
   private async createWith(ops: AliasOp[]): Promise<BatchResult> {

@@ -5,7 +5,8 @@
 import { createHash } from 'node:crypto';
 import { Client, type ConnectConfig } from 'ssh2';
 import { PermanentEnforcementError } from '../types';
-import { cliPhpScript, parsePhpResult, PhpRefusedError, SSH_RESULT_MARKER, type PhpRequest } from './php';
+import type { FilterRule } from '../../../domain/pfsense-rules';
+import { cliPhpScript, parsePhpResult, parseRulesResult, PhpRefusedError, rulesCliScript, SSH_RESULT_MARKER, type PhpRequest } from './php';
 import { canonicalIp, entryIp, shorten, type AliasEntry, type AliasOp, type AliasTransport, type AliasType, type BatchResult, type OpOutcome, type VerifyResult } from './model';
 
 export interface SshTransportOptions {
@@ -61,15 +62,25 @@ export class SshTransport implements AliasTransport {
 
   async verify(ip: string): Promise<VerifyResult> {
     return this.session(async (exec) => {
-      if (this.o.mode === 'runtime') {
-        const r = await exec(`${shellQuote(this.o.pfctlPath)} -t ${shellQuote(this.o.alias)} -T test ${shellQuote(ip)}`);
-        const said = shorten(r.stderr.trim() || r.stdout.trim(), 120);
-        return { present: r.code === 0, detail: `pfctl -T test ${ip} on table ${this.o.alias}: ${said}` };
-      }
+      const r = await exec(`${shellQuote(this.o.pfctlPath)} -t ${shellQuote(this.o.alias)} -T test ${shellQuote(ip)}`);
+      const said = shorten(r.stderr.trim() || r.stdout.trim(), 120);
+      const loaded = { ok: r.code === 0, evidence: `pfctl -t ${this.o.alias} -T test ${ip}: ${said || `exit ${r.code}`}` };
+      // Runtime mode has no configuration entry: the pf table is all there is.
+      if (this.o.mode === 'runtime') return { present: { ...loaded, evidence: `${loaded.evidence} (runtime mode: the pf table is the block list)` }, loaded };
       const entry = (await this.phpBatch(exec, [])).entries.find((e) => entryIp(e.address) === ip);
-      return entry
-        ? { present: true, detail: `${entry.address} is in alias ${this.o.alias} (config.xml, reloaded by the edit)` }
-        : { present: false, detail: `${ip} is not in alias ${this.o.alias}` };
+      const present = entry
+        ? { ok: true, evidence: `${entry.address} is in alias ${this.o.alias} (config.xml)` }
+        : { ok: false, evidence: `${ip} is not in alias ${this.o.alias} (config.xml)` };
+      return { present, loaded };
+    });
+  }
+
+  async filterRules(): Promise<FilterRule[]> {
+    return this.session(async (exec) => {
+      const r = await exec(shellQuote(this.o.phpPath), rulesCliScript());
+      const line = r.stdout.split('\n').filter((l) => l.startsWith(SSH_RESULT_MARKER)).pop();
+      if (r.code !== 0 || line === undefined) throw new Error(`php exited ${r.code ?? 'by signal'} without a result: ${shorten((r.stderr || r.stdout).trim(), 200)}`);
+      return parseRulesResult(line.slice(SSH_RESULT_MARKER.length));
     });
   }
 

@@ -5,7 +5,8 @@
 import { PassThrough } from 'node:stream';
 import { PermanentEnforcementError } from '../types';
 import { httpRequest, type HttpTarget } from './http';
-import { execPhpCode, parsePhpResult, PhpRefusedError, type PhpRequest } from './php';
+import type { FilterRule } from '../../../domain/pfsense-rules';
+import { execPhpCode, parsePhpResult, parseRulesResult, parseTableResult, PhpRefusedError, rulesPhpCode, tablePhpCode, type PhpRequest } from './php';
 import { entryIp, shorten, type AliasEntry, type AliasOp, type AliasTransport, type AliasType, type BatchResult, type VerifyResult } from './model';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
@@ -73,6 +74,8 @@ export interface XmlRpcTransportOptions {
   aliasType: AliasType;
   createAlias: boolean;
   descr: string;
+  /** pfctl on the firewall, run by the PHP that reads pf's runtime table. */
+  pfctlPath: string;
 }
 
 export class XmlRpcTransport implements AliasTransport {
@@ -89,20 +92,31 @@ export class XmlRpcTransport implements AliasTransport {
 
   async verify(ip: string): Promise<VerifyResult> {
     const entry = (await this.read()).find((e) => entryIp(e.address) === ip);
-    return entry
-      ? { present: true, detail: `${entry.address} is in alias ${this.o.alias} (config.xml, reloaded by the edit)` }
-      : { present: false, detail: `${ip} is not in alias ${this.o.alias}` };
+    const present = entry
+      ? { ok: true, evidence: `${entry.address} is in alias ${this.o.alias} (config.xml)` }
+      : { ok: false, evidence: `${ip} is not in alias ${this.o.alias} (config.xml)` };
+    const loaded = parseTableResult(await this.execPhp(tablePhpCode(this.o.alias, ip, this.o.pfctlPath)), this.o.alias, ip);
+    return { present, loaded };
   }
 
-  private async run(ops: AliasOp[]): Promise<BatchResult> {
-    const req: PhpRequest = { alias: this.o.alias, type: this.o.aliasType, create: this.o.createAlias, descr: this.o.descr, ops };
+  async filterRules(): Promise<FilterRule[]> {
+    return parseRulesResult(await this.execPhp(rulesPhpCode()));
+  }
+
+  private async execPhp(code: string): Promise<string> {
     let value: unknown;
     try {
-      value = await xmlRpcCall(this.o.target, 'pfsense.exec_php', [execPhpCode(req)]);
+      value = await xmlRpcCall(this.o.target, 'pfsense.exec_php', [code]);
     } catch (err) {
       throw asPermanent(err, 'pfsense.exec_php');
     }
     if (typeof value !== 'string') throw new Error(`pfsense.exec_php returned ${typeof value}, not the JSON string the PHP sets`);
+    return value;
+  }
+
+  private async run(ops: AliasOp[]): Promise<BatchResult> {
+    const req: PhpRequest = { alias: this.o.alias, type: this.o.aliasType, create: this.o.createAlias, descr: this.o.descr, ops };
+    const value = await this.execPhp(execPhpCode(req));
     try {
       return parsePhpResult(value, ops.length);
     } catch (err) {

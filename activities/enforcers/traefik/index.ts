@@ -9,6 +9,10 @@ import { refKey, type PatternChoice } from '../../../domain/traefik-pattern';
 import type { WrittenEntry } from '../../../domain/written-entry';
 import type { BlockEntry, BlockRequest, EnforcementResult } from '../../../domain/types';
 import { PermanentEnforcementError, type Enforcer } from '../types';
+import { crdMiddlewareName, traefikPreconditionChecks, type TraefikApiLookup } from '../../../domain/traefik-preconditions';
+import { preconditionFailure, type BlockLevels, type PreconditionReport } from '../../../domain/verification';
+import { readSecret } from '../../../runtime/secrets';
+import { getTraefikMiddleware, type TraefikApiOptions } from './api';
 import { discoverTraefik, type Discovery } from './discovery';
 import { createKubeApi, loadKubeConfig, type KubeApi } from './k8s';
 import { ownedLocations, recordOf, recordPresent, recordRemoved, removeRecorded, type OwnedLocation } from './ownership';
@@ -43,6 +47,21 @@ export function createTraefikEnforcer(config: TraefikConfig, deps: TraefikEnforc
   const name = 'traefik';
 
   const discover = () => discoverTraefik(api, config);
+  const traefikApi: TraefikApiOptions | undefined = config.api && {
+    url: config.api.url,
+    timeoutMs: config.api.timeoutSeconds * 1000,
+    basicAuth: async () => {
+      const password = await readSecret(config.api!.password);
+      return config.api!.username && password ? { username: config.api!.username, password } : undefined;
+    },
+  };
+  /** How the running Traefik sees the chosen Middleware; undefined without a configured API or for NetworkPolicies. */
+  const loadedMiddleware = async (choice: PatternChoice | undefined): Promise<TraefikApiLookup | undefined> =>
+    traefikApi && choice?.pattern === 'deny-plugin' ? getTraefikMiddleware(traefikApi, crdMiddlewareName(choice.middleware)) : undefined;
+  const preconditions = async (d: Discovery): Promise<PreconditionReport> => {
+    const checks = traefikPreconditionChecks(d, await loadedMiddleware(d.choice));
+    return { enforcer: name, ok: checks.every((c) => c.ok), checks };
+  };
   const choose = async (): Promise<{ choice: PatternChoice; d: Discovery }> => {
     const d = await discover();
     if (!d.choice) {
@@ -64,9 +83,11 @@ export function createTraefikEnforcer(config: TraefikConfig, deps: TraefikEnforc
 
     async apply(req) {
       const host = hostOf(req);
-      const { choice } = await choose();
+      const { choice, d } = await choose();
       const targets = bindings(choice);
       if (req.dryRun) return result(choice, true, true, `dry-run: would add ${host} (${req.blockId}) to ${targets.map((b) => b.label).join(', ')}`);
+      const pre = await preconditions(d);
+      if (!pre.ok) throw new PermanentEnforcementError(`refused before apply: ${preconditionFailure(pre)}`, 'validation');
       // NetworkPolicies are unioned: every policy that admits the host gets an except entry. If one fails, the ones
       // already written are rolled back so nothing is left half-applied.
       const done: Array<{ b: ListBinding; before: any; after: any }> = [];
@@ -90,7 +111,7 @@ export function createTraefikEnforcer(config: TraefikConfig, deps: TraefikEnforc
       return result(choice, true, false, details.join('; '), written);
     },
 
-    async verify(req) {
+    async verify(req): Promise<BlockLevels> {
       const host = hostOf(req);
       // A recorded block is checked where it was written, whatever the cluster would pick today.
       if (req.written?.length) return recordPresent(api, req.written, host, req.blockId);
@@ -99,7 +120,20 @@ export function createTraefikEnforcer(config: TraefikConfig, deps: TraefikEnforc
         const [b] = bindings(choice);
         const obj = await api.get(b.target);
         const present = b.blocks(obj, host);
-        return { present, detail: `${host} ${present ? 'is' : 'is not'} in ${b.label}, used by ${choice.routes.join(', ') || 'a pinned route'}` };
+        const presentCheck = { ok: present, evidence: `${host} ${present ? 'is' : 'is not'} in ${b.label}, used by ${choice.routes.join(', ') || 'no router'}` };
+        const lookup = await loadedMiddleware(choice);
+        if (!lookup) return { present: presentCheck, loaded: { ok: null, evidence: 'Traefik API not configured (traefik.api): what Traefik loaded is not observable' } };
+        if (!lookup.found) return { present: presentCheck, loaded: { ok: false, evidence: `Traefik's API does not know ${lookup.name}` } };
+        const loadedObj = { spec: lookup.middleware };
+        const inList = b.blocks(loadedObj, host);
+        const enabled = lookup.middleware.status === 'enabled';
+        return {
+          present: presentCheck,
+          loaded: {
+            ok: inList && enabled,
+            evidence: `Traefik reports ${lookup.name} ${String(lookup.middleware.status)}, ${inList ? 'with' : 'without'} ${host} in its list, used by ${(lookup.middleware.usedBy ?? []).join(', ') || 'no router'}`,
+          },
+        };
       }
       // Blocked only if no policy selecting the Traefik pods admits the host (fresh reads, not the discovery copy).
       const admitting: string[] = [];
@@ -107,9 +141,14 @@ export function createTraefikEnforcer(config: TraefikConfig, deps: TraefikEnforc
         const obj = await api.get(b.target);
         if (policyAdmits(obj?.spec, host)) admitting.push(`${b.target.namespace}/${b.target.name}`);
       }
-      return admitting.length === 0
-        ? { present: true, detail: `no NetworkPolicy selecting the Traefik pods admits ${host}` }
-        : { present: false, detail: `${host} is still admitted by ${admitting.join(', ')}` };
+      const present = admitting.length === 0
+        ? { ok: true, evidence: `no NetworkPolicy selecting the Traefik pods admits ${host}` }
+        : { ok: false, evidence: `${host} is still admitted by ${admitting.join(', ')}` };
+      return { present, loaded: { ok: null, evidence: 'NetworkPolicies are enforced by the CNI, whose data plane is not observable from the API' } };
+    },
+
+    async checkPreconditions() {
+      return preconditions(await discover());
     },
 
     async remove(req) {

@@ -19,6 +19,8 @@ export interface KubeApi {
   listTraefik(plural: 'middlewares' | 'ingressroutes', namespaces?: string[]): Promise<any[]>;
   listNetworkPolicies(namespace: string): Promise<any[]>;
   listPodLabels(namespace: string, selector: Record<string, string>): Promise<Array<Record<string, string>>>;
+  /** Plain Ingresses (their Traefik middleware annotations), in the given namespaces or all. */
+  listIngresses(namespaces?: string[]): Promise<any[]>;
   get(target: KubeTarget): Promise<any>;
   /** JSON merge-patch (application/merge-patch+json); returns the stored object. */
   mergePatch(target: KubeTarget, body: unknown): Promise<any>;
@@ -130,6 +132,14 @@ export function createKubeApi(kc: K8s.KubeConfig, timeoutMs: number): KubeApi {
       const labelSelector = Object.entries(selector).map(([k, v]) => `${k}=${v}`).join(',');
       const list = await call(`list pods in ${namespace}`, () => core.listNamespacedPod({ namespace, labelSelector }, withTimeout()));
       return (list.items ?? []).map((p) => p.metadata?.labels ?? {});
+    },
+    async listIngresses(namespaces) {
+      if (!namespaces) {
+        const list = await call('list ingresses', () => net.listIngressForAllNamespaces({}, withTimeout()));
+        return list.items ?? [];
+      }
+      const lists = await Promise.all(namespaces.map((namespace) => call(`list ingresses in ${namespace}`, () => net.listNamespacedIngress({ namespace }, withTimeout()))));
+      return lists.flatMap((l) => l.items ?? []);
     },
     get(t) {
       return call(`get ${label(t)}`, () => t.kind === 'Middleware'

@@ -6,9 +6,9 @@ import path from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { createPfSenseEnforcer } from '../../../activities/enforcers/pfsense';
 import type { EnforcementResult } from '../../../domain/types';
-import { FakePfRest } from '../../fakes/pfsense-rest';
+import { aliasBlockRule, FakePfRest } from '../../fakes/pfsense-rest';
 import { FakePfXmlRpc } from '../../fakes/pfsense-xmlrpc';
-import { block, ips, pfConfig, SECRETS } from './helpers';
+import { block, fakeConfig, ips, pfConfig, SECRETS } from './helpers';
 
 void describe('pfSense alias batching (REST)', () => {
   let fake: FakePfRest;
@@ -17,7 +17,7 @@ void describe('pfSense alias batching (REST)', () => {
   const ours = () => fake.aliases.find((a) => a.name === 'PALISADE_BLOCK');
 
   before(async () => {
-    fake = new FakePfRest({ apiKey: SECRETS.apiKey, applyPolls: 2 });
+    fake = new FakePfRest({ rules: [aliasBlockRule()], apiKey: SECRETS.apiKey, applyPolls: 2 });
     port = await fake.start();
   });
   after(() => fake.close());
@@ -90,7 +90,7 @@ void describe('pfSense alias batching (XML-RPC, PHP under php-cli)', () => {
   let dir: string;
   before(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'palisade-batch-'));
-    writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ config: {} }));
+    writeFileSync(path.join(dir, 'config.json'), fakeConfig());
     fake = new FakePfXmlRpc({ username: 'admin', password: SECRETS.xmlrpcPassword, stateDir: dir });
     port = await fake.start();
   });

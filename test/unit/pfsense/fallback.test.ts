@@ -8,9 +8,9 @@ import path from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { createPfSenseEnforcer } from '../../../activities/enforcers/pfsense';
 import { PermanentEnforcementError } from '../../../activities/enforcers/types';
-import { FakePfRest } from '../../fakes/pfsense-rest';
+import { aliasBlockRule, FakePfRest } from '../../fakes/pfsense-rest';
 import { FakePfXmlRpc } from '../../fakes/pfsense-xmlrpc';
-import { block, pfConfig, SECRETS } from './helpers';
+import { block, fakeConfig, pfConfig, SECRETS } from './helpers';
 
 /** A port nothing listens on (bound, then released). */
 const closedPort = () =>
@@ -41,7 +41,7 @@ void describe('pfSense transport fallback', () => {
   before(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'palisade-fallback-'));
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(dir, 'id_ed25519')]);
-    rest = new FakePfRest({ apiKey: SECRETS.apiKey });
+    rest = new FakePfRest({ rules: [aliasBlockRule()], apiKey: SECRETS.apiKey });
     restPort = await rest.start();
     xml = new FakePfXmlRpc({ username: 'admin', password: SECRETS.xmlrpcPassword, stateDir: dir });
     xmlPort = await xml.start();
@@ -53,7 +53,7 @@ void describe('pfSense transport fallback', () => {
     rmSync(dir, { recursive: true, force: true });
   });
   beforeEach(() => {
-    writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ config: {} }));
+    writeFileSync(path.join(dir, 'config.json'), fakeConfig());
     rest.aliases = [{ name: 'PALISADE_BLOCK', type: 'network', descr: '', address: ['198.51.100.7/32'], detail: ['operator'] }];
   });
 
@@ -69,7 +69,9 @@ void describe('pfSense transport fallback', () => {
     const r = await e.apply(block('203.0.113.9'));
     assert.equal(r.transport, 'xmlrpc');
     assert.equal(xmlAlias()!.address, '203.0.113.9/32');
-    assert.match((await e.verify(block('203.0.113.9'))).detail, /\[via xmlrpc\]$/);
+    const v = await e.verify(block('203.0.113.9'));
+    assert.match(v.present.evidence, /\[via xmlrpc\]$/);
+    assert.equal(v.loaded.ok, true, 'the XML-RPC PHP read the pf table');
     assert.equal((await e.list()).length, 1);
   });
 

@@ -3,7 +3,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { createPfSenseEnforcer } from '../../../activities/enforcers/pfsense';
 import { RestTransport } from '../../../activities/enforcers/pfsense/rest';
 import { PermanentEnforcementError } from '../../../activities/enforcers/types';
-import { FakePfRest } from '../../fakes/pfsense-rest';
+import { aliasBlockRule, FakePfRest } from '../../fakes/pfsense-rest';
 import { block, pfConfig, SECRETS } from './helpers';
 
 void describe('pfSense REST transport against a pfrest v2 server', () => {
@@ -13,7 +13,7 @@ void describe('pfSense REST transport against a pfrest v2 server', () => {
     createPfSenseEnforcer(pfConfig({ transports: ['rest'], ...over, rest: { port, ...(over.rest as object) } }), { restApplyPollMs: 1 });
 
   before(async () => {
-    fake = new FakePfRest({ apiKey: SECRETS.apiKey, username: 'admin', password: SECRETS.restPassword, applyPolls: 3 });
+    fake = new FakePfRest({ rules: [aliasBlockRule()], apiKey: SECRETS.apiKey, username: 'admin', password: SECRETS.restPassword, applyPolls: 3 });
     port = await fake.start();
   });
   after(() => fake.close());
@@ -38,10 +38,13 @@ void describe('pfSense REST transport against a pfrest v2 server', () => {
       assert.deepEqual(a.detail, ['palisade:203.0.113.9#1 secrets scanner']);
       assert.deepEqual(fake.live.find((x) => x.name === 'PALISADE_BLOCK')?.address, ['203.0.113.9/32'], 'apply completed before apply() returned');
       assert.equal(fake.applyCalls, 1);
-      assert.deepEqual(await e.verify(block('203.0.113.9')), { present: true, detail: '203.0.113.9/32 is in alias PALISADE_BLOCK (applied) [via rest]' });
+      assert.deepEqual(await e.verify(block('203.0.113.9')), {
+        present: { ok: true, evidence: '203.0.113.9/32 is in alias PALISADE_BLOCK (applied) [via rest]' },
+        loaded: { ok: true, evidence: '203.0.113.9 is in pf table PALISADE_BLOCK (1 entry, diagnostics/tables) [via rest]' },
+      });
       assert.match((await e.remove(block('203.0.113.9'))).detail, /^removed/);
       assert.deepEqual(fake.aliases.find((x) => x.name === 'PALISADE_BLOCK')!.address, [], 'last entry removed (PATCH address: [])');
-      assert.equal((await e.verify(block('203.0.113.9'))).present, false);
+      assert.equal((await e.verify(block('203.0.113.9'))).present.ok, false);
       const kinds = new Set(fake.requests.map((q) => q.auth));
       assert.deepEqual([...kinds], [auth]);
     });
@@ -77,6 +80,7 @@ void describe('pfSense REST transport against a pfrest v2 server', () => {
 
   void it('host aliases get bare IPs; a network alias rejects them (INVALID_NETWORK_ALIAS_ADDRESS) as a permanent error', async () => {
     fake.aliases.push({ name: 'HOSTBLOCK', type: 'host', descr: '', address: [], detail: [] });
+    fake.rules.push(aliasBlockRule('HOSTBLOCK'), aliasBlockRule('NETBLOCK'));
     await enforcer({ alias: 'HOSTBLOCK', aliasType: 'host' }).apply(block('2001:db8::9'));
     assert.deepEqual(fake.aliases.find((x) => x.name === 'HOSTBLOCK')!.address, ['2001:db8::9']);
     fake.aliases.push({ name: 'NETBLOCK', type: 'network', descr: '', address: [], detail: [] });
@@ -154,8 +158,8 @@ void describe('pfSense REST transport against a pfrest v2 server', () => {
     fake.aliases.push({ name: 'PALISADE_BLOCK', type: 'network', descr: '', address: ['203.0.113.1/32'], detail: ['palisade:203.0.113.1#1 x'] });
     fake.dirty.add('aliases');
     const v = await enforcer().verify(block('203.0.113.1'));
-    assert.equal(v.present, false);
-    assert.match(v.detail, /not applied yet/);
+    assert.equal(v.present.ok, false);
+    assert.match(v.present.evidence, /not applied yet/);
   });
 
   void it('reverts its edit when the apply fails, leaving nothing half-applied', async () => {

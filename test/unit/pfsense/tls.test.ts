@@ -7,7 +7,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createPfSenseEnforcer } from '../../../activities/enforcers/pfsense';
 import { PermanentEnforcementError } from '../../../activities/enforcers/types';
-import { FakePfRest } from '../../fakes/pfsense-rest';
+import { aliasBlockRule, FakePfRest } from '../../fakes/pfsense-rest';
 import { block, pfConfig, SECRETS } from './helpers';
 
 void describe('pfSense transports over TLS', () => {
@@ -21,7 +21,7 @@ void describe('pfSense transports over TLS', () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'palisade-tls-'));
     execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
       '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem'), '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
-    fake = new FakePfRest({ apiKey: SECRETS.apiKey, tls: { key: readFileSync(path.join(dir, 'key.pem'), 'utf8'), cert: readFileSync(path.join(dir, 'cert.pem'), 'utf8') } });
+    fake = new FakePfRest({ rules: [aliasBlockRule()], apiKey: SECRETS.apiKey, tls: { key: readFileSync(path.join(dir, 'key.pem'), 'utf8'), cert: readFileSync(path.join(dir, 'cert.pem'), 'utf8') } });
     port = await fake.start();
   });
   after(async () => {

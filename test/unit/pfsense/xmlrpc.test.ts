@@ -8,7 +8,7 @@ import { createPfSenseEnforcer } from '../../../activities/enforcers/pfsense';
 import { stripPrefix, xmlRpcCall, XmlRpcFault } from '../../../activities/enforcers/pfsense/xmlrpc';
 import { PermanentEnforcementError } from '../../../activities/enforcers/types';
 import { FakePfXmlRpc } from '../../fakes/pfsense-xmlrpc';
-import { block, pfConfig, SECRETS } from './helpers';
+import { block, fakeConfig, pfConfig, SECRETS } from './helpers';
 
 const PHP_WARNING = '<br />\n<b>Warning</b>:  Undefined array key "foo" in <b>/etc/inc/util.inc</b> on line <b>42</b><br />\n';
 
@@ -32,7 +32,7 @@ void describe('pfSense XML-RPC transport against an XML-RPC server running exec_
     rmSync(dir, { recursive: true, force: true });
   });
   beforeEach(() => {
-    writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ config: { aliases: { alias: [{ name: 'OTHER', type: 'host', address: '192.0.2.1', detail: 'x' }] } } }));
+    writeFileSync(path.join(dir, 'config.json'), fakeConfig({ aliases: { alias: [{ name: 'OTHER', type: 'host', address: '192.0.2.1', detail: 'x' }] } }));
     fake.prependOutput = '';
     fake.calls.length = 0;
   });
@@ -45,11 +45,11 @@ void describe('pfSense XML-RPC transport against an XML-RPC server running exec_
     assert.deepEqual(alias(), { name: 'PALISADE_BLOCK', type: 'network', descr: 'Palisade block list (managed by Palisade)', address: '203.0.113.9/32', detail: 'palisade:203.0.113.9#1 secrets scanner' });
     assert.equal(state().writes, 1);
     assert.equal(state().reloads, 1);
-    assert.equal((await e.verify(block('203.0.113.9'))).present, true);
+    assert.equal((await e.verify(block('203.0.113.9'))).present.ok, true);
     assert.deepEqual(await e.list(), [{ target: '203.0.113.9/32', ownedByPalisade: true, blockId: '203.0.113.9#1', detail: 'palisade:203.0.113.9#1 secrets scanner' }]);
     assert.match((await e.remove(block('203.0.113.9'))).detail, /^removed/);
     assert.equal(alias()!.address, '');
-    assert.equal((await e.verify(block('203.0.113.9'))).present, false);
+    assert.equal((await e.verify(block('203.0.113.9'))).present.ok, false);
     assert.ok(fake.calls.every((m) => m === 'pfsense.exec_php'), 'reload happens inside exec_php, never pfsense.filter_configure');
   });
 

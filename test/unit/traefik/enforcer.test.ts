@@ -94,9 +94,12 @@ void describe('Traefik enforcer (client-node against the fake apiserver)', () =>
       assert.equal(p.contentType, 'application/merge-patch+json');
       assert.match(String((p.body as any).metadata.resourceVersion), /^\d+$/);
     }
-    assert.deepEqual(await e.verify(req('203.0.113.9')), { present: true, detail: '203.0.113.9/32 is in Middleware traefik/deny (plugin denyip.ipDenyList), used by web/app' });
-    assert.equal((await e.verify(req('192.0.2.77'))).present, true, 'covered by a foreign range');
-    assert.equal((await e.verify(req('203.0.113.10'))).present, false);
+    assert.deepEqual(await e.verify(req('203.0.113.9')), {
+      present: { ok: true, evidence: '203.0.113.9/32 is in Middleware traefik/deny (plugin denyip.ipDenyList), used by web/app' },
+      loaded: { ok: null, evidence: 'Traefik API not configured (traefik.api): what Traefik loaded is not observable' },
+    });
+    assert.equal((await e.verify(req('192.0.2.77'))).present.ok, true, 'covered by a foreign range');
+    assert.equal((await e.verify(req('203.0.113.10'))).present.ok, false);
 
     const again = await e.apply(req('203.0.113.9'));
     assert.match(again.detail, /already in .* \(ours, 203.0.113.9#1\)/);
@@ -122,7 +125,7 @@ void describe('Traefik enforcer (client-node against the fake apiserver)', () =>
     assert.deepEqual(denyList(), ['198.51.100.1', '192.0.2.0/24']);
     assert.equal(k.get('middlewares', 'traefik', 'deny')!.metadata.annotations?.[OWNED_ANNOTATION], undefined);
     assert.match((await e.remove(req('203.0.113.9'))).detail, /no Palisade entry/);
-    assert.equal((await e.verify(req('203.0.113.9'))).present, false);
+    assert.equal((await e.verify(req('203.0.113.9'))).present.ok, false);
   });
 
   void test('a later cycle takes over its own earlier entry; the old blockId can no longer remove it', async () => {
@@ -186,8 +189,8 @@ void describe('Traefik enforcer (client-node against the fake apiserver)', () =>
     assert.equal(edge()[1].ipBlock.except, undefined, 'the v6 block is not touched for a v4 host');
     assert.deepEqual(owned('networkpolicies', 'traefik-edge'), { '203.0.113.9/32': '203.0.113.9#1' });
     assert.deepEqual(k.get('networkpolicies', 'traefik', 'traefik-metrics')!.metadata.annotations, undefined, 'policy that does not admit the host is not written');
-    assert.equal((await e.verify(req('203.0.113.9'))).present, true);
-    assert.match((await e.verify(req('203.0.113.10'))).detail, /still admitted by traefik\/traefik-edge/);
+    assert.equal((await e.verify(req('203.0.113.9'))).present.ok, true);
+    assert.match((await e.verify(req('203.0.113.10'))).present.evidence, /still admitted by traefik\/traefik-edge/);
 
     await e.apply(req('2001:db8::7'));
     assert.deepEqual(edge()[1].ipBlock.except, ['2001:db8::7/128']);

@@ -2,7 +2,9 @@
 // Stand-in for the parts of pfSense's PHP library the Palisade snippets call (config.lib.inc, util.inc, filter.inc),
 // over a JSON file in $PFSENSE_FAKE_DIR: config.json = {"config": {...}, "writes": n, "reloads": n, "dirty": [...]}.
 // filter_configure() rebuilds the runtime tables ($PFSENSE_FAKE_DIR/tables/<alias>) from the aliases, as a pfSense
-// filter reload does, so runtime-only pfctl additions vanish on reload here too.
+// filter reload does, so runtime-only pfctl additions vanish on reload here too; with a file `filter-load-error` in
+// the directory the reload fails and the old tables stay (config.xml and pf then differ). Filter rules live in
+// config.filter.rule, in config.xml's shape.
 if (!defined('PFSENSE_FAKE_STUB')) {
   define('PFSENSE_FAKE_STUB', 1);
   $GLOBALS['pfsense_fake_dir'] = getenv('PFSENSE_FAKE_DIR') ?: '';
@@ -65,6 +67,13 @@ if (!defined('PFSENSE_FAKE_STUB')) {
 
   function filter_configure() {
     $GLOBALS['pfsense_fake_state']['reloads'] = ($GLOBALS['pfsense_fake_state']['reloads'] ?? 0) + 1;
+    // Fault injection: pfctl refuses the new ruleset, so pf keeps the old one and the old tables (config.xml moved on).
+    $err = @file_get_contents($GLOBALS['pfsense_fake_dir'] . '/filter-load-error');
+    if ($err !== false) {
+      $GLOBALS['pfsense_fake_state']['notices'][] = 'There were error(s) loading the rules: ' . trim($err);
+      pfsense_fake_save();
+      return 1;
+    }
     $tables = $GLOBALS['pfsense_fake_dir'] . '/tables';
     if (!is_dir($tables)) mkdir($tables, 0700, true);
     foreach (config_get_path('aliases/alias', []) as $a) {
