@@ -52,15 +52,6 @@ export function createEnforcementActivities(deps: EnforcementDeps) {
       if (level === 'loaded') blockVerificationLevels.inc({ level: 'loaded' });
       return { enforcer: e.name, simulated: e === simulator, levels, level, present: blockTook(levels), detail: summariseLevels(levels), at: new Date().toISOString() };
     },
-    /** Verification after lift: the entry must be gone from the configuration and from the data plane. */
-    async verifyBlockRemoval(req: BlockRequest): Promise<BlockVerification & { gone: boolean }> {
-      const e = pick(req);
-      const levels = await classify(`verify removal on ${e.name}`, () => e.verify(req));
-      return {
-        enforcer: e.name, simulated: e === simulator, levels, level: levelOf(levels), present: blockTook(levels), gone: blockGone(levels),
-        detail: summariseLevels(levels), at: new Date().toISOString(),
-      };
-    },
     /** Would a block on this enforcer take effect at all (rules / routers / policies in place)? */
     async checkEnforcerPreconditions(input: { enforcer: string; direction?: Direction; dryRun?: boolean }): Promise<PreconditionReport> {
       const e = pick({ dryRun: Boolean(input.dryRun), enforcer: input.enforcer });
@@ -75,8 +66,9 @@ export function createEnforcementActivities(deps: EnforcementDeps) {
       const e = pick(req);
       const r = await classify(`verify removal on ${e.name}`, async () => {
         if (e.verifyRemoved) return e.verifyRemoved(req);
+        // Gone from the configuration and, where observable, from the data plane.
         const v = await e.verify(req);
-        return { removed: !v.present, detail: v.detail };
+        return { removed: blockGone(v), detail: summariseLevels(v) };
       });
       return { ...r, enforcer: e.name };
     },

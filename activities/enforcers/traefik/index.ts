@@ -6,7 +6,7 @@ import type { z } from 'zod';
 import type { traefikSchema } from '../../../domain/config/enforcement';
 import { hostTarget, isSingleIp, policyAdmits } from '../../../domain/k8s-netpol';
 import { refKey, type PatternChoice } from '../../../domain/traefik-pattern';
-import type { WrittenEntry } from '../../../domain/written-entry';
+import { occurrences, type WrittenEntry } from '../../../domain/written-entry';
 import type { BlockEntry, BlockRequest, EnforcementResult } from '../../../domain/types';
 import { PermanentEnforcementError, type Enforcer } from '../types';
 import { crdMiddlewareName, traefikPreconditionChecks, type TraefikApiLookup } from '../../../domain/traefik-preconditions';
@@ -30,6 +30,8 @@ export interface TraefikEnforcer extends Enforcer {
   /** What discovery found and which pattern it picked, with the reasons (for `palisade doctor` and the logs). */
   discover(): Promise<Discovery>;
 }
+
+const NETPOL_NOT_OBSERVABLE = { ok: null, evidence: 'NetworkPolicies are enforced by the CNI, whose data plane is not observable from the API' };
 
 /** Validates before anything is sent: one address, and the target is exactly its /32 or /128. */
 function hostOf(req: BlockRequest): string {
@@ -58,6 +60,18 @@ export function createTraefikEnforcer(config: TraefikConfig, deps: TraefikEnforc
   /** How the running Traefik sees the chosen Middleware; undefined without a configured API or for NetworkPolicies. */
   const loadedMiddleware = async (choice: PatternChoice | undefined): Promise<TraefikApiLookup | undefined> =>
     traefikApi && choice?.pattern === 'deny-plugin' ? getTraefikMiddleware(traefikApi, crdMiddlewareName(choice.middleware)) : undefined;
+  /** The `loaded` level: the running Traefik's copy of the Middleware (its API answer in place of the spec) holds the entry. */
+  const loadedLevel = async (ref: { namespace: string; name: string }, host: string, holds: (obj: { spec: unknown }) => boolean): Promise<BlockLevels['loaded']> => {
+    if (!traefikApi) return { ok: null, evidence: 'Traefik API not configured (traefik.api): what Traefik loaded is not observable' };
+    const lookup = await getTraefikMiddleware(traefikApi, crdMiddlewareName(ref));
+    if (!lookup.found) return { ok: false, evidence: `Traefik's API does not know ${lookup.name}` };
+    const inList = holds({ spec: lookup.middleware });
+    const m = lookup.middleware;
+    return {
+      ok: inList && m.status === 'enabled',
+      evidence: `Traefik reports ${lookup.name} ${String(m.status)}, ${inList ? 'with' : 'without'} ${host} in its list, used by ${(m.usedBy ?? []).join(', ') || 'no router'}`,
+    };
+  };
   const preconditions = async (d: Discovery): Promise<PreconditionReport> => {
     const checks = traefikPreconditionChecks(d, await loadedMiddleware(d.choice));
     return { enforcer: name, ok: checks.every((c) => c.ok), checks };
@@ -114,26 +128,20 @@ export function createTraefikEnforcer(config: TraefikConfig, deps: TraefikEnforc
     async verify(req): Promise<BlockLevels> {
       const host = hostOf(req);
       // A recorded block is checked where it was written, whatever the cluster would pick today.
-      if (req.written?.length) return recordPresent(api, req.written, host, req.blockId);
+      if (req.written?.length) {
+        const p = await recordPresent(api, req.written, host, req.blockId);
+        const mw = req.written.find((w) => w.kind === 'Middleware');
+        const present = { ok: p.present, evidence: p.detail };
+        if (!mw) return { present, loaded: NETPOL_NOT_OBSERVABLE };
+        return { present, loaded: await loadedLevel({ namespace: mw.namespace, name: mw.name }, host, (obj) => occurrences(obj, mw.field, mw.entry) > 0) };
+      }
       const { choice } = await choose();
       if (choice.pattern === 'deny-plugin') {
         const [b] = bindings(choice);
         const obj = await api.get(b.target);
         const present = b.blocks(obj, host);
         const presentCheck = { ok: present, evidence: `${host} ${present ? 'is' : 'is not'} in ${b.label}, used by ${choice.routes.join(', ') || 'no router'}` };
-        const lookup = await loadedMiddleware(choice);
-        if (!lookup) return { present: presentCheck, loaded: { ok: null, evidence: 'Traefik API not configured (traefik.api): what Traefik loaded is not observable' } };
-        if (!lookup.found) return { present: presentCheck, loaded: { ok: false, evidence: `Traefik's API does not know ${lookup.name}` } };
-        const loadedObj = { spec: lookup.middleware };
-        const inList = b.blocks(loadedObj, host);
-        const enabled = lookup.middleware.status === 'enabled';
-        return {
-          present: presentCheck,
-          loaded: {
-            ok: inList && enabled,
-            evidence: `Traefik reports ${lookup.name} ${String(lookup.middleware.status)}, ${inList ? 'with' : 'without'} ${host} in its list, used by ${(lookup.middleware.usedBy ?? []).join(', ') || 'no router'}`,
-          },
-        };
+        return { present: presentCheck, loaded: await loadedLevel(choice.middleware, host, (o) => b.blocks(o, host)) };
       }
       // Blocked only if no policy selecting the Traefik pods admits the host (fresh reads, not the discovery copy).
       const admitting: string[] = [];
@@ -144,7 +152,7 @@ export function createTraefikEnforcer(config: TraefikConfig, deps: TraefikEnforc
       const present = admitting.length === 0
         ? { ok: true, evidence: `no NetworkPolicy selecting the Traefik pods admits ${host}` }
         : { ok: false, evidence: `${host} is still admitted by ${admitting.join(', ')}` };
-      return { present, loaded: { ok: null, evidence: 'NetworkPolicies are enforced by the CNI, whose data plane is not observable from the API' } };
+      return { present, loaded: NETPOL_NOT_OBSERVABLE };
     },
 
     async checkPreconditions() {
