@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { appendFile, chmod, mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { FakePfRest } from '../fakes/pfsense-rest';
+import { aliasBlockRule, FakePfRest } from '../fakes/pfsense-rest';
 import { scanLines, scannerIps } from '../helpers/access-log';
 import { freePort, startRole, startTestCluster, writeConfig, type RoleProcess, type TestCluster } from '../helpers/cluster';
 
@@ -19,7 +19,7 @@ const SECRETS = { PALISADE_CONTROL_TOKEN: 'cluster-test-control-token-0123456789
 describe('[cluster] the compose topology as processes against palisade cluster', () => {
   let dir: string;
   let cluster: TestCluster | undefined;
-  const pf = new FakePfRest({ apiKey: SECRETS.PFSENSE_API_KEY, applyPolls: 1 });
+  const pf = new FakePfRest({ rules: [aliasBlockRule()], apiKey: SECRETS.PFSENSE_API_KEY, applyPolls: 1 });
   const procs: RoleProcess[] = [];
   let apiUrl: string;
   let accessLog: string;
