@@ -11,7 +11,7 @@ import { threatWorkflowId } from '../workflows/messages';
 import { bundleToFile, NOOP_WORKFLOW, PALISADE_WORKFLOWS } from './lib/bundle';
 import { benchCommand, type CommonOptions } from './lib/cli';
 import { renderRun, type RunResult } from './lib/report';
-import { machine, openServer } from './lib/server';
+import { machine, openServer, stopOpenServers } from './lib/server';
 import { benchIps, historyCost, pool, round } from './lib/stats';
 import { latencyFigures, REVIEW_SOURCE, threatPass, waitCasesDone } from './lib/threat-run';
 import { BenchWorker } from './lib/worker-child';
@@ -57,7 +57,7 @@ async function main() {
   const seed = Math.floor(Math.random() * 2000);
   const autoIps = benchIps(n, seed);
   const reviewIps = benchIps(n, seed, n);
-  const timeoutMs = Math.max(300_000, n * 2000);
+  const timeoutMs = Math.max(600_000, n * 5000);
   const log = (line: string) => !opts.json && process.stderr.write(`${line}\n`);
 
   const [palisadeBundle, noopBundle] = await Promise.all([bundleToFile(PALISADE_WORKFLOWS), bundleToFile(NOOP_WORKFLOW)]);
@@ -111,6 +111,6 @@ async function main() {
 if (require.main === module) {
   main().then(() => process.exit(0), (err) => {
     process.stderr.write(`bench: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
+    void stopOpenServers().finally(() => process.exit(1));
   });
 }

@@ -16,7 +16,7 @@ import { stateQuery, THREAT_WORKFLOW_TYPE, threatWorkflowId } from '../workflows
 import { bundleToFile, PALISADE_WORKFLOWS } from './lib/bundle';
 import { benchCommand, positiveInt, type CommonOptions } from './lib/cli';
 import { renderScale, type ScaleResult } from './lib/report';
-import { machine, openServer } from './lib/server';
+import { machine, openServer, stopOpenServers } from './lib/server';
 import { benchIps, pct, pool, round, waitFor } from './lib/stats';
 import { AUTO_SOURCE, REVIEW_SOURCE, sightingOf } from './lib/threat-run';
 import { BenchWorker } from './lib/worker-child';
@@ -128,5 +128,5 @@ async function main() {
 
 main().then((ok) => process.exit(ok ? 0 : 1), (err) => {
   process.stderr.write(`bench:scale: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(1);
+  void stopOpenServers().finally(() => process.exit(1));
 });

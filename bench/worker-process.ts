@@ -15,7 +15,11 @@ import { createWorkers } from '../workers';
 import { mainWorkerOptions } from '../workers/options';
 import type { ChildMessage, ParentMessage, WorkerProcessConfig } from './lib/worker-child';
 
-const send = (m: ChildMessage) => process.send!(m);
+const send = (m: ChildMessage) => {
+  if (process.connected) process.send!(m);
+};
+// The parent measures this process; without it there is nothing to run for.
+process.on('disconnect', () => process.exit(0));
 
 /** The in-memory firewall, reporting to the parent. Its call log is not kept: it would grow with every block. */
 class ReportingFirewall extends MemoryEnforcer {

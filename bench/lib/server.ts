@@ -42,6 +42,13 @@ async function freePort(): Promise<number> {
   });
 }
 
+const open = new Set<BenchServer>();
+
+/** Stops every server still open (a benchmark that fails must not leave a dev server running). */
+export async function stopOpenServers(): Promise<void> {
+  await Promise.all([...open].map((s) => s.stop().catch(() => undefined)));
+}
+
 export async function openServer(opts: { address?: string; namespace: string }): Promise<BenchServer> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'palisade-bench-'));
   const config = loadConfig({
@@ -67,7 +74,14 @@ export async function openServer(opts: { address?: string; namespace: string }):
     ...(cluster?.visibilityStore ? { visibility: cluster.visibilityStore } : {}),
     ...(temporal.embedded ? { devServerArgs: [...DEV_SERVER_SQLITE_ARGS], cliVersion: TEMPORAL_CLI_VERSION } : {}),
   };
-  return { temporal, info, dataDir, stop: () => temporal.stop() };
+  const server: BenchServer = {
+    temporal, info, dataDir,
+    stop: async () => {
+      if (open.delete(server)) await temporal.stop();
+    },
+  };
+  open.add(server);
+  return server;
 }
 
 export function describeServer(s: ServerInfo): string {

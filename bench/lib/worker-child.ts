@@ -48,6 +48,8 @@ export class BenchWorker {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     const w = new BenchWorker(child);
+    // A benchmark that fails must not leave its worker running.
+    process.once('exit', () => child.kill('SIGKILL'));
     w.exited = new Promise((resolve) => child.once('exit', () => resolve()));
     await new Promise<void>((resolve, reject) => {
       const onExit = (code: number | null) => reject(new Error(`the benchmark worker exited during start-up (code ${code})`));
