@@ -12,7 +12,7 @@
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { Client as EsClient } from '@elastic/elasticsearch';
+import type { Client as EsClient } from '@elastic/elasticsearch';
 import type { DetectionConfig, DetectorConfig, EsFieldMapping } from '../../domain/config/detection';
 import type { SecretRef } from '../../domain/config';
 import { assessTally } from '../../domain/detection/scoring';
@@ -31,7 +31,10 @@ export async function createEsClient(cfg: EsConfig, readSecret: (ref: SecretRef 
   const password = await readSecret(cfg.password);
   const auth = apiKey ? { apiKey } : cfg.username && password ? { username: cfg.username, password } : undefined;
   const ca = cfg.tls.caFile ? await fs.readFile(cfg.tls.caFile, 'utf8') : undefined;
-  return new EsClient({
+  // Required here, not at the top: only deployments with an Elasticsearch source should pay for the client's memory.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Client } = require('@elastic/elasticsearch') as typeof import('@elastic/elasticsearch');
+  return new Client({
     node: cfg.node,
     ...(auth ? { auth } : {}),
     tls: { rejectUnauthorized: cfg.tls.rejectUnauthorized, ...(ca ? { ca } : {}) },

@@ -1,6 +1,5 @@
 // Anthropic Messages API through the official SDK. Structured output via output_config.format (json_schema).
 // No temperature: the installed SDK's MessageCreateParams no longer has one (sampling is left to the model).
-import Anthropic from '@anthropic-ai/sdk';
 import type { LlmClient, LlmRequest, LlmResponse } from './types';
 
 export interface AnthropicClientOptions {
@@ -16,7 +15,10 @@ const STOP: Record<string, LlmResponse['stopReason']> = {
 };
 
 export function createAnthropicClient(opts: AnthropicClientOptions): LlmClient {
-  const sdk = new Anthropic({ apiKey: opts.apiKey, baseURL: opts.baseURL?.replace(/\/+$/, '').replace(/\/v1$/, ''), maxRetries: opts.maxRetries ?? 2 });
+  // Required on use: a worker without an Anthropic model should not carry the SDK in memory.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const AnthropicSdk = (require('@anthropic-ai/sdk') as typeof import('@anthropic-ai/sdk')).default;
+  const sdk = new AnthropicSdk({ apiKey: opts.apiKey, baseURL: opts.baseURL?.replace(/\/+$/, '').replace(/\/v1$/, ''), maxRetries: opts.maxRetries ?? 2 });
   return {
     provider: 'anthropic',
     model: opts.model,

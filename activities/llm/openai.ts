@@ -1,6 +1,5 @@
 // OpenAI chat completions, and any OpenAI-compatible server (vLLM, llama.cpp, LM Studio, Ollama's /v1 shim),
 // through the official SDK. Structured output via response_format json_schema (strict).
-import OpenAI from 'openai';
 import type { LlmClient, LlmRequest, LlmResponse } from './types';
 
 export interface OpenAiClientOptions {
@@ -16,7 +15,10 @@ export interface OpenAiClientOptions {
 const FINISH: Record<string, LlmResponse['stopReason']> = { stop: 'stop', length: 'length', content_filter: 'refusal' };
 
 export function createOpenAiClient(opts: OpenAiClientOptions): LlmClient {
-  const sdk = new OpenAI({ apiKey: opts.apiKey ?? 'palisade-no-key', baseURL: opts.baseURL, maxRetries: opts.maxRetries ?? 2 });
+  // Required on use: a worker without an OpenAI-compatible model should not carry the SDK in memory.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const OpenAiSdk = (require('openai') as typeof import('openai')).default;
+  const sdk = new OpenAiSdk({ apiKey: opts.apiKey ?? 'palisade-no-key', baseURL: opts.baseURL, maxRetries: opts.maxRetries ?? 2 });
   return {
     provider: opts.provider,
     model: opts.model,

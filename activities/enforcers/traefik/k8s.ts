@@ -3,8 +3,12 @@
 import type * as K8s from '@kubernetes/client-node' with { 'resolution-mode': 'import' };
 import { PermanentEnforcementError } from '../types';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-export const k8s = require('@kubernetes/client-node') as typeof K8s;
+// Loaded on first use: the client costs about 75 MB of worker memory, which only a Traefik deployment should pay.
+let loaded: typeof K8s | undefined;
+export const k8s = new Proxy({} as typeof K8s, {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  get: (_target, key) => (loaded ??= require('@kubernetes/client-node') as typeof K8s)[key as keyof typeof K8s],
+});
 
 export const TRAEFIK_GROUP = 'traefik.io';
 export const TRAEFIK_VERSION = 'v1alpha1';
