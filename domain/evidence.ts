@@ -1,4 +1,5 @@
 // Merging sightings of one IP into one evidence record: duplicates enrich the evidence instead of re-alerting.
+import { MAX_CASE_ADDRESSES } from './case-key';
 import type { Direction, MergedEvidence, Sighting } from './types';
 
 export const EVIDENCE_CAPS = { paths: 25, userAgents: 10, narratives: 3, narrativeChars: 1000, recent: 10, sources: 20 } as const;
@@ -61,7 +62,17 @@ export function mergeSighting(current: MergedEvidence, s: Sighting): MergedEvide
     statusCounts,
     narratives,
     recent: [...current.recent, compact(s)].slice(-EVIDENCE_CAPS.recent),
+    ...mergeAddress(current, s),
   };
+}
+
+/** A prefix case keeps its distinct addresses (capped) and the latest one; single-address cases carry neither. */
+function mergeAddress(current: MergedEvidence, s: Sighting): Pick<MergedEvidence, 'addresses' | 'latestAddress'> {
+  if (typeof s.address !== 'string') return current.addresses ? { addresses: current.addresses, latestAddress: current.latestAddress } : {};
+  const known = current.addresses ?? [];
+  const addresses = known.includes(s.address) || known.length >= MAX_CASE_ADDRESSES ? known : [...known, s.address];
+  const latest = current.latestAddress === undefined || current.sightingCount === 0 || s.observedAt >= current.lastSeen ? s.address : current.latestAddress;
+  return { addresses, latestAddress: latest };
 }
 
 export function clampScore(n: number): number {

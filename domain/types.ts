@@ -36,6 +36,8 @@ export interface Sighting {
   knownBad?: boolean;
   likelyFalsePositive?: boolean;
   evidence: Evidence;
+  /** The host address seen, when the case groups several (an IPv6 prefix case); set by submitSighting. */
+  address?: string;
 }
 
 /** Merged view over all sightings of one IP in one cycle. */
@@ -56,6 +58,10 @@ export interface MergedEvidence {
   narratives: string[];
   /** The most recent sightings, newest last (capped). */
   recent: Sighting[];
+  /** A prefix case: the distinct host addresses seen, first seen first (capped at MAX_CASE_ADDRESSES). */
+  addresses?: string[];
+  /** A prefix case: the address of the latest sighting (the one the case decides on and blocks below the count). */
+  latestAddress?: string;
 }
 
 export type ProviderStatus = 'ok' | 'miss' | 'error' | 'skipped' | 'budget_exhausted';

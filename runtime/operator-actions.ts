@@ -7,7 +7,7 @@ import {
   isGrpcServiceError, ServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError,
   WorkflowUpdateRPCTimeoutOrCancelledError, type Client, type WorkflowExecutionDescription,
 } from '@temporalio/client';
-import { normaliseIp } from '../domain/ip';
+import { normaliseCaseSubject } from '../domain/case-key';
 import { APPROVAL_CHANNELS } from '../domain/operator-input';
 import { SA } from '../domain/search-attributes';
 import type { DecideResult, HoldAction, ThreatState } from '../domain/threat-state';
@@ -54,11 +54,14 @@ export const holdActionSchema = z
   })
   .refine((a) => a.action !== 'extend' || a.hours !== undefined, { message: 'extend needs hours', path: ['hours'] });
 
-/** The canonical form of an IP as used in workflow ids (`threat/<ip>`), via domain/ip (the same as sightings use). */
+/**
+ * The canonical form of a case as used in workflow ids (`threat/<ip>`, or `threat/<prefix>` for an IPv6 prefix
+ * case, see domain/case-key.ts), the same as sightings use.
+ */
 export function normaliseThreatIp(input: string): string {
-  const r = normaliseIp(typeof input === 'string' ? input : '');
-  if (!r.ok) throw new OperatorActionError('invalid_input', `not a single IP address: ${r.reason}`);
-  return r.ip;
+  const r = normaliseCaseSubject(typeof input === 'string' ? input : '');
+  if (!r.ok) throw new OperatorActionError('invalid_input', `not a single IP address or IPv6 prefix case: ${r.reason}`);
+  return r.subject;
 }
 
 function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {

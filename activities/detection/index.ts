@@ -1,10 +1,14 @@
 // Scan activities: the access-log scan (Elasticsearch when configured, else the local Traefik JSON file, else the
-// shipped sample) and the threat-intel feed poll. Both hand their findings to threat/<ip> through submitSighting.
+// shipped sample) and the threat-intel feed poll. Both hand their findings to the threat workflows through
+// submitSighting, within the per-run caps of detection.caps (domain/threat-caps.ts).
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { Client as EsClient } from '@elastic/elasticsearch';
 import type { PalisadeConfig } from '../../domain/config';
+import { caseKeyOf } from '../../domain/case-key';
 import { findingToSighting, type Finding } from '../../domain/detection/detector';
+import { capThreats } from '../../domain/threat-caps';
+import type { Sighting } from '../../domain/types';
 import { readSecret as defaultReadSecret } from '../../runtime/secrets';
 import { submitSighting, SightingRejected } from '../../runtime/sightings';
 import { pollIntelFeedFromConfig } from '../intel/feed';
@@ -34,6 +38,14 @@ export interface SubmittedSighting {
   windowStart: string;
   workflowId?: string;
   rejected?: string;
+  /** Not submitted this run: which cap (detection.caps) left it out. */
+  capped?: string;
+}
+
+/** Set when a cap of detection.caps bit in this run (the scan workflow records it in its history). */
+export interface ScanCapReport {
+  note: string;
+  cappedSightings: number;
 }
 
 export interface AccessLogScanSummary {
@@ -43,13 +55,15 @@ export interface AccessLogScanSummary {
   elasticsearch?: EsScanStats;
   sightings: SubmittedSighting[];
   followUps: FollowUpReport[];
+  cap?: ScanCapReport;
 }
 
 export interface IntelFeedPollSummary {
   listed: number;
   reportAvailable: boolean;
   notes: string[];
-  sightings: { ip: string; score: number; workflowId?: string; rejected?: string }[];
+  sightings: { ip: string; score: number; workflowId?: string; rejected?: string; capped?: string }[];
+  cap?: ScanCapReport;
 }
 
 /** Which access-log source runs, from config (ES wins; then a configured file; then the shipped sample). */
@@ -74,21 +88,39 @@ export function createDetectionActivities(deps: DetectionActivityDeps) {
     return llm ?? undefined;
   };
 
-  async function submitAll(findings: Finding[], source: string, extra: (f: Finding) => Record<string, string | number | boolean>): Promise<SubmittedSighting[]> {
-    const out: SubmittedSighting[] = [];
-    for (const f of findings) {
-      const sighting = findingToSighting(f, source, config.detection.detector, extra(f));
-      const base = { ip: f.tally.ip, score: sighting.score, sensitiveHits: f.tally.sensitiveHits, windowStart: sighting.evidence.windowStart! };
+  /**
+   * Submits through the caps of detection.caps: the strongest threats first, the rest recorded as capped. An address
+   * the threat workflow refuses outright is recorded, not retried; Temporal errors propagate.
+   */
+  async function submitCapped<T extends { ip: string; score: number }>(
+    items: Array<{ base: T; sighting: Sighting }>,
+  ): Promise<{ out: Array<T & { workflowId?: string; rejected?: string; capped?: string }>; cap?: ScanCapReport }> {
+    const out: Array<T & { workflowId?: string; rejected?: string; capped?: string }> = [];
+    const candidates: Array<{ subject: string; address: string; score: number; base: T; sighting: Sighting }> = [];
+    for (const it of items) {
+      const key = caseKeyOf(it.base.ip, config.policy.ipv6.groupPrefix);
+      if (!key.ok) out.push({ ...it.base, rejected: `invalid IP "${String(it.base.ip).slice(0, 64)}": ${key.reason}` });
+      else candidates.push({ subject: key.subject, address: key.address, score: it.sighting.score, base: it.base, sighting: it.sighting });
+    }
+    const r = capThreats(candidates, config.detection.caps);
+    for (const c of r.admitted) {
       try {
-        const { workflowId } = await submitSighting(client, config, f.tally.ip, sighting);
-        out.push({ ...base, workflowId });
+        const { workflowId } = await submitSighting(client, config, c.base.ip, c.sighting);
+        out.push({ ...c.base, workflowId });
       } catch (err) {
-        // An address the threat workflow refuses outright is recorded, not retried; Temporal errors propagate.
-        if (err instanceof SightingRejected) out.push({ ...base, rejected: err.message });
+        if (err instanceof SightingRejected) out.push({ ...c.base, rejected: err.message });
         else throw err;
       }
     }
-    return out;
+    for (const c of r.capped) out.push({ ...c.item.base, capped: c.reason });
+    return { out, ...(r.note ? { cap: { note: r.note, cappedSightings: r.capped.length } } : {}) };
+  }
+
+  async function submitAll(findings: Finding[], source: string, extra: (f: Finding) => Record<string, string | number | boolean>): Promise<{ out: SubmittedSighting[]; cap?: ScanCapReport }> {
+    return submitCapped(findings.map((f) => {
+      const sighting = findingToSighting(f, source, config.detection.detector, extra(f));
+      return { base: { ip: f.tally.ip, score: sighting.score, sensitiveHits: f.tally.sensitiveHits, windowStart: sighting.evidence.windowStart! }, sighting };
+    }));
   }
 
   return {
@@ -99,17 +131,19 @@ export function createDetectionActivities(deps: DetectionActivityDeps) {
       if (src.kind === 'none') return { source: 'none', note: src.reason, sightings: [], followUps: [] };
       if (src.kind === 'file') {
         let sightings: SubmittedSighting[] = [];
+        let cap: ScanCapReport | undefined;
         const { stats } = await scanTraefikFile({
           file: src.file, dataDir: config.dataDir, detector: d.detector, clientField: d.accessLog.clientField,
           maxBytesPerRun: d.accessLog.maxBytesPerRun, maxLineBytes: d.accessLog.maxLineBytes, now,
         }, async (findings) => {
-          sightings = await submitAll(findings, FILE_SOURCE_ID, (): Record<string, boolean> => (src.sample ? { sampleLog: true } : {}));
+          ({ out: sightings, cap } = await submitAll(findings, FILE_SOURCE_ID, (): Record<string, boolean> => (src.sample ? { sampleLog: true } : {})));
         });
-        return { source: FILE_SOURCE_ID, ...(src.sample ? { note: `no source configured: scanned the shipped sample ${src.file}` } : {}), file: stats, sightings, followUps: [] };
+        return { source: FILE_SOURCE_ID, ...(src.sample ? { note: `no source configured: scanned the shipped sample ${src.file}` } : {}), file: stats, sightings, followUps: [], ...(cap ? { cap } : {}) };
       }
       const esc = await esClient();
       const followUps: FollowUpReport[] = [];
       let sightings: SubmittedSighting[] = [];
+      let cap: ScanCapReport | undefined;
       const { stats } = await scanElasticsearch({ es: esc, config: d.elasticsearch, detector: d.detector, dataDir: config.dataDir, now }, async (findings) => {
         const fu = d.elasticsearch.llmFollowUp;
         const model = fu.enabled ? await llmClient() : undefined;
@@ -122,29 +156,20 @@ export function createDetectionActivities(deps: DetectionActivityDeps) {
             }));
           }
         }
-        sightings = await submitAll(findings, ES_SOURCE_ID, (f): Record<string, string | number> => {
+        ({ out: sightings, cap } = await submitAll(findings, ES_SOURCE_ID, (f): Record<string, string | number> => {
           const r = followUps.find((x) => x.ip === f.tally.ip && x.windowStart === new Date(f.tally.windowStartMs).toISOString());
           return r ? { llmFollowUp: r.conclusion, llmFollowUpReason: r.reason.slice(0, 300), llmFollowUpQueries: r.turns.length } : {};
-        });
+        }));
       });
-      return { source: ES_SOURCE_ID, elasticsearch: stats, sightings, followUps };
+      return { source: ES_SOURCE_ID, elasticsearch: stats, sightings, followUps, ...(cap ? { cap } : {}) };
     },
 
     /** One threat-intel feed poll (scheduled every intel.feed.pollMinutes when intel.feed.enabled). */
     async pollThreatIntelFeed(): Promise<IntelFeedPollSummary> {
       const t = config.policy.thresholds;
       const result = await pollIntelFeedFromConfig(config.intel.feed, readSecret, { inbound: t.analyse, outbound: t.outbound, requireKnownBad: t.requireKnownBad });
-      const sightings: IntelFeedPollSummary['sightings'] = [];
-      for (const q of result.qualifying) {
-        try {
-          const { workflowId } = await submitSighting(client, config, q.ip, q.sighting);
-          sightings.push({ ip: q.ip, score: q.sighting.score, workflowId });
-        } catch (err) {
-          if (err instanceof SightingRejected) sightings.push({ ip: q.ip, score: q.sighting.score, rejected: err.message });
-          else throw err;
-        }
-      }
-      return { listed: result.listed, reportAvailable: result.reportAvailable, notes: result.notes.slice(0, 50), sightings };
+      const { out: sightings, cap } = await submitCapped(result.qualifying.map((q) => ({ base: { ip: q.ip, score: q.sighting.score }, sighting: q.sighting })));
+      return { listed: result.listed, reportAvailable: result.reportAvailable, notes: result.notes.slice(0, 50), sightings, ...(cap ? { cap } : {}) };
     },
   };
 }

@@ -114,6 +114,20 @@ export const detectionSchema = z.strictObject({
   /** Prometheus for read-only diagnostics of alert investigations. */
   prometheusUrl: httpUrl.optional(),
   alerts: alertsSchema.prefault({}),
+  /**
+   * Per scan run (access-log scan, intel-feed poll): at most this many threats (cases) signalled, at most
+   * `maxThreatsPerPrefix` of them inside one IPv4 /`prefixV4` or IPv6 /`prefixV6`, at most `maxSightingsPerThreat`
+   * sightings per threat. The strongest go first; when a cap bites, the scan's history says so.
+   */
+  caps: z
+    .strictObject({
+      maxThreatsPerRun: z.number().int().min(1).max(100_000).default(200),
+      maxThreatsPerPrefix: z.number().int().min(1).max(100_000).default(16),
+      prefixV4: z.number().int().min(8).max(32).default(24),
+      prefixV6: z.number().int().min(16).max(128).default(48),
+      maxSightingsPerThreat: z.number().int().min(1).max(10_000).default(256),
+    })
+    .prefault({}),
 }).superRefine((d, ctx) => {
   if (!d.elasticsearch.enabled || d.elasticsearch.fields !== 'traefik-json' || d.elasticsearch.fieldOverrides.forwardedIp) return;
   for (const [i, cidr] of d.detector.trustedProxies.entries()) {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_CASE_ADDRESSES } from '../case-key';
 import { duration, modeSchema } from './common';
 
 export const thresholdsSchema = z.strictObject({
@@ -56,6 +57,20 @@ export const governorSchema = z.strictObject({
   windowMinutes: z.number().positive().max(7 * 24 * 60).default(60),
 });
 
+export const ipv6GroupingSchema = z.strictObject({
+  /**
+   * IPv6 sightings are grouped into one case (one workflow `threat/<prefix>`) per prefix of this length: one
+   * attacker usually holds a whole /64 and rotates through it. 128 = one case per address.
+   */
+  groupPrefix: z.number().int().min(32).max(128).default(64),
+  /**
+   * Distinct addresses of one prefix a case must have seen before a block of the whole prefix is proposed. The
+   * prefix block is a widening: it is proposed only in review mode (a human approves it), and never when the prefix
+   * overlaps a never-block range; below the count the block is the /128 of the latest address.
+   */
+  prefixBlockMinAddresses: z.number().int().min(2).max(MAX_CASE_ADDRESSES).default(8),
+});
+
 export const sourceOverrideSchema = z.strictObject({
   mode: modeSchema.optional(),
   dryRun: z.boolean().optional(),
@@ -70,6 +85,7 @@ export const policySchema = z.strictObject({
   durations: durationsSchema.prefault({}),
   review: reviewSchema.prefault({}),
   governor: governorSchema.prefault({}),
+  ipv6: ipv6GroupingSchema.prefault({}),
   /**
    * After an outcome without a block (recorded, skipped, rejected, review expired), further sightings of the same IP
    * are merged silently for this long, unless the score rises by at least `scoreIncrease`: no re-alert spam.
