@@ -4,6 +4,7 @@
 import type { Client } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Logger } from 'pino';
+import { createEffectActivities } from '../activities/effect';
 import { createEnforcementActivities } from '../activities/enforcement';
 import { createReconcileActivities } from '../activities/reconcile';
 import type { Enforcer } from '../activities/enforcers/types';
@@ -48,6 +49,7 @@ export async function mainQueueActivities(deps: WorkerDeps) {
     ...(intelConfigured ? createIntelActivities(config.intel, { readSecret, dataDir: config.dataDir }) : {}),
     ...(config.llm.provider !== 'none' ? await createProposalActivitiesFromConfig(config.llm, readSecret) : {}),
     ...createNotifyActivities({ notifiers: [logNotifier(deps.logger), ...(deps.notifiers ?? [])] }),
+    ...createEffectActivities({ config }),
     ...(await extraActivities(deps)),
   };
 }

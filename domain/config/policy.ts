@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { MAX_CASE_ADDRESSES } from '../case-key';
 import { duration, modeSchema } from './common';
+import { verificationSchema } from './verification';
 
 export const thresholdsSchema = z.strictObject({
   /** Analyse (propose an action) at or above this composite score. */
@@ -104,6 +105,8 @@ export const policySchema = z.strictObject({
   onProposalFailure: z.enum(['review', 'rules']).default('review'),
   /** Settle delay between applying a block and verifying it. */
   verifySettleSeconds: duration.seconds.default(10),
+  /** Verification levels, the effect check and what their results do (issue 13). */
+  verification: verificationSchema.prefault({}),
   /** Per-source overrides of mode, dry-run and thresholds, keyed by source id. */
   sources: z.record(z.string(), sourceOverrideSchema).default({}),
 });
