@@ -1,7 +1,7 @@
 // Which case (workflow `threat/<subject>`) an address belongs to. An IPv4 address is its own case; an IPv6 address
 // belongs to the case of its /64 (policy.ipv6.groupPrefix): one attacker with a /64 rotates through addresses, and a
 // case per address would mean a workflow, intel lookups, an LLM call and a review message per request. Pure.
-import { compileRange, normaliseIp, parseCidr, type IpRejection } from './ip';
+import { cidrContains, compileRange, normaliseIp, parseCidr, type IpRejection } from './ip';
 
 /** Most distinct addresses one prefix case keeps (and the highest policy.ipv6.prefixBlockMinAddresses). */
 export const MAX_CASE_ADDRESSES = 256;
@@ -48,3 +48,18 @@ export function normaliseCaseSubject(input: string): { ok: true; subject: string
   }
   return { ok: true, subject: net.cidr };
 }
+
+/**
+ * The prefix a block of a prefix case targets, when `target` is one: a canonical IPv6 network of an accepted case
+ * length that contains `ip` (the case's address). Enforcers accept nothing else wider than a host.
+ */
+export function prefixTargetOf(ip: string, target: string): string | undefined {
+  if (typeof target !== 'string' || !target.includes('/')) return undefined;
+  const net = parseCidr(target);
+  if (!net.ok || net.cidr !== target || net.version !== 6) return undefined;
+  if (net.prefix < CASE_PREFIX_RANGE.min || net.prefix > CASE_PREFIX_RANGE.max) return undefined;
+  return cidrContains(net.cidr, ip) ? net.cidr : undefined;
+}
+
+/** Enforcers whose block lists can hold a network entry (pfSense aliases here hold single addresses only). */
+export const PREFIX_CAPABLE_ENFORCERS: readonly string[] = ['traefik', 'memory', 'simulated'];

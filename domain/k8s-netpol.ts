@@ -63,7 +63,8 @@ export type ExceptEdit = { ingress: any[]; changed: boolean } | { error: string 
 export function addHostExcept(spec: any, host: string): ExceptEdit {
   const rules: any[] = Array.isArray(spec?.ingress) ? spec.ingress : [];
   const h = parseCidr(host);
-  if (!h || hostTarget(host) !== host) return { error: `${host} is not a host CIDR` };
+  // A host CIDR, or a canonical network (the IPv6 prefix of a reviewed prefix-case block).
+  if (!h || (hostTarget(host) !== host && `${h.addr.toString()}/${h.bits}` !== host)) return { error: `${host} is not a host CIDR or a canonical network` };
   let changed = false;
   const ingress = [];
   for (const [i, r] of rules.entries()) {

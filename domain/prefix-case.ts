@@ -3,7 +3,8 @@
 // The policy decides on one host: the case's latest address (caseHost). Blocking the whole prefix is a widening,
 // proposed only when all of these hold: the effective mode is review and the decision is review (a human approves
 // it), the case has seen at least policy.ipv6.prefixBlockMinAddresses distinct addresses, and the prefix overlaps
-// no special-purpose range, own network, infrastructure entry or allowlist entry.
+// no special-purpose range, own network, infrastructure entry or allowlist entry, and the configured enforcer can
+// hold a network entry (Traefik; pfSense aliases here hold single addresses).
 //
 // Below the count the block stays the /128 of the latest address, and the reasons say why: a few addresses of one
 // /64 are not yet evidence that one actor holds the whole prefix (hosting providers hand out single addresses from
@@ -11,7 +12,7 @@
 // using now, and one entry per case keeps the block reviewable and removable as one thing.
 import type { AllowlistEntry, PolicyConfig } from './config';
 import { compileRange, type CompiledRange } from './ip';
-import { isPrefixSubject } from './case-key';
+import { isPrefixSubject, PREFIX_CAPABLE_ENFORCERS } from './case-key';
 import { SPECIAL_PURPOSE_RANGES } from './special-purpose-ranges';
 import type { MergedEvidence, Mode, PolicyDecision } from './types';
 
@@ -55,6 +56,8 @@ export interface PrefixCaseFacts {
   policy: PolicyConfig;
   allowlist: AllowlistEntry[];
   now: string;
+  /** The configured enforcer (a dry run is judged by what the real one could hold). */
+  enforcer: string;
 }
 
 /** The decision with its block target settled for a prefix case (widened, or the latest /128 with the reason). */
@@ -67,6 +70,7 @@ export function settlePrefixTarget(decision: PolicyDecision, f: PrefixCaseFacts)
   let why: string;
   if (n < min) why = `${seen}, below ${min} (policy.ipv6.prefixBlockMinAddresses): not yet evidence that one actor holds the prefix`;
   else if (f.mode !== 'review' || decision.kind !== 'review') why = `${seen}, but a prefix block widens the target and is proposed only in review mode (mode ${f.mode})`;
+  else if (!PREFIX_CAPABLE_ENFORCERS.includes(f.enforcer)) why = `${seen}, but enforcer ${f.enforcer} holds single addresses only`;
   else {
     const protectedBy = prefixNeverBlockReason(f.subject, f.policy, f.allowlist, f.now);
     if (!protectedBy) {

@@ -3,6 +3,7 @@
 // exactly where it wrote (BlockRequest.written on the way back). Verify, remove and list work from that record and
 // from the ownership annotations (ownership.ts), never from whatever pattern is preferred today.
 import type { z } from 'zod';
+import { prefixTargetOf } from '../../../domain/case-key';
 import type { traefikSchema } from '../../../domain/config/enforcement';
 import { hostTarget, isSingleIp, policyAdmits } from '../../../domain/k8s-netpol';
 import { refKey, type PatternChoice } from '../../../domain/traefik-pattern';
@@ -33,13 +34,18 @@ export interface TraefikEnforcer extends Enforcer {
 
 const NETPOL_NOT_OBSERVABLE = { ok: null, evidence: 'NetworkPolicies are enforced by the CNI, whose data plane is not observable from the API' };
 
-/** Validates before anything is sent: one address, and the target is exactly its /32 or /128. */
+/**
+ * Validates before anything is sent: one address, and the target is exactly its /32 or /128, or the IPv6 prefix of
+ * a prefix case that contains it (a reviewed widening, see domain/prefix-case.ts). Returns the entry to write.
+ */
 function hostOf(req: BlockRequest): string {
   if (typeof req.blockId !== 'string' || !/^\S{1,200}$/.test(req.blockId)) throw new PermanentEnforcementError('blockId must be 1-200 non-space characters', 'validation');
   if (typeof req.ip !== 'string' || !isSingleIp(req.ip)) throw new PermanentEnforcementError(`not a single IP address: ${JSON.stringify(String(req.ip).slice(0, 60))}`, 'validation');
   const host = hostTarget(req.ip)!;
-  if (hostTarget(String(req.target)) !== host) throw new PermanentEnforcementError(`target ${JSON.stringify(String(req.target).slice(0, 60))} is not the host CIDR of ${req.ip} (${host})`, 'validation');
-  return host;
+  if (hostTarget(String(req.target)) === host) return host;
+  const prefix = prefixTargetOf(req.ip, String(req.target));
+  if (prefix) return prefix;
+  throw new PermanentEnforcementError(`target ${JSON.stringify(String(req.target).slice(0, 60))} is neither the host CIDR of ${req.ip} (${host}) nor an IPv6 case prefix containing it`, 'validation');
 }
 
 export function createTraefikEnforcer(config: TraefikConfig, deps: TraefikEnforcerDeps = {}): TraefikEnforcer {

@@ -2,7 +2,7 @@
 // never-block rules for a whole prefix, the evidence of distinct addresses, and the per-run caps.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { caseKeyOf, normaliseCaseSubject } from '../../../domain/case-key';
+import { caseKeyOf, normaliseCaseSubject, prefixTargetOf } from '../../../domain/case-key';
 import { policySchema, type AllowlistEntry, type PolicyConfig } from '../../../domain/config';
 import { emptyEvidence, mergeSighting } from '../../../domain/evidence';
 import { caseHost, prefixNeverBlockReason, settlePrefixTarget } from '../../../domain/prefix-case';
@@ -70,7 +70,7 @@ void describe('evidence of a prefix case', () => {
 
 void describe('what a prefix case blocks', () => {
   const single = `${addr(9)}/128`;
-  const rows: Array<{ name: string; n: number; mode: Mode; decision?: PolicyDecision; policy?: Record<string, unknown>; allowlist?: AllowlistEntry[]; subject?: string; target: string; reason: RegExp }> = [
+  const rows: Array<{ name: string; n: number; mode: Mode; decision?: PolicyDecision; policy?: Record<string, unknown>; allowlist?: AllowlistEntry[]; subject?: string; enforcer?: string; target: string; reason: RegExp }> = [
     { name: 'review mode, at the count: widened to the prefix', n: 8, mode: 'review', target: PREFIX, reason: /8 distinct addresses .* ≥ 8: the block is widened to 2a01:4f8:10:2::\/64 \(a widening: a human approves it\)/ },
     { name: 'below the count: the latest /128, with why', n: 7, mode: 'review', target: single, reason: /7 distinct addresses .*below 8 .*blocking 2a01:4f8:10:2::a\/128, the latest address/ },
     { name: 'configurable count', n: 3, mode: 'review', policy: { ipv6: { prefixBlockMinAddresses: 3 } }, target: PREFIX, reason: /widened/ },
@@ -81,13 +81,14 @@ void describe('what a prefix case blocks', () => {
     { name: 'allowlisted address inside the prefix', n: 50, mode: 'review', allowlist: [{ cidr: '2a01:4f8:10:2::8000/128', description: 'partner' }], target: single, reason: /overlaps allowlist entry 2a01:4f8:10:2::8000\/128 \(partner\)/ },
     { name: 'an expired allowlist entry no longer protects', n: 50, mode: 'review', allowlist: [{ cidr: '2a01:4f8:10:2::8000/128', description: 'old', expiresAt: '2026-01-01T00:00:00Z' }], target: PREFIX, reason: /widened/ },
     { name: 'special-purpose range (documentation)', n: 50, mode: 'review', subject: '2001:db8:1:2::/64', target: single, reason: /overlaps 2001:db8::\/32 \(Documentation\)/ },
+    { name: 'an enforcer that holds single addresses only (pfSense)', n: 50, mode: 'review', enforcer: 'pfsense', target: single, reason: /enforcer pfsense holds single addresses only/ },
     { name: 'a special-purpose range inside a wider prefix', n: 50, mode: 'review', subject: '2620:4f::/32', target: single, reason: /overlaps 2620:4f:8000::\/48/ },
   ];
   for (const r of rows) {
     void test(r.name, () => {
       const evidence = { addresses: Array.from({ length: r.n }, (_, i) => addr(i)), latestAddress: addr(9) };
       const d = settlePrefixTarget(r.decision ?? review(single), {
-        subject: r.subject ?? PREFIX, evidence, mode: r.mode, policy: policy(r.policy), allowlist: r.allowlist ?? [], now: NOW,
+        subject: r.subject ?? PREFIX, evidence, mode: r.mode, policy: policy(r.policy), allowlist: r.allowlist ?? [], now: NOW, enforcer: r.enforcer ?? 'traefik',
       });
       assert.equal(d.block?.target, r.target);
       assert.match(d.reasons.at(-1)!, r.reason);
@@ -95,9 +96,16 @@ void describe('what a prefix case blocks', () => {
   }
   void test('a single-address case and a decision without a block are left as they are', () => {
     const d = review('203.0.113.9/32');
-    assert.equal(settlePrefixTarget(d, { subject: '203.0.113.9', evidence: {}, mode: 'review', policy: policy(), allowlist: [], now: NOW }), d);
+    assert.equal(settlePrefixTarget(d, { subject: '203.0.113.9', evidence: {}, mode: 'review', policy: policy(), allowlist: [], now: NOW, enforcer: 'traefik' }), d);
     const rec: PolicyDecision = { kind: 'record', reasons: [], dryRun: false };
-    assert.equal(settlePrefixTarget(rec, { subject: PREFIX, evidence: evidenceOf(50), mode: 'review', policy: policy(), allowlist: [], now: NOW }), rec);
+    assert.equal(settlePrefixTarget(rec, { subject: PREFIX, evidence: evidenceOf(50), mode: 'review', policy: policy(), allowlist: [], now: NOW, enforcer: 'traefik' }), rec);
+  });
+  void test('enforcers accept a prefix target only for a case prefix containing the address', () => {
+    assert.equal(prefixTargetOf(addr(3), PREFIX), PREFIX);
+    assert.equal(prefixTargetOf('2a01:4f8:10:3::1', PREFIX), undefined, 'address outside the prefix');
+    assert.equal(prefixTargetOf(addr(3), '2a01:4f8:10:2::4/64'), undefined, 'host bits set');
+    assert.equal(prefixTargetOf(addr(3), '2a01::/16'), undefined, 'wider than /32');
+    assert.equal(prefixTargetOf('203.0.113.9', '203.0.113.0/24'), undefined, 'IPv4 is never widened');
   });
   void test('prefix never-block: a clean prefix is blockable', () => {
     assert.equal(prefixNeverBlockReason(PREFIX, policy(), [], NOW), undefined);

@@ -130,6 +130,25 @@ void describe('Traefik ownership records', () => {
     assert.equal((await e.verifyRemoved!({ ...req('203.0.113.9'), written: applied.written })).removed, true);
   });
 
+  void test('a reviewed prefix block (IPv6 /64 of a prefix case) is written, verified and removed as one entry', async () => {
+    k.put(middleware('deny', ['198.51.100.1']));
+    k.put(route('app', ['deny']));
+    const e = enforcer();
+    const block = req('2a01:4f8:10:2::7', { target: '2a01:4f8:10:2::/64' });
+    const applied = await e.apply(block);
+    assert.deepEqual(applied.written?.map((w) => w.entry), ['2a01:4f8:10:2::/64']);
+    assert.deepEqual(list('deny'), ['198.51.100.1', '2a01:4f8:10:2::/64']);
+    assert.equal((await e.verify({ ...block, written: applied.written })).present.ok, true);
+    await e.remove({ ...block, written: applied.written });
+    assert.deepEqual(list('deny'), ['198.51.100.1']);
+    // Anything wider, not containing the address, or IPv4 is refused before a request is sent.
+    const sent = k.requests.length;
+    for (const bad of [req('2a01:4f8:10:2::7', { target: '2a00::/16' }), req('2a01:4f8:10:3::7', { target: '2a01:4f8:10:2::/64' }), req('203.0.113.9', { target: '203.0.113.0/24' }), req('2a01:4f8:10:2::7', { target: '2a01:4f8:10:2::7/64' })]) {
+      await assert.rejects(e.apply(bad), /neither the host CIDR/);
+    }
+    assert.equal(k.requests.length, sent);
+  });
+
   void test('remove refuses an entry the record does not name as ours, even when the list holds it', async () => {
     k.put(middleware('deny', ['203.0.113.9/32']));
     k.put(route('app', ['deny']));
