@@ -11,6 +11,8 @@ export const SA = {
   mode: defineSearchAttributeKey('PalisadeMode', SearchAttributeType.KEYWORD),
   outcome: defineSearchAttributeKey('PalisadeOutcome', SearchAttributeType.KEYWORD),
   enforcer: defineSearchAttributeKey('PalisadeEnforcer', SearchAttributeType.KEYWORD),
+  /** When the case reached its outcome: "failures of the last day" is a visibility query on it. */
+  outcomeAt: defineSearchAttributeKey('PalisadeOutcomeAt', SearchAttributeType.DATETIME),
 } as const;
 
 export const ALL_SEARCH_ATTRIBUTES = Object.values(SA);

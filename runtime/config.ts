@@ -44,6 +44,7 @@ const ENV_OVERRIDES: Record<string, (v: string) => DeepPartial<PalisadeConfig>> 
   PALISADE_LLM_URL: (v) => ({ llm: { baseUrl: v } }),
   TEMPORAL_ADDRESS: (v) => ({ temporal: { address: v } }),
   TEMPORAL_NAMESPACE: (v) => ({ temporal: { namespace: v } }),
+  TEMPORAL_UI_URL: (v) => ({ temporal: { uiUrl: v } }),
   // Only the reference goes into the config; the key itself is read at connect time.
   TEMPORAL_API_KEY: () => ({ temporal: { apiKey: { env: 'TEMPORAL_API_KEY' } } }),
 };

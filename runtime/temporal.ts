@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import type { PalisadeConfig } from '../domain/config';
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
 import { ALL_SEARCH_ATTRIBUTES } from '../domain/search-attributes';
+import { temporalUiBase } from '../domain/temporal-ui';
 import { readSecret } from './secrets';
 import { DEV_SERVER_SQLITE_ARGS, resolveTemporalServer } from './temporal-servers';
 
@@ -17,6 +18,7 @@ export interface TemporalHandle {
   connection: NativeConnection;
   address: string;
   namespace: string;
+  /** Base URL of the Temporal Web UI (embedded, or `temporal.uiUrl`). */
   uiUrl?: string;
   embedded: boolean;
   stop(): Promise<void>;
@@ -40,7 +42,6 @@ export async function startTemporal(config: PalisadeConfig, logger: Logger): Pro
   const t = config.temporal;
   let env: TestWorkflowEnvironment | undefined;
   let address = t.address;
-  let uiUrl: string | undefined;
   if (!address) {
     await fs.mkdir(config.dataDir, { recursive: true });
     const dbFilename = path.isAbsolute(t.embedded.dbFile) ? t.embedded.dbFile : path.join(config.dataDir, t.embedded.dbFile);
@@ -53,8 +54,8 @@ export async function startTemporal(config: PalisadeConfig, logger: Logger): Pro
       },
     });
     address = env.address;
-    uiUrl = `http://${t.embedded.ip}:${t.embedded.uiPort}`;
   }
+  const uiUrl = temporalUiBase(t);
   const opts = await connectionOptions(config);
   const connection = await NativeConnection.connect({ address, ...(opts as Partial<NativeConnectionOptions>) });
   const clientConnection = await Connection.connect({ address, ...opts });

@@ -344,7 +344,7 @@ class ThreatCase {
   private async close(outcome: ThreatOutcome, reasons: string[]): Promise<void> {
     this.state.outcome = outcome;
     this.note(`outcome: ${outcome}`, reasons.join('; '));
-    upsertSearchAttributes([{ key: SA.outcome, value: outcome }]);
+    upsertSearchAttributes([{ key: SA.outcome, value: outcome }, { key: SA.outcomeAt, value: new Date() }]);
     await this.setStatus('closed');
     await this.notify(outcomeNotification(this.state, outcome, reasons));
   }

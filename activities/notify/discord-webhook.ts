@@ -84,7 +84,7 @@ export function embedTextLength(e: WebhookEmbed): number {
  * Builds the webhook body for one notification, inside every Discord limit. When the fields would push the
  * embed over the 6000-character total, the description is shortened first, then trailing fields are dropped.
  */
-export function buildWebhookPayload(n: Notification, opts: { username?: string; now?: () => Date } = {}): WebhookPayload {
+export function buildWebhookPayload(n: Notification, opts: { username?: string; now?: () => Date; url?: string } = {}): WebhookPayload {
   const title = discordLine(n.title, EMBED_LIMITS.title) || 'Palisade';
   const footerParts = [n.workflowId];
   if (typeof n.blockCount === 'number' && n.blockCount > 0) footerParts.push(`${n.blockCount}x blocked total`);
@@ -116,6 +116,7 @@ export function buildWebhookPayload(n: Notification, opts: { username?: string; 
     timestamp: (opts.now ?? (() => new Date()))().toISOString(),
     footer,
   };
+  if (opts.url) embed.url = opts.url;
   if (description) embed.description = description;
   if (fields.length) embed.fields = fields;
   const payload: WebhookPayload = { allowed_mentions: { parse: [] }, embeds: [embed] };
@@ -132,6 +133,8 @@ export interface DiscordWebhookNotifierOptions {
   /** Longest single wait honoured for a 429; a longer retry_after fails the attempt so Temporal retries later. */
   maxRetryWaitMs?: number;
   timeoutMs?: number;
+  /** The workflow's page in the Temporal UI (the embed title links there), when a UI is known. */
+  workflowLink?: (workflowId: string) => string | undefined;
   sleep?: (ms: number) => Promise<void>;
   fetch?: typeof fetch;
 }
@@ -193,7 +196,7 @@ export function createDiscordWebhookNotifier(opts: DiscordWebhookNotifierOptions
         throw ApplicationFailure.create({ type: 'DiscordWebhookNotConfigured', nonRetryable: true, message: 'Discord webhook URL is not a valid URL' });
       }
       const where = redactedWebhook(url);
-      const body = JSON.stringify(buildWebhookPayload(n, { username: opts.username }));
+      const body = JSON.stringify(buildWebhookPayload(n, { username: opts.username, url: opts.workflowLink?.(n.workflowId) }));
 
       for (let attempt = 1; ; attempt++) {
         let res: Response;

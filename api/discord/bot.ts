@@ -10,6 +10,7 @@ import type { PalisadeConfig } from '../../domain/config';
 import { requireSecret } from '../../runtime/secrets';
 import type { DiscordActor } from './authz';
 import { registerCommands } from './commands';
+import { threatUiLink } from '../../domain/temporal-ui';
 import { handleButton, handleCommand, operatorOpsFor, type HandlerDeps } from './handlers';
 import type { BotMessage } from './messages';
 
@@ -58,6 +59,7 @@ export async function startDiscordBot(opts: { temporal: Client; config: Palisade
   const deps: HandlerDeps = {
     ops: operatorOpsFor(opts.temporal),
     access: config.discord,
+    workflowLink: (workflowId) => threatUiLink(config.temporal, workflowId),
     onEvent: (e) => {
       if (e.type === 'denied') log.warn({ user: e.actor.userId, guild: e.actor.guildId, channel: e.actor.channelId, reason: e.verdict.ok ? undefined : e.verdict.reason }, 'Discord interaction refused');
       else log.error({ user: e.actor.userId, err: e.error }, 'Discord interaction failed');

@@ -33,6 +33,8 @@ export function operatorOpsFor(client: Client): OperatorOps {
 export interface HandlerDeps {
   ops: OperatorOps;
   access: Pick<PalisadeConfig['discord'], 'guildIds' | 'channelIds' | 'roleIds'>;
+  /** The threat's page in the Temporal UI (embed title link), when a UI is known. */
+  workflowLink?: (workflowId: string) => string | undefined;
   /** Called for every refused interaction and every unexpected error (logging, metrics). */
   onEvent?: (e: { type: 'denied'; actor: DiscordActor; verdict: AccessVerdict } | { type: 'error'; actor: DiscordActor; error: unknown }) => void;
 }
@@ -87,8 +89,10 @@ export async function handleCommand(input: CommandInput, deps: HandlerDeps): Pro
     switch (input.commandName) {
       case 'pending':
         return pendingListMessage(await deps.ops.listThreats({ status: 'pending_review' }));
-      case 'status':
-        return statusMessage(await deps.ops.getThreat(requiredIp(input)));
+      case 'status': {
+        const t = await deps.ops.getThreat(requiredIp(input));
+        return statusMessage(t, deps.workflowLink?.(t.execution.workflowId));
+      }
       case 'approve':
       case 'reject': {
         const ip = requiredIp(input);

@@ -35,11 +35,12 @@ export function reviewButtons(ip: string): APIActionRowComponent<APIButtonCompon
 }
 
 /** A review request as the bot posts it (from a review_needed notification). */
-export function reviewRequestMessage(r: { ip: string; title: string; body: string; fields?: { name: string; value: string }[]; workflowId: string }): BotMessage {
+export function reviewRequestMessage(r: { ip: string; title: string; body: string; fields?: { name: string; value: string }[]; workflowId: string; url?: string }): BotMessage {
   return {
     allowed_mentions: { parse: [] },
     embeds: [{
       title: discordLine(r.title, 256),
+      ...(r.url ? { url: r.url } : {}),
       description: discordBlock(r.body, 3000),
       color: 0x3498db,
       fields: (r.fields ?? []).slice(0, 20).map((f) => ({ name: discordLine(f.name, 256) || '-', value: discordBlock(f.value, 1024) || '-', inline: true })),
@@ -63,7 +64,7 @@ export function pendingListMessage(threats: ThreatSummary[], totalShownMax = 20)
 }
 
 /** The /status answer for one IP. */
-export function statusMessage(t: ThreatDetail): BotMessage {
+export function statusMessage(t: ThreatDetail, url?: string): BotMessage {
   const s = t.state;
   const fields: APIEmbed['fields'] = [
     { name: 'Execution', value: t.execution.executionStatus, inline: true },
@@ -88,7 +89,7 @@ export function statusMessage(t: ThreatDetail): BotMessage {
   }
   return {
     allowed_mentions: { parse: [] },
-    embeds: [{ title: `Threat ${discordLine(t.ip, 45)}`, color: 0x95a5a6, fields, footer: { text: discordLine(t.execution.workflowId, 200) } }],
+    embeds: [{ title: `Threat ${discordLine(t.ip, 45)}`, ...(url ? { url } : {}), color: 0x95a5a6, fields, footer: { text: discordLine(t.execution.workflowId, 200) } }],
     components: s?.status === 'pending_review' ? [reviewButtons(t.ip)] : [],
   };
 }

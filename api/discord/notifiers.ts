@@ -6,6 +6,7 @@ import type { PalisadeConfig } from '../../domain/config';
 import type { Notification } from '../../domain/types';
 import type { Notifier } from '../../activities/notify/index';
 import { createDiscordWebhookNotifier } from '../../activities/notify/discord-webhook';
+import { threatUiLink } from '../../domain/temporal-ui';
 import { readSecret } from '../../runtime/secrets';
 import { reviewRequestMessage } from './messages';
 
@@ -14,6 +15,8 @@ export interface ReviewPosterOptions {
   channelIds: string[];
   /** Discord API base (default https://discord.com/api). */
   api?: string;
+  /** The workflow's page in the Temporal UI (embed title link), when a UI is known. */
+  workflowLink?: (workflowId: string) => string | undefined;
 }
 
 /** Posts review_needed / review_escalated notifications with Approve/Reject buttons; ignores other kinds. */
@@ -27,7 +30,7 @@ export function createDiscordReviewPoster(opts: ReviewPosterOptions): Notifier {
       if (!token) throw ApplicationFailure.create({ type: 'DiscordBotNotConfigured', nonRetryable: true, message: 'Discord bot token is not set' });
       // discord.js REST queues per route and honours 429 retry_after itself.
       const rest = new REST({ version: '10', retries: 3, ...(opts.api ? { api: opts.api } : {}) }).setToken(token);
-      const body = reviewRequestMessage({ ip: n.ip, title: n.title, body: n.body, fields: n.fields, workflowId: n.workflowId });
+      const body = reviewRequestMessage({ ip: n.ip, title: n.title, body: n.body, fields: n.fields, workflowId: n.workflowId, url: opts.workflowLink?.(n.workflowId) });
       for (const channelId of opts.channelIds) {
         await rest.post(Routes.channelMessages(channelId), { body });
       }
@@ -45,11 +48,12 @@ const secretConfigured = (ref: { env?: string; file?: string } | undefined, env:
 export function discordNotifiersFromConfig(config: PalisadeConfig, env: NodeJS.ProcessEnv = process.env, api?: string): Notifier[] {
   const out: Notifier[] = [];
   const d = config.discord;
+  const workflowLink = (workflowId: string) => threatUiLink(config.temporal, workflowId);
   if (secretConfigured(d.webhookUrl, env)) {
-    out.push(createDiscordWebhookNotifier({ webhookUrl: () => readSecret(d.webhookUrl), username: 'Palisade' }));
+    out.push(createDiscordWebhookNotifier({ webhookUrl: () => readSecret(d.webhookUrl), username: 'Palisade', workflowLink }));
   }
   if (d.enabled && d.channelIds.length > 0 && secretConfigured(d.botToken, env)) {
-    out.push(createDiscordReviewPoster({ botToken: () => readSecret(d.botToken), channelIds: d.channelIds, api }));
+    out.push(createDiscordReviewPoster({ botToken: () => readSecret(d.botToken), channelIds: d.channelIds, api, workflowLink }));
   }
   return out;
 }

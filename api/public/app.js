@@ -214,7 +214,14 @@
     return form;
   }
 
-  function pendingHeader(summary, state) {
+  /** "Temporal UI" link to the threat's workflow page, when the API knows where the UI is. */
+  function temporalUiLink(detail) {
+    const href = detail && detail.links && detail.links.temporalUi;
+    if (typeof href !== 'string' || !/^https?:\/\//.test(href)) return null;
+    return el('a', { class: 'temporal-ui-link small', href, target: '_blank', rel: 'noopener noreferrer', title: 'Open this threat in the Temporal UI (history, queries, updates)' }, 'Temporal UI ↗');
+  }
+
+  function pendingHeader(summary, state, detail) {
     const score = state && state.intel ? state.intel.compositeScore : summary.score;
     const review = state && state.review;
     return el('div', { class: 'card-head' },
@@ -228,6 +235,8 @@
         summary.source ? 'source ' + summary.source : '',
         review ? ' · review due ' + fmtRelative(review.deadline) : '',
         review && review.escalated ? ' · escalated' : '',
+        temporalUiLink(detail) ? ' · ' : '',
+        temporalUiLink(detail),
       ),
     );
   }
@@ -248,7 +257,7 @@
         pendingCards.set(summary.ip, entry);
         listEl.append(card);
       }
-      const head = pendingHeader(summary, state);
+      const head = pendingHeader(summary, state, detail);
       const body = el('div', { class: 'grid' },
         state ? evidenceBlock(state.evidence) : block('State', el('p', { class: 'warn' }, (detail && detail.stateError) || 'Loading…')),
         state ? intelBlock(state.intel) : null,
@@ -312,7 +321,7 @@
       seen.add(summary.ip);
       const decided = state && state.review && state.review.decision;
       const cells = [
-        el('td', {}, el('span', { class: 'mono' }, summary.ip), state && state.dryRun ? el('span', { class: 'tag tag-warn small-tag' }, 'dry run') : null),
+        el('td', {}, el('span', { class: 'mono' }, summary.ip), state && state.dryRun ? el('span', { class: 'tag tag-warn small-tag' }, 'dry run') : null, ' ', temporalUiLink(detail)),
         el('td', { class: 'mono' }, (b && b.target) || summary.target || '—'),
         el('td', {}, (b && b.enforcer) || summary.enforcer || '—'),
         el('td', {}, b && b.permanent ? el('span', { class: 'tag tag-bad' }, 'permanent') : b && b.expiresAt ? el('span', { title: fmtTime(b.expiresAt) }, fmtRelative(b.expiresAt)) : '—'),

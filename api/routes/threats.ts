@@ -1,6 +1,7 @@
 // Control API over threats: list, show, decide, hold, bulk decide. Every write goes through runtime/operator-actions.
 import { Router } from 'express';
 import { z } from 'zod';
+import { threatUiLink } from '../../domain/temporal-ui';
 import { bulkDecide, getThreat, listThreats, submitDecision, submitHoldAction } from '../../runtime/operator-actions';
 import type { ApiDeps } from '../deps';
 import { validate } from '../errors';
@@ -11,7 +12,7 @@ const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(5000).optional(),
 });
 
-export function createThreatsRouter({ client, logger, operatorTimeoutMs }: Pick<ApiDeps, 'client' | 'logger' | 'operatorTimeoutMs'>): Router {
+export function createThreatsRouter({ config, client, logger, operatorTimeoutMs }: Pick<ApiDeps, 'config' | 'client' | 'logger' | 'operatorTimeoutMs'>): Router {
   const router = Router();
   const opts = { timeoutMs: operatorTimeoutMs };
 
@@ -22,7 +23,9 @@ export function createThreatsRouter({ client, logger, operatorTimeoutMs }: Pick<
   });
 
   router.get('/threats/:ip', async (req, res) => {
-    res.json(await getThreat(client, req.params.ip));
+    const threat = await getThreat(client, req.params.ip);
+    // The review page links each threat to its workflow page in the Temporal UI (history, queries, updates).
+    res.json({ ...threat, links: { temporalUi: threatUiLink(config.temporal, threat.execution.workflowId) } });
   });
 
   router.post('/threats/:ip/decision', async (req, res) => {

@@ -1,6 +1,7 @@
 // Threat commands: list, show, and the operator actions. Decisions and hold actions go only through
 // runtime/operator-actions (channel 'cli'), the same path as every other approval channel.
 import type { Command } from 'commander';
+import { threatUiLink } from '../../domain/temporal-ui';
 import type { ThreatState } from '../../domain/threat-state';
 import { getThreat, listThreats, submitDecision, submitHoldAction, type ThreatDetail } from '../../runtime/operator-actions';
 import { globals, parseHours, printJson, withClient } from '../context';
@@ -25,9 +26,12 @@ export function registerThreatCommands(program: Command) {
     .description("show one threat: evidence, intel, proposal, policy decision, review and block")
     .option('--json', 'machine-readable output')
     .action(async (ip: string, opts: { json?: boolean }, cmd: Command) => {
-      const t = await withClient(globals(cmd), ({ client }) => getThreat(client, ip));
-      if (opts.json) return printJson(t);
-      process.stdout.write(describeThreat(t));
+      const { t, link } = await withClient(globals(cmd), async ({ client, config }) => {
+        const t = await getThreat(client, ip);
+        return { t, link: threatUiLink(config.temporal, t.execution.workflowId) };
+      });
+      if (opts.json) return printJson({ ...t, links: { temporalUi: link } });
+      process.stdout.write(describeThreat(t, link));
     });
 
   const decision = (name: 'approve' | 'reject') =>
@@ -84,8 +88,9 @@ export function table(header: string[], rows: string[][]): string {
   return `${[line(header), ...rows.map(line)].join('\n')}\n`;
 }
 
-function describeThreat(t: ThreatDetail): string {
+function describeThreat(t: ThreatDetail, uiLink?: string): string {
   const out = [`${t.execution.workflowId}  (run ${t.execution.runId}, ${t.execution.executionStatus}, started ${t.execution.startTime}, ${t.execution.historyLength} events)`];
+  if (uiLink) out.push(`Temporal UI: ${uiLink}`);
   const s: ThreatState | undefined = t.state;
   if (!s) {
     out.push(`state unavailable: ${t.stateError ?? 'unknown'}`);

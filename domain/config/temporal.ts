@@ -5,6 +5,11 @@ export const temporalSchema = z.strictObject({
   /** host:port of an existing cluster. Unset = start the embedded dev server (SQLite file under dataDir). */
   address: z.string().optional(),
   namespace: z.string().min(1).default('default'),
+  /**
+   * Base URL of the Temporal Web UI that operators open (links from the review page, Discord and `palisade show`).
+   * Unset = the UI the embedded dev server serves; with `address` set and no uiUrl, no links are shown.
+   */
+  uiUrl: z.url({ protocol: /^https?$/, error: 'uiUrl must be an http(s) URL such as https://temporal.example.org' }).optional(),
   /** Temporal Cloud / secured clusters. */
   apiKey: secretRef.optional(),
   tls: z

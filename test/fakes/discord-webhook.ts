@@ -65,6 +65,7 @@ export function validateMessageBody(body: any): string[] {
     if (e.author && len(e.author.name) > LIMITS.author) errors.push(`${p}.author.name: Must be ${LIMITS.author} or fewer in length.`);
     if (e.color !== undefined && (!Number.isInteger(e.color) || e.color < 0 || e.color > 0xffffff)) errors.push(`${p}.color: Not a valid color.`);
     if (e.timestamp !== undefined && Number.isNaN(Date.parse(e.timestamp))) errors.push(`${p}.timestamp: Could not interpret as a timestamp.`);
+    if (e.url !== undefined && (typeof e.url !== 'string' || !/^https?:\/\/[^\s/]+\S*$/.test(e.url))) errors.push(`${p}.url: Not a well formed URL.`);
     const fields: any[] = Array.isArray(e.fields) ? e.fields : [];
     if (fields.length > LIMITS.fields) errors.push(`${p}.fields: Must be ${LIMITS.fields} or fewer in length.`);
     fields.forEach((f, j) => {
