@@ -66,7 +66,7 @@ export async function startApiStack(env: TestWorkflowEnvironment, overrides: Dee
     overrides: {
       ...overrides,
       dataDir,
-      temporal: { taskQueue: queue, enforceTaskQueue: `${queue}-enforce`, namespace: env.namespace ?? 'default' },
+      temporal: { ...overrides.temporal, taskQueue: queue, enforceTaskQueue: `${queue}-enforce`, namespace: env.namespace ?? 'default' },
       enforcement: { enforcer: 'memory' },
       policy: { mode: 'review', dryRun: false, verifySettleSeconds: 0, ...overrides.policy },
       llm: { provider: 'none' },

@@ -1,5 +1,6 @@
 // One Temporal environment and one workflow bundle per test file; a worker per test (sdk-typescript test style).
 import { randomUUID } from 'node:crypto';
+import { createServer, type AddressInfo } from 'node:net';
 import { TestWorkflowEnvironment, workflowInterceptorModules } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { DEV_SERVER_SQLITE_ARGS, resolveTemporalServer } from '../../runtime/temporal-servers';
@@ -27,12 +28,30 @@ export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> 
   return env;
 }
 
-/** The Temporal CLI dev server (real persistence, visibility, schedules) with Palisade's search attributes. */
-export async function createDevServerEnv(opts: { dbFilename?: string; port?: number } = {}): Promise<TestWorkflowEnvironment> {
+/**
+ * The Temporal CLI dev server (real persistence, visibility, schedules) with Palisade's search attributes. With
+ * `uiPort` it also serves the Temporal Web UI there (the UI build the CLI ships), as `palisade start` does.
+ */
+export async function createDevServerEnv(opts: { dbFilename?: string; port?: number; uiPort?: number } = {}): Promise<TestWorkflowEnvironment> {
   quietRuntime();
   const { executable } = await resolveTemporalServer('cli');
   return TestWorkflowEnvironment.createLocal({
-    server: { executable, searchAttributes: ALL_SEARCH_ATTRIBUTES, dbFilename: opts.dbFilename, port: opts.port, extraArgs: [...DEV_SERVER_SQLITE_ARGS] },
+    server: {
+      executable, searchAttributes: ALL_SEARCH_ATTRIBUTES, dbFilename: opts.dbFilename, port: opts.port, extraArgs: [...DEV_SERVER_SQLITE_ARGS],
+      ...(opts.uiPort ? { ui: true, uiPort: opts.uiPort } : {}),
+    },
+  });
+}
+
+/** A TCP port that was free on 127.0.0.1 a moment ago (for servers that must be told their port up front). */
+export function freeLoopbackPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as AddressInfo;
+      srv.close(() => resolve(port));
+    });
   });
 }
 
