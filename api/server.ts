@@ -13,6 +13,7 @@ import { bearerAuthorizer, requireToken } from './auth';
 import type { ApiDeps } from './deps';
 import { apiNotFound, errorHandler, requireJson } from './errors';
 import { createAllowlistRouter } from './routes/allowlist';
+import { cachedLiveChecks, liveChecks, type LiveReport } from '../runtime/live-checks';
 import { createHealthRouter } from './routes/health';
 import { createApproveRouter, createLinksRouter } from './routes/links';
 import { createSightingsRouter } from './routes/sightings';
@@ -30,6 +31,8 @@ export interface ApiServerOptions {
   usedLinks?: UsedLinkStore;
   /** How long an operator action waits for a worker before answering 503 (default 30 s). */
   operatorTimeoutMs?: number;
+  /** The live preconditions reported by /health (default: computed from config, at most once a minute). */
+  liveChecks?: () => Promise<LiveReport>;
 }
 
 export interface RunningApiServer {
@@ -78,7 +81,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   app.set('query parser', 'simple');
   app.use(securityHeaders, countRequests);
 
-  app.use(createHealthRouter({ client, secrets }));
+  app.use(createHealthRouter({ client, secrets, liveChecks: opts.liveChecks ?? cachedLiveChecks(() => liveChecks(config, logger)) }));
 
   const json = express.json({ limit: config.api.maxBodyBytes, strict: true });
   const controlAuth = requireToken('control', [secrets.controlToken]);

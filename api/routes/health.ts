@@ -2,9 +2,10 @@
 import { Router } from 'express';
 import type { Client } from '@temporalio/client';
 import { metricsContentType, renderMetrics } from '../../runtime/metrics';
+import type { LiveReport } from '../../runtime/live-checks';
 import type { ApiSecrets } from '../secrets';
 
-export function createHealthRouter({ client, secrets }: { client: Client; secrets: ApiSecrets }): Router {
+export function createHealthRouter({ client, secrets, liveChecks }: { client: Client; secrets: ApiSecrets; liveChecks?: () => Promise<LiveReport> }): Router {
   const router = Router();
   router.get('/health', async (_req, res) => {
     const surfaces = {
@@ -12,9 +13,16 @@ export function createHealthRouter({ client, secrets }: { client: Client; secret
       ingestApi: secrets.ingestToken || secrets.controlToken ? 'enabled' : 'disabled (no token)',
       signedLinks: secrets.linkSigningKey ? 'enabled' : 'disabled (no signing key)',
     };
+    // Would a block take effect (a rule references the alias, a router uses the Middleware)? Reported, and shown as
+    // "degraded": Palisade still runs and records, but the blocks it applies would be refused before apply.
+    const live = liveChecks ? await liveChecks().catch((err: unknown) => ({ ok: false, error: (err as Error).message.slice(0, 200) })) : undefined;
     try {
       const info = await client.withDeadline(Date.now() + 3000, () => client.workflowService.getSystemInfo({}));
-      res.json({ status: 'ok', temporal: { reachable: true, serverVersion: info.serverVersion || undefined, namespace: client.options.namespace }, ...surfaces });
+      res.json({
+        status: live && !live.ok ? 'degraded' : 'ok',
+        temporal: { reachable: true, serverVersion: info.serverVersion || undefined, namespace: client.options.namespace }, ...surfaces,
+        ...(live ? { preconditions: live } : {}),
+      });
     } catch (err) {
       res.status(503).json({ status: 'unavailable', temporal: { reachable: false, error: err instanceof Error ? err.message.slice(0, 200) : 'unreachable' }, ...surfaces });
     }

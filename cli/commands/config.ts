@@ -3,6 +3,8 @@
 import type { Command } from 'commander';
 import YAML from 'yaml';
 import { ConfigError, describeConfig } from '../../runtime/config';
+import { formatLiveReport, liveChecks } from '../../runtime/live-checks';
+import { createLogger } from '../../runtime/logger';
 import { CliError, EXIT, globals, loadCliConfig } from '../context';
 
 export function registerConfigCommands(program: Command) {
@@ -11,7 +13,8 @@ export function registerConfigCommands(program: Command) {
     .command('check')
     .description('validate the configuration and print the effective result (secrets redacted)')
     .option('--format <format>', 'yaml or json', 'yaml')
-    .action((opts: { format: string }, cmd: Command) => {
+    .option('--live', 'also check the live preconditions: a rule references the pfSense alias / a router uses the Traefik Middleware, effect sources readable')
+    .action(async (opts: { format: string; live?: boolean }, cmd: Command) => {
       if (opts.format !== 'yaml' && opts.format !== 'json') throw new CliError('--format must be yaml or json', EXIT.usage);
       let effective;
       try {
@@ -21,7 +24,15 @@ export function registerConfigCommands(program: Command) {
         const lines = err.issues.map((i) => `  ${i.path || '(root)'}: ${i.message}`);
         throw new CliError(`invalid configuration${err.file ? ` in ${err.file}` : ''}:\n${lines.join('\n')}`, EXIT.usage);
       }
-      process.stdout.write(opts.format === 'json' ? `${JSON.stringify(effective, null, 2)}\n` : YAML.stringify(effective));
-      process.stderr.write('configuration is valid\n');
+      if (!opts.live) {
+        process.stdout.write(opts.format === 'json' ? `${JSON.stringify(effective, null, 2)}\n` : YAML.stringify(effective));
+        process.stderr.write('configuration is valid\n');
+        return;
+      }
+      const config = loadCliConfig(globals(cmd));
+      const report = await liveChecks(config, createLogger({ logLevel: 'silent' }));
+      process.stdout.write(opts.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : formatLiveReport(report));
+      if (!report.ok) throw new CliError('configuration is valid, but the live checks failed (see above): a block would not take effect', EXIT.invalidState);
+      process.stderr.write('configuration is valid and the live checks pass\n');
     });
 }

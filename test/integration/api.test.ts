@@ -62,6 +62,10 @@ void describe('[dev-server] HTTP API', () => {
     assert.equal(h.status, 200);
     assert.equal(h.json.status, 'ok');
     assert.equal(h.json.temporal.reachable, true);
+    // Issue 13: /health carries the live preconditions (here a simulated / in-memory enforcer: nothing to refuse).
+    assert.equal(h.json.preconditions.ok, true);
+    assert.deepEqual(h.json.preconditions.sections.map((s: { name: string }) => s.name).slice(1), ['effect sources']);
+    assert.match(h.json.preconditions.sections[0].checks[0].detail, /nothing runs against a real data plane/);
     const r = await call('GET', '/api/nope');
     assertRefused(r, 404, /no such endpoint/);
     assert.match(r.headers.get('content-type') ?? '', /json/);

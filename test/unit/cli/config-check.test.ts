@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
 import { runCli, type CliResult } from '../../helpers/run-cli';
+import { aliasBlockRule, FakePfRest } from '../../fakes/pfsense-rest';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'palisade-config-'));
 
@@ -83,5 +84,40 @@ void describe('palisade config check', () => {
     const json = await cli(['config', 'check', '--config', good, '--format', 'json']);
     assert.equal(json.code, 0);
     assert.equal(JSON.parse(json.stdout).policy.mode, 'auto');
+  });
+});
+
+void describe('palisade config check --live', () => {
+  void it('names the alias and the rule to add when no enabled rule references it (exit 4); passes once the rule exists', async () => {
+    const fake = new FakePfRest({ apiKey: 'live-check-key' });
+    const port = await fake.start();
+    try {
+      const cfg = file('live.yaml', [
+        'enforcement:', '  enforcer: pfsense', '  pfsense:', '    host: 127.0.0.1', '    transports: [rest]',
+        `    rest: { scheme: http, port: ${port}, apiKey: { env: PF_KEY } }`,
+      ].join('\n'));
+      const failed = await cli(['config', 'check', '--live', '--config', cfg], { PF_KEY: 'live-check-key' });
+      assert.equal(failed.code, 4, failed.stderr);
+      assert.match(failed.stdout, /FAIL enforcer pfsense/);
+      assert.match(failed.stdout, /✗ inbound rule on wan references alias PALISADE_BLOCK: alias PALISADE_BLOCK is not used by any enabled block or reject rule on interface wan .*add a rule on WAN with action Block, source PALISADE_BLOCK/);
+      assert.match(failed.stderr, /live checks failed/);
+      assert.doesNotMatch(failed.stdout + failed.stderr, /live-check-key/, 'no secret in the output');
+      fake.rules.push(aliasBlockRule());
+      const ok = await cli(['config', 'check', '--live', '--config', cfg, '--format', 'json'], { PF_KEY: 'live-check-key' });
+      assert.equal(ok.code, 0, ok.stderr);
+      const report = JSON.parse(ok.stdout) as { ok: boolean; sections: { name: string; ok: boolean }[] };
+      assert.deepEqual(report.sections.map((s) => [s.name, s.ok]), [['enforcer pfsense', true], ['effect sources', true]]);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  void it('an effect source that cannot be read fails the live check', async () => {
+    const cfg = file('live-effect.yaml', ['policy:', '  verification:', '    effect:', '      sources: [access-log, prometheus]'].join('\n'));
+    const r = await cli(['config', 'check', '--live', '--config', cfg]);
+    assert.equal(r.code, 4);
+    assert.match(r.stdout, /ok   enforcer simulated/);
+    assert.match(r.stdout, /✗ access-log: effect source access-log needs detection\.accessLog\.file/);
+    assert.match(r.stdout, /✗ prometheus: effect source prometheus needs policy\.verification\.effect\.prometheusUrl/);
   });
 });
