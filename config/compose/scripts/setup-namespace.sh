@@ -17,7 +17,8 @@ temporal operator namespace describe --address "$ADDRESS" -n "$NAMESPACE" >/dev/
 
 existing="$(temporal operator search-attribute list --address "$ADDRESS" -n "$NAMESPACE")"
 for pair in PalisadeIp:Keyword PalisadeStatus:Keyword PalisadeScore:Int PalisadeSource:Keyword \
-            PalisadeTarget:Keyword PalisadeMode:Keyword PalisadeOutcome:Keyword PalisadeEnforcer:Keyword; do
+            PalisadeTarget:Keyword PalisadeMode:Keyword PalisadeOutcome:Keyword PalisadeEnforcer:Keyword \
+            PalisadeOutcomeAt:Datetime; do
   name="${pair%%:*}"; type="${pair#*:}"
   if echo "$existing" | grep -qw "$name"; then
     echo "search attribute $name exists"

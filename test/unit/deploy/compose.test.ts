@@ -114,6 +114,10 @@ void describe('temporal-compose.yml', () => {
     assert.equal(new Set(published).size, published.length, 'no host port published twice');
     assert.deepEqual(services['temporal-ui'].ports, ['127.0.0.1:8233:8080']);
     const config = loadConfig({ file: hostPathOf('palisade-api', '/app/config/palisade.yaml'), env: serviceEnv('palisade-api') });
+    // Links to the Temporal UI point at the port compose publishes it on, and CORS allows that origin.
+    const uiHostPort = String(services['temporal-ui'].ports[0]).split(':')[1];
+    assert.equal(config.temporal.uiUrl, `http://127.0.0.1:${uiHostPort}`);
+    assert.equal(services['temporal-ui'].environment.TEMPORAL_CORS_ORIGINS, config.temporal.uiUrl);
     assert.deepEqual(services['palisade-api'].ports, [`127.0.0.1:${config.api.port}:${config.api.port}`]);
     assert.equal(config.api.host, '0.0.0.0', 'inside the container the API must listen beyond loopback to be published');
     assert.match(services['palisade-api'].healthcheck.test.join(' '), new RegExp(`127\\.0\\.0\\.1:${config.api.port}/health`));
