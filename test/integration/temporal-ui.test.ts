@@ -173,6 +173,20 @@ void describe('[dev-server] approving from the Temporal UI in headless Chromium'
     assert.ok(api.timeline.some((t) => t.event === `approved by ${sent.approver} via temporal-ui`), 'the timeline records the decision');
   });
 
+  void test('a late decideSignal is recorded and ignored: the timeline says why, the block stays', async () => {
+    const before = await stack.state(viaSignal);
+    await ui.openWorkflow(threatWorkflowId(viaSignal));
+    const dialog = await ui.openAction('Send a Signal');
+    await ui.fill(dialog, 'decideSignal', doc('decide reject'));
+    await ui.submit(dialog);
+    await dialog.waitFor({ state: 'hidden' });
+    const s = await stack.waitForState(viaSignal, (st) => st.timeline.some((t) => t.event === 'decision signal ignored'), 'signal ignored');
+    assert.equal(s.timeline.find((t) => t.event === 'decision signal ignored')?.detail, 'this threat is not waiting for a review (status: blocked)');
+    assert.equal(s.status, 'blocked');
+    assert.deepEqual(s.review?.decision, before.review?.decision, 'the first decision stands');
+    assert.equal((await history(viaSignal)).filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'decideSignal').length, 2, 'the signal is in the history');
+  });
+
   void test('the hold update with extend lengthens the block the UI approved', async () => {
     const before = (await stack.state(viaUpdate)).block!;
     await ui.openWorkflow(threatWorkflowId(viaUpdate));
