@@ -105,7 +105,7 @@ export function createAlertActivities(deps: AlertActivityDeps) {
     async runAlertDiagnostics(alert: NormalisedAlert): Promise<AlertDiagnostics> {
       const url = config.detection.prometheusUrl;
       if (!url) return { prometheus: 'skipped', reason: 'detection.prometheusUrl is not set', results: [] };
-      const queries = diagnosticQueries(alert, config.detection.alerts.maxDiagnosticQueries);
+      const queries = diagnosticQueries(alert, config.detection.alerts.maxDiagnosticQueries, config.detection.alerts.diagnosticQueries);
       if (queries.length === 0) return { prometheus: 'skipped', reason: 'nothing in the alert to query', results: [] };
       const timeoutMs = config.detection.alerts.prometheusTimeoutSeconds * 1000;
       const results: PromQueryResult[] = [];
@@ -156,15 +156,20 @@ export function createAlertActivities(deps: AlertActivityDeps) {
     /** An alert that names an attacking IP opens (or feeds) threat/<ip>; the threat workflow's policy decides. */
     async openThreatFromAlert(input: { alert: NormalisedAlert; alertWorkflowId: string }): Promise<{ ip: string; workflowId?: string; rejected?: string }> {
       const ip = input.alert.attackerIp ?? '';
+      const label = alertIpLabel(input.alert, config.detection.alerts.ipLabels);
+      const trusted = label !== undefined && config.detection.alerts.trustedIpLabels.includes(label);
       const sighting: Sighting = {
         source: input.alert.source,
-        score: config.detection.alerts.ipSightingScore,
+        score: trusted ? config.detection.alerts.ipSightingScore : 0,
         direction: 'inbound',
         observedAt: input.alert.startsAt,
         evidence: {
           summary: sanitizeUntrusted(`alert ${input.alert.name}: ${input.alert.summary}`, 300),
           narrative: sanitizeUntrusted(input.alert.summary, 1000),
-          extra: { alertWorkflowId: input.alertWorkflowId, alertFingerprint: input.alert.fingerprint, alertSeverity: input.alert.severity },
+          extra: {
+            alertWorkflowId: input.alertWorkflowId, alertFingerprint: input.alert.fingerprint, alertSeverity: input.alert.severity,
+            ...(label ? { alertIpLabel: label } : {}), alertIpLabelTrusted: trusted,
+          },
         },
       };
       try {
@@ -179,3 +184,8 @@ export function createAlertActivities(deps: AlertActivityDeps) {
 }
 
 export type AlertActivities = ReturnType<typeof createAlertActivities>;
+
+/** Which configured IP label named the alert's attacker (the first one set, as normalisation picked it). */
+export function alertIpLabel(alert: Pick<NormalisedAlert, 'labels' | 'attackerIp'>, ipLabels: string[]): string | undefined {
+  return ipLabels.find((l) => alert.labels[l] !== undefined && alert.labels[l].trim() !== '' && alert.labels[l].trim().slice(0, 64) === alert.attackerIp);
+}

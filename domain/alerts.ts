@@ -126,15 +126,33 @@ export function normaliseAlertmanager(p: AlertmanagerPayload, opts: { ipLabels: 
 // ----- Icinga 2 (documented in docs/icinga.md; produced by scripts/icinga-notify.sh) -----
 
 /** Canonical Icinga fields; `aliases` maps the spellings of common ad-hoc webhook scripts and env-style macros. */
+// The closed lists of Icinga notification types and states: anything else is refused (400), never guessed.
+const ICINGA_STATUS: Record<string, AlertStatus> = {
+  PROBLEM: 'firing', CUSTOM: 'firing', FLAPPINGSTART: 'firing',
+  RECOVERY: 'resolved',
+  ACKNOWLEDGEMENT: 'note', FLAPPINGEND: 'note', FLAPPINGSTOP: 'note', FLAPPINGDISABLED: 'note',
+  DOWNTIMESTART: 'note', DOWNTIMEEND: 'note', DOWNTIMECANCELLED: 'note',
+};
+const ICINGA_SEVERITY: Record<string, AlertSeverity> = {
+  DOWN: 'critical', CRITICAL: 'critical', UNREACHABLE: 'critical', WARNING: 'warning', UNKNOWN: 'warning', UP: 'info', OK: 'info',
+};
+
+const oneOf = (list: Record<string, unknown>, what: string) => (v: string) => Object.hasOwn(list, v.trim().toUpperCase())
+  || `unknown ${what} ${JSON.stringify(v.slice(0, 40))}: one of ${Object.keys(list).join(', ')}`;
+const refuseUnless = (check: (v: string) => true | string) => (v: string, ctx: z.RefinementCtx) => {
+  const r = check(v);
+  if (r !== true) ctx.addIssue({ code: 'custom', message: r });
+};
+
 export const icingaPayloadSchema = z.strictObject({
-  notification_type: z.string().min(1).max(64),
+  notification_type: z.string().min(1).max(64).superRefine(refuseUnless(oneOf(ICINGA_STATUS, 'notification type'))),
   host: z.string().min(1).max(255),
   service: z.string().max(255).optional(),
   host_display: z.string().max(512).optional(),
   service_display: z.string().max(512).optional(),
   address: z.string().max(255).optional(),
   address6: z.string().max(255).optional(),
-  state: z.string().max(32).optional(),
+  state: z.string().max(32).superRefine(refuseUnless(oneOf(ICINGA_SEVERITY, 'state'))).optional(),
   output: z.string().max(65_536).optional(),
   datetime: z.union([z.string().max(64), z.number()]).optional(),
   author: z.string().max(255).optional(),
@@ -193,16 +211,6 @@ export function fnv1a64(text: string): string {
 }
 
 export const icingaFingerprint = (host: string, service?: string) => `icinga-${fnv1a64(`${host}!${service ?? ''}`)}`;
-
-const ICINGA_STATUS: Record<string, AlertStatus> = {
-  PROBLEM: 'firing', CUSTOM: 'firing', FLAPPINGSTART: 'firing',
-  RECOVERY: 'resolved',
-  ACKNOWLEDGEMENT: 'note', FLAPPINGEND: 'note', FLAPPINGSTOP: 'note', FLAPPINGDISABLED: 'note',
-  DOWNTIMESTART: 'note', DOWNTIMEEND: 'note', DOWNTIMECANCELLED: 'note',
-};
-const ICINGA_SEVERITY: Record<string, AlertSeverity> = {
-  DOWN: 'critical', CRITICAL: 'critical', UNREACHABLE: 'critical', WARNING: 'warning', UNKNOWN: 'warning', UP: 'info', OK: 'info',
-};
 
 export function normaliseIcinga(p: IcingaPayload, opts: { ipLabels: string[]; receivedAt: string }): NormalisedAlert {
   const type = p.notification_type.trim().toUpperCase();
@@ -418,10 +426,16 @@ export function recordAlertDecision(s: AlertInvestigationState, d: AlertDecision
 /** A PromQL string literal (double-quoted, escaped). */
 export const promString = (v: string) => `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
 
-/** Read-only instant queries that help diagnose an alert, most useful first. */
-export function diagnosticQueries(a: NormalisedAlert, max: number): string[] {
+/**
+ * Read-only instant queries that help diagnose an alert, most useful first: the operator's configured expressions for
+ * this alert name, then fixed templates whose only inputs are label values as escaped string literals. The caller's
+ * own expression (generatorURL) is never run: whoever can post an alert could otherwise make Prometheus evaluate any
+ * expression, however expensive.
+ */
+export function diagnosticQueries(a: NormalisedAlert, max: number, configured: Record<string, string[]> = {}): string[] {
   const out: string[] = [];
-  if (a.expr) out.push(a.expr);
+  const name = a.labels.alertname;
+  if (name && Object.hasOwn(configured, name)) out.push(...configured[name]);
   if (a.labels.alertname) out.push(`ALERTS{alertname=${promString(a.labels.alertname)}}`);
   if (a.labels.instance) out.push(`up{instance=${promString(a.labels.instance)}}`);
   if (a.labels.job) out.push(`up{job=${promString(a.labels.job)}}`);

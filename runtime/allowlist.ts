@@ -2,6 +2,7 @@
 import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { AllowlistEntry, PalisadeConfig } from '../domain/config';
+import { protectedCidrProblem } from '../domain/never-block';
 import { addAllowlistUpdate, ALLOWLIST_WORKFLOW_ID, allowlistQuery, removeAllowlistUpdate } from '../workflows/messages';
 
 async function handle(client: Client, config: Pick<PalisadeConfig, 'temporal'>) {
@@ -13,7 +14,18 @@ async function handle(client: Client, config: Pick<PalisadeConfig, 'temporal'>) 
   });
 }
 
+/** An allowlist entry refused before anything is sent (the config's width rule for never-block lists). */
+export class AllowlistEntryRefused extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'AllowlistEntryRefused';
+  }
+}
+
+/** Adds an entry; an entry wider than the config accepts (0.0.0.0/0, ::/0, ...) is refused, nothing sent. */
 export async function addAllowlistEntry(client: Client, config: Pick<PalisadeConfig, 'temporal'>, entry: AllowlistEntry, by: string): Promise<AllowlistEntry[]> {
+  const problem = protectedCidrProblem(entry.cidr);
+  if (problem) throw new AllowlistEntryRefused(`refused: ${problem}`);
   return (await handle(client, config)).executeUpdate(addAllowlistUpdate, { args: [{ entry, by }] });
 }
 

@@ -2,6 +2,7 @@
 import { Router } from 'express';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { parseCidr } from '../../domain/ip';
+import { protectedCidrProblem } from '../../domain/never-block';
 import { addAllowlistEntry, listAllowlist, removeAllowlistEntry } from '../../runtime/allowlist';
 import { toOperatorError } from '../../runtime/operator-actions';
 import type { ApiDeps } from '../deps';
@@ -13,6 +14,14 @@ export function canonicalCidr(input: string): string {
   const r = parseCidr(input);
   if (!r.ok) throw new ApiError(400, `not an IP address or CIDR: ${r.reason}`);
   return r.cidr;
+}
+
+/** An entry to add: canonical, and no wider than the config accepts for never-block lists (no 0.0.0.0/0). */
+export function allowlistCidr(input: string): string {
+  const cidr = canonicalCidr(input);
+  const problem = protectedCidrProblem(cidr);
+  if (problem) throw new ApiError(400, `refused: ${problem}`);
+  return cidr;
 }
 
 function allowlistError(err: unknown): Error {
@@ -37,7 +46,7 @@ export function createAllowlistRouter({ client, config, logger }: Pick<ApiDeps, 
   router.post('/allowlist', async (req, res) => {
     const b = validate(allowlistAddBody, req.body);
     if (b.expiresAt && Date.parse(b.expiresAt) <= Date.now()) throw new ApiError(400, 'expiresAt is in the past');
-    const entry = { cidr: canonicalCidr(b.cidr), description: b.description, ...(b.expiresAt ? { expiresAt: b.expiresAt } : {}) };
+    const entry = { cidr: allowlistCidr(b.cidr), description: b.description, ...(b.expiresAt ? { expiresAt: b.expiresAt } : {}) };
     try {
       const entries = await addAllowlistEntry(client, config, entry, b.approver);
       logger.info({ cidr: entry.cidr, by: b.approver }, 'allowlist entry added');

@@ -1,6 +1,8 @@
 // Manual sightings from operators or other systems. The caller's score is never trusted: it is kept as evidence
 // (extra.claimedScore) and the sighting enters with score 0; the workflow's enrichment recomputes the score from intel.
 import { Router } from 'express';
+import { screenTarget } from '../../domain/policy';
+import { listAllowlist } from '../../runtime/allowlist';
 import { normaliseThreatIp, toOperatorError } from '../../runtime/operator-actions';
 import { SightingRejected, submitSighting } from '../../runtime/sightings';
 import type { Sighting } from '../../domain/types';
@@ -13,6 +15,16 @@ export function createSightingsRouter({ client, config, logger }: Pick<ApiDeps, 
   router.post('/sightings', async (req, res) => {
     const b = validate(sightingBody, req.body);
     const ip = normaliseThreatIp(b.ip);
+    // A never-block address (loopback, private, own networks, allowlisted...) would only open a case that can never
+    // end in a block: refuse it up front with the reason, starting nothing.
+    let runtimeAllowlist;
+    try {
+      runtimeAllowlist = await listAllowlist(client);
+    } catch (err) {
+      throw toOperatorError(err, ip);
+    }
+    const screen = screenTarget(ip, config.policy, runtimeAllowlist, new Date().toISOString());
+    if (!screen.blockable) throw new ApiError(400, `refused: ${screen.reason}`);
     const extra: Record<string, string | number | boolean> = { ...(b.evidence.extra ?? {}) };
     if (b.score !== undefined) extra.claimedScore = b.score;
     if (b.knownBad !== undefined) extra.claimedKnownBad = b.knownBad;

@@ -1,5 +1,6 @@
 // The runtime allowlist (a durable workflow): entries added here are never blocked, on top of the configured ones.
 import type { Command } from 'commander';
+import { protectedCidrProblem } from '../../domain/never-block';
 import { addAllowlistEntry, listAllowlist, removeAllowlistEntry } from '../../runtime/allowlist';
 import { CliError, EXIT, globals, printJson, withClient } from '../context';
 import { table } from './threats';
@@ -22,6 +23,9 @@ export function registerAllowlistCommands(program: Command) {
         expiresAt = new Date(Date.now() + h * 3_600_000).toISOString();
       }
       if (expiresAt !== undefined && Number.isNaN(Date.parse(expiresAt))) throw new CliError(`not an ISO timestamp: ${expiresAt}`, EXIT.usage);
+      // The config's rule for never-block lists, checked before connecting (the API applies the same one).
+      const problem = protectedCidrProblem(cidr);
+      if (problem) throw new CliError(`refused: ${problem}`, EXIT.usage);
       const entries = await withClient(globals(cmd), ({ client, config }) =>
         addAllowlistEntry(client, config, { cidr, description: opts.description, ...(expiresAt ? { expiresAt } : {}) }, opts.operator));
       process.stdout.write(`added ${cidr}; the allowlist has ${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}\n`);

@@ -51,8 +51,19 @@ export const alertsSchema = z.strictObject({
   /** Labels whose value names an attacking IP; an alert with one may open a threat workflow for it. */
   ipLabels: z.array(z.string().min(1)).default(['src_ip', 'client_ip', 'source_ip', 'ip', 'remote_ip']),
   openThreatFromIpLabel: z.boolean().default(true),
-  /** Score given to a sighting opened from an alert (the threat workflow's policy still decides). */
+  /**
+   * Labels whose IP is trusted as a detection (set by your own alert rules, not by whoever can post a webhook): a
+   * sighting from one of these enters with ipSightingScore. An IP from any other label is scored like a manual
+   * sighting (0; the threat workflow recomputes the score from intel).
+   */
+  trustedIpLabels: z.array(z.string().min(1)).default([]),
+  /** Score given to a sighting opened from a trusted IP label (the threat workflow's policy still decides). */
   ipSightingScore: z.number().min(0).max(100).default(70),
+  /**
+   * PromQL instant queries run for an alert, by alert name. Only these (and fixed up/ALERTS templates) are run: the
+   * expression in the caller's generatorURL is shown to the model as text, never evaluated.
+   */
+  diagnosticQueries: z.record(z.string().min(1), z.array(z.string().min(1).max(4096)).max(10)).default({}),
   /** How long an investigation waits for an operator decision before recording "no decision". */
   decisionTimeoutHours: z.number().positive().max(24 * 90).default(72),
   /** An investigation that never hears "resolved" ends after this long. */

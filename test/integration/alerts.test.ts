@@ -92,7 +92,16 @@ void describe('[dev-server] alert investigations end to end over HTTP', () => {
     env = await createDevServerEnv();
     prom = await startPrometheus();
     taskQueue = uniqueQueue('alerts');
-    config = configSchema.parse({ temporal: { taskQueue }, detection: { prometheusUrl: prom.url }, api: { maxBodyBytes: 64 * 1024 } });
+    config = configSchema.parse({
+      temporal: { taskQueue }, api: { maxBodyBytes: 64 * 1024 },
+      detection: {
+        prometheusUrl: prom.url,
+        alerts: {
+          ipLabels: ['src_ip', 'ids_src_ip'], trustedIpLabels: ['ids_src_ip'],
+          diagnosticQueries: { DiskFull: ['node_filesystem_avail_bytes{mountpoint="/"} / node_filesystem_size_bytes{mountpoint="/"}'] },
+        },
+      },
+    });
     const app = express();
     const authorize = (req: express.Request) => req.get('authorization') === `Bearer ${TOKEN}`;
     app.use('/webhook/alertmanager', createAlertmanagerRouter({ client: env.client, config, authorize }));
@@ -114,6 +123,13 @@ void describe('[dev-server] alert investigations end to end over HTTP', () => {
       body: typeof body === 'string' ? body : JSON.stringify(body),
     });
 
+  /** The sighting a threat workflow was started with (the signal of signalWithStart), from its history. */
+  const firstSighting = async (workflowId: string): Promise<any> => {
+    const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
+    const signal = history.events?.find((e) => e.workflowExecutionSignaledEventAttributes)?.workflowExecutionSignaledEventAttributes;
+    return JSON.parse(Buffer.from(signal!.input!.payloads![0].data!).toString('utf8'));
+  };
+
   const worker = async () => Worker.create({
     connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(require.resolve('../../workflows/alert-investigation')),
     // Threat workflows go to a queue no worker serves here (this test runs only the alert workflow).
@@ -134,7 +150,8 @@ void describe('[dev-server] alert investigations end to end over HTTP', () => {
       assert.equal(s1.alert?.name, 'DiskFull');
       assert.equal(s1.alert?.expr, 'node_filesystem_avail_bytes / node_filesystem_size_bytes < 0.05');
       assert.equal(s1.diagnostics?.prometheus, 'done');
-      assert.deepEqual(prom.queries, ['node_filesystem_avail_bytes / node_filesystem_size_bytes < 0.05', 'ALERTS{alertname="DiskFull"}', 'up{instance="db01:9100"}', 'up{job="node"}']);
+      // The caller's generatorURL expression is shown, never run: only the configured query and fixed templates.
+      assert.deepEqual(prom.queries, ['node_filesystem_avail_bytes{mountpoint="/"} / node_filesystem_size_bytes{mountpoint="/"}', 'ALERTS{alertname="DiskFull"}', 'up{instance="db01:9100"}', 'up{job="node"}']);
       assert.equal(s1.diagnosis?.status, 'diagnosed');
       assert.equal(s1.diagnosis?.summary, 'The root filesystem on db01 is nearly full');
 
@@ -180,7 +197,19 @@ void describe('[dev-server] alert investigations end to end over HTTP', () => {
       const threat = await env.client.workflow.getHandle('threat/45.155.205.233').describe();
       assert.equal(threat.type, 'threatWorkflow');
       assert.equal(threat.taskQueue, threatQueue);
+      // src_ip is not a trusted label: whoever posts the webhook names the IP, so it enters like a manual sighting.
+      const untrusted = await firstSighting('threat/45.155.205.233');
+      assert.equal(untrusted.score, 0);
+      assert.equal(untrusted.evidence.extra.alertIpLabelTrusted, false);
       await env.client.workflow.getHandle('threat/45.155.205.233').terminate('test cleanup: no threat worker in this test');
+      // ids_src_ip is configured as trusted (set by the operator's own IDS rule): the configured score.
+      await post('/webhook/alertmanager', amPayload('firing', '00ff00ff00ff0aaa', { alertname: 'IdsAlert', ids_src_ip: '45.155.205.234' }));
+      await waitFor(() => env.client.workflow.getHandle('threat/45.155.205.234').describe().then(() => true, () => false), (x) => x, 'threat from the trusted label');
+      const trusted = await firstSighting('threat/45.155.205.234');
+      assert.equal(trusted.score, 70);
+      assert.equal(trusted.evidence.extra.alertIpLabel, 'ids_src_ip');
+      await env.client.workflow.getHandle('threat/45.155.205.234').terminate('test cleanup');
+      await env.client.workflow.getHandle('alert/00ff00ff00ff0aaa').terminate('test cleanup');
       await handle.signal(decideAlertSignal, { decision: 'acknowledge', operator: 'carol', channel: 'temporal-ui' });
       await waitFor(() => handle.query(alertStateQuery), (x) => x.decision?.operator === 'carol', 'signal decision');
       await post('/webhook/alertmanager', amPayload('resolved', fp, { alertname: 'SecretsScan', src_ip: '45.155.205.233' }));
@@ -240,6 +269,8 @@ void describe('[dev-server] alert investigations end to end over HTTP', () => {
       ['oversized', 'ffff000000000007', () => post('/webhook/alertmanager', { ...amPayload('firing', 'ffff000000000007'), commonAnnotations: { summary: 'x'.repeat(70 * 1024) } }), 413, /too large/],
       ['icinga unknown key', 'icinga-x', () => post('/webhook/icinga', { notification_type: 'PROBLEM', host: 'h1', surprise: 'x' }), 400, /surprise/],
       ['icinga missing host', 'icinga-y', () => post('/webhook/icinga', { notification_type: 'PROBLEM' }), 400, /host/],
+      ['icinga unknown state', icingaFingerprint('h3', 'svc'), () => post('/webhook/icinga', { notification_type: 'PROBLEM', host: 'h3', service: 'svc', state: 'EXPLODED' }), 400, /unknown state "EXPLODED"/],
+      ['icinga unknown notification type', icingaFingerprint('h4'), () => post('/webhook/icinga', { notification_type: 'MAYBE', host: 'h4', state: 'DOWN' }), 400, /unknown notification type "MAYBE"/],
       ['icinga not JSON', 'icinga-z', () => post('/webhook/icinga', 'HOST DOWN web01', { 'content-type': 'text/plain' }), 400, /not valid JSON/],
       ['icinga form body', 'icinga-w', () => post('/webhook/icinga', 'a=b', { 'content-type': 'application/x-www-form-urlencoded' }), 415, /Content-Type/],
     ];

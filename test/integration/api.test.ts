@@ -97,6 +97,11 @@ void describe('[dev-server] HTTP API', () => {
       assertRefused(await call('POST', '/api/sightings', { token: stack.secrets.ingestToken, body: { ip, evidence: { paths: 'not-a-list' } } }), 400, /evidence\.paths/);
       assertRefused(await call('POST', '/api/sightings', { token: stack.secrets.ingestToken, body: { ip: `${ip}/24` } }), 400, /network/);
       assertRefused(await call('POST', '/api/sightings', { token: stack.secrets.ingestToken, body: { ip, unknownField: 1 } }), 400, /unknownField|Unrecognized/i);
+      // Never-block addresses are refused with the reason, whatever their spelling.
+      assertRefused(await call('POST', '/api/sightings', { token: stack.secrets.ingestToken, body: { ip: '::ffff:127.0.0.1' } }), 400, /never block \(special-purpose\): 127\.0\.0\.1 is in 127\.0\.0\.0\/8/);
+      assertRefused(await call('POST', '/api/sightings', { token: stack.secrets.ingestToken, body: { ip: '10.20.30.40' } }), 400, /never block.*private/i);
+      assert.equal(await stack.workflowAbsent('127.0.0.1'), true);
+      assert.equal(await stack.workflowAbsent('10.20.30.40'), true);
       const bad = await call('POST', `/api/threats/${ip}/decision`, { body: { decision: 'approve' } });
       assertRefused(bad, 400, /approver/);
       assert.ok(Array.isArray(bad.json.details));
@@ -257,6 +262,11 @@ void describe('[dev-server] HTTP API', () => {
     const list = await call('GET', '/api/allowlist');
     assert.ok(list.json.entries.some((e: any) => e.cidr === '198.18.7.0/24'));
     assertRefused(await call('POST', '/api/allowlist', { body: { cidr: '10.0.0.1/8', approver: 'erin' } }), 400, /host bits/);
+    // The config's width rule for never-block lists applies here too: no switching blocking off through the allowlist.
+    for (const wide of ['0.0.0.0/0', '::/0', '44.0.0.0/7', '2000::/15']) {
+      assertRefused(await call('POST', '/api/allowlist', { body: { cidr: wide, approver: 'mallory' } }), 400, /wider than/);
+    }
+    assert.ok(!(await call('GET', '/api/allowlist')).json.entries.some((e: any) => /\/(0|7|15)$/.test(e.cidr)));
     const del = await call('DELETE', '/api/allowlist', { body: { cidr: '198.18.7.0/24', approver: 'erin' } });
     assert.equal(del.status, 200, del.text);
     assertRefused(await call('DELETE', '/api/allowlist', { body: { cidr: '198.18.7.0/24', approver: 'erin' } }), 404, /no allowlist entry/);
