@@ -98,6 +98,8 @@ void describe('[dev-server] approving from the Temporal UI in headless Chromium'
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
     // Clipboard access: the Queries tab's copy button is how the whole state query result is read back.
     page = await browser.newPage({ viewport: { width: 1280, height: 860 }, timezoneId: 'UTC', permissions: ['clipboard-read', 'clipboard-write'] });
+    // The suite runs beside others on two cores: give each UI step a minute before calling it stuck.
+    page.setDefaultTimeout(60_000);
     page.on('pageerror', (e) => pageErrors.push(e.message));
     ui = new TemporalUi(page, uiBase, env.namespace ?? 'default');
   });
@@ -285,6 +287,7 @@ void describe('[dev-server] approving from the Temporal UI in headless Chromium'
   void test('deep links: the review page and `palisade show` open the threat in the Temporal UI', async () => {
     const expected = workflowUiUrl(uiBase, 'default', threatWorkflowId(stillPending));
     const review = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+    review.context().setDefaultTimeout(60_000);
     try {
       await review.goto(`${stack.url}/`);
       await review.getByLabel('Your name').fill('alice');
