@@ -15,6 +15,7 @@ import { createThreatActivities } from '../activities/threat';
 import type { PalisadeConfig } from '../domain/config';
 import { readSecret } from '../runtime/secrets';
 import { createConfiguredEnforcers } from './enforcers';
+import { bundleWorkflows } from './bundle';
 import { extraActivities } from './extra-activities';
 import { enforceWorkerOptions, mainWorkerOptions } from './options';
 
@@ -30,7 +31,7 @@ export interface WorkerDeps {
   enforcers?: Record<string, Enforcer>;
   /** Extra notifiers besides the log (e.g. the Discord webhook). */
   notifiers?: Notifier[];
-  /** A pre-built workflow bundle (tests); default bundles workflows/ at start. */
+  /** A pre-built workflow bundle (tests, benchmarks); default bundles workflows/ at start, in a child process. */
   workflowBundle?: WorkerOptions['workflowBundle'];
 }
 
@@ -63,7 +64,7 @@ export async function createWorkers(deps: WorkerDeps): Promise<Workers> {
     workers.push(await Worker.create({
       connection, namespace, taskQueue: config.temporal.taskQueue,
       ...mainWorkerOptions(config.workers),
-      ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
+      workflowBundle: deps.workflowBundle ?? (await bundleWorkflows()),
       activities: await mainQueueActivities(deps),
     }));
   }

@@ -3,10 +3,10 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
+import { bundleWorkflows } from '../../workers/bundle';
 
 export async function bundleToFile(workflowsPath: string): Promise<string> {
-  const { code } = await bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN') });
+  const { code } = await bundleWorkflows(workflowsPath);
   const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'palisade-bundle-')), 'workflows.js');
   writeFileSync(file, code);
   return file;
