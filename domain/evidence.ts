@@ -54,6 +54,7 @@ export function mergeSighting(current: MergedEvidence, s: Sighting): MergedEvide
     maxScore: Math.max(current.maxScore, clampScore(s.score)),
     direction: first ? s.direction : stricter(current.direction, s.direction),
     knownBad: current.knownBad || Boolean(s.knownBad),
+    observedAttack: Boolean(current.observedAttack) || Boolean(s.observedAttack),
     // Any source calling it a likely false positive is enough to hold back: the conservative side for blocking.
     likelyFalsePositive: current.likelyFalsePositive || Boolean(s.likelyFalsePositive),
     requestCount: current.requestCount + Math.max(0, Math.floor(s.evidence.requestCount ?? 0)),

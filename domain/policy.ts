@@ -7,7 +7,8 @@
 //   1. the value must be one valid address; never-block ranges, own networks, infrastructure and the allowlist win;
 //   2. known-benign services (GreyNoise RIOT/benign, configured CDN orgs, "likely false positive") are skipped
 //      unless the score is overwhelming;
-//   3. below the analyse bar (outbound: stricter bar) or not known-bad (when required) → record only;
+//   3. below the analyse bar (outbound: stricter bar), or (when required) neither known-bad to a feed nor an attack
+//      observed by Palisade's own detectors → record only;
 //   4. mode disabled → record only;
 //   5. at or above the analyse bar, a proposer failure or no_action is never "record": it goes to review with the
 //      reason, or to the rule-based proposal (policy.onProposalFailure; domain/proposal-vetting.ts);
@@ -108,14 +109,16 @@ export function assessThreat(f: ThreatFacts): Assessment {
     const which = f.evidence.direction === 'outbound' ? 'outbound analyse' : 'analyse';
     return { kind: 'record', reasons: [...reasons, `score ${score} is below the ${which} threshold ${settings.analyseBar}`], score, settings };
   }
+  // Two separate facts: a feed's reputation, and an attack Palisade's own detectors observed.
   const knownBad = f.intel.knownBad || f.evidence.knownBad;
-  if (settings.requireKnownBad && !knownBad) {
-    return { kind: 'record', reasons: [...reasons, `score ${score} ≥ ${settings.analyseBar}, but no feed flags it as known-bad`], score, settings };
+  const observed = Boolean(f.evidence.observedAttack);
+  if (settings.requireKnownBad && !knownBad && !observed) {
+    return { kind: 'record', reasons: [...reasons, `score ${score} ≥ ${settings.analyseBar}, but no feed flags it as known-bad and no detector observed an attack`], score, settings };
   }
   if (settings.mode === 'disabled') {
     return { kind: 'record', reasons: [...reasons, `mode disabled for source ${settings.source}: observed and recorded only`], score, settings };
   }
-  reasons.push(`score ${score} ≥ analyse threshold ${settings.analyseBar}${knownBad ? ', known bad' : ''}`);
+  reasons.push(`score ${score} ≥ analyse threshold ${settings.analyseBar}; own observation: ${observed ? 'attack observed by a detector' : 'none'}; feed reputation: ${knownBad ? 'known bad' : 'not flagged'}`);
   return { kind: 'analyse', reasons, score, settings, target: screen.target };
 }
 

@@ -95,6 +95,7 @@ export function buildProposalPrompt(input: ProposeInput): BuiltPrompt {
     `IP under assessment: ${ip} (target ${target}), direction ${e.direction}`,
     line('sightings', `${e.sightingCount} from ${e.sources.map((s) => sanitizeUntrusted(s, 40)).join(', ')} between ${e.firstSeen} and ${e.lastSeen}`),
     line('highest source score', e.maxScore),
+    line('attack observed by Palisade detectors', e.observedAttack ? 'yes' : undefined),
     line('requests in window', e.requestCount),
     line('status counts', statusCounts || undefined),
     line('hourly volume', `${guide.hourlyVolume}/h${guide.highVolume ? ' (HIGH VOLUME)' : ''}`),

@@ -45,6 +45,6 @@ export function proposeByRules(input: ProposeInput): Proposal {
     durationHours: hours,
     recommendPermanent: repeatOffender,
     confidence: Math.round(Math.min(1, score / 100) * 100) / 100,
-    reason: `score ${score}${intel.knownBad || evidence.knownBad ? ', known bad' : ''}; ${reasons.join('; ')}`,
+    reason: `score ${score}${evidence.observedAttack ? ', attack observed' : ''}${intel.knownBad || evidence.knownBad ? ', known bad' : ''}; ${reasons.join('; ')}`,
   };
 }

@@ -33,7 +33,11 @@ export interface Sighting {
   direction: Direction;
   /** ISO timestamp of the observation. */
   observedAt: string;
+  /** A feed's reputation: some intel source lists the address as known-bad. */
   knownBad?: boolean;
+  /** Palisade's own observation: one of its detectors saw this address attack (a behaviour reached its trigger
+   *  level). A separate fact from knownBad; either satisfies policy.thresholds.requireKnownBad. */
+  observedAttack?: boolean;
   likelyFalsePositive?: boolean;
   evidence: Evidence;
   /** The host address seen, when the case groups several (an IPv6 prefix case); set by submitSighting. */
@@ -50,6 +54,8 @@ export interface MergedEvidence {
   maxScore: number;
   direction: Direction;
   knownBad: boolean;
+  /** Optional: evidence merged before detectors reported observations separately lacks it (read as false). */
+  observedAttack?: boolean;
   likelyFalsePositive: boolean;
   requestCount: number;
   paths: string[];

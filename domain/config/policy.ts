@@ -10,7 +10,8 @@ export const thresholdsSchema = z.strictObject({
   auto: z.number().min(0).max(100).default(95),
   /** Stricter analyse bar for outbound destinations: blocking one affects every user. */
   outbound: z.number().min(0).max(100).default(85),
-  /** Require at least one feed to flag the IP as known-bad before analysing. */
+  /** Before analysing, require a feed's known-bad flag or an attack Palisade's own detectors observed (a behaviour
+   *  that reached its trigger level, domain/detection/behaviours.ts). */
   requireKnownBad: z.boolean().default(true),
 });
 

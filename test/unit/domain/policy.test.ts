@@ -14,14 +14,14 @@ function policy(over: Partial<PolicyConfig> = {}): PolicyConfig {
 }
 
 function facts(o: {
-  score: number; mode?: Mode; dryRun?: boolean; direction?: Direction; knownBad?: boolean; fp?: boolean;
+  score: number; mode?: Mode; dryRun?: boolean; direction?: Direction; knownBad?: boolean; observed?: boolean; fp?: boolean;
   governor?: GovernorVerdict; proposal?: Partial<Proposal>; priorBlocks?: number; ip?: string; intel?: Partial<ThreatIntel>;
   policy?: Partial<PolicyConfig>;
 }): DecideInput {
   const ip = o.ip ?? IP;
   const evidence = mergeSighting(emptyEvidence(ip, NOW), {
     source: 'test', score: o.score, direction: o.direction ?? 'inbound', observedAt: NOW, knownBad: o.knownBad ?? true,
-    likelyFalsePositive: o.fp ?? false, evidence: {},
+    ...(o.observed ? { observedAttack: true } : {}), likelyFalsePositive: o.fp ?? false, evidence: {},
   });
   const intel: ThreatIntel = { ip, compositeScore: 0, knownBad: false, likelyFalsePositive: false, confidence: 'low', providers: [], notes: [], ...o.intel };
   return {
@@ -57,7 +57,9 @@ describe('policy decision table', () => {
   }
   // known-bad, likely false positive, governor, proposer, target/duration rules
   table.push(
-    ['not known-bad', { score: 97, knownBad: false }, 'record', 'no feed flags it as known-bad'],
+    ['not known-bad', { score: 97, knownBad: false }, 'record', 'no feed flags it as known-bad and no detector observed an attack'],
+    ['not known-bad, but an attack Palisade observed itself', { score: 97, knownBad: false, observed: true }, 'auto', 'own observation: attack observed by a detector; feed reputation: not flagged'],
+    ['known-bad and observed: both facts named', { score: 90, knownBad: true, observed: true, mode: 'review' }, 'review', 'own observation: attack observed by a detector; feed reputation: known bad'],
     ['not known-bad but not required', { score: 97, knownBad: false, policy: { thresholds: { analyse: 80, auto: 95, outbound: 85, requireKnownBad: false } } }, 'auto', 'acting without a human'],
     ['likely false positive', { score: 97, fp: true }, 'skip_never_block', 'likely false positive'],
     ['likely false positive, overwhelming score', { score: 99, fp: true }, 'auto', 'overwhelming'],
