@@ -16,7 +16,7 @@ import type { Client as EsClient } from '@elastic/elasticsearch';
 import type { DetectionConfig, DetectorConfig, EsFieldMapping } from '../../domain/config/detection';
 import type { SecretRef } from '../../domain/config';
 import { assessTally } from '../../domain/detection/scoring';
-import { createClassifier, type Finding } from '../../domain/detection/detector';
+import { createWindowClassifier, type Finding } from '../../domain/detection/detector';
 import { parseCidrs } from '../../domain/detection/client-ip';
 import { buildScanSearch, resolveMapping, talliesFromAggregations } from '../../domain/detection/es-aggregation';
 import { readJsonState, withStateLock, writeJsonState } from './state-file';
@@ -96,7 +96,7 @@ export async function scanElasticsearch(
       mapping, detector: o.detector, from, to, maxIpBuckets: o.config.maxIpBuckets, maxPathBuckets: o.config.maxPathBuckets,
     });
     const res = await o.es.search({ index: o.config.index, ...body, allow_no_indices: true, ignore_unavailable: true });
-    const classifier = createClassifier(o.detector);
+    const classifier = createWindowClassifier(o.detector);
     const summary = talliesFromAggregations(res.aggregations as Record<string, any> | undefined, o.detector.windowSeconds, classifier, parseCidrs(o.detector.trustedProxies));
     const findings: Finding[] = [];
     let alreadyReported = 0;

@@ -1,4 +1,4 @@
-// Scan activities: the access-log scan (Elasticsearch when configured, else the local Traefik JSON file, else the
+// Scan activities: the access-log scan (Elasticsearch when configured, else the local Traefik access-log file, else the
 // shipped sample) and the threat-intel feed poll. Both hand their findings to the threat workflows through
 // submitSighting, within the per-run caps of detection.caps (domain/threat-caps.ts).
 import path from 'node:path';
@@ -6,7 +6,8 @@ import type { Client } from '@temporalio/client';
 import type { Client as EsClient } from '@elastic/elasticsearch';
 import type { PalisadeConfig } from '../../domain/config';
 import { caseKeyOf } from '../../domain/case-key';
-import { findingToSighting, type Finding } from '../../domain/detection/detector';
+import { findingToSighting } from '../../domain/detection/detector';
+import { findingsToSightings } from '../../domain/detection/finding-sighting';
 import { capThreats } from '../../domain/threat-caps';
 import type { Sighting } from '../../domain/types';
 import { readSecret as defaultReadSecret } from '../../runtime/secrets';
@@ -34,7 +35,9 @@ export interface DetectionActivityDeps {
 export interface SubmittedSighting {
   ip: string;
   score: number;
-  sensitiveHits: number;
+  /** The behaviour that was seen (secrets-scan, probing, ...; the strongest when several). */
+  behaviour: string;
+  requests: number;
   windowStart: string;
   workflowId?: string;
   rejected?: string;
@@ -116,10 +119,10 @@ export function createDetectionActivities(deps: DetectionActivityDeps) {
     return { out, ...(r.note ? { cap: { note: r.note, cappedSightings: r.capped.length } } : {}) };
   }
 
-  async function submitAll(findings: Finding[], source: string, extra: (f: Finding) => Record<string, string | number | boolean>): Promise<{ out: SubmittedSighting[]; cap?: ScanCapReport }> {
-    return submitCapped(findings.map((f) => {
-      const sighting = findingToSighting(f, source, config.detection.detector, extra(f));
-      return { base: { ip: f.tally.ip, score: sighting.score, sensitiveHits: f.tally.sensitiveHits, windowStart: sighting.evidence.windowStart! }, sighting };
+  async function submitAll(sightings: { ip: string; sighting: Sighting }[]): Promise<{ out: SubmittedSighting[]; cap?: ScanCapReport }> {
+    return submitCapped(sightings.map(({ ip, sighting }) => {
+      const e = sighting.evidence;
+      return { base: { ip, score: sighting.score, behaviour: String(e.extra?.detector ?? 'unknown'), requests: e.requestCount ?? 0, windowStart: e.windowStart! }, sighting };
     }));
   }
 
@@ -133,10 +136,11 @@ export function createDetectionActivities(deps: DetectionActivityDeps) {
         let sightings: SubmittedSighting[] = [];
         let cap: ScanCapReport | undefined;
         const { stats } = await scanTraefikFile({
-          file: src.file, dataDir: config.dataDir, detector: d.detector, clientField: d.accessLog.clientField,
-          maxBytesPerRun: d.accessLog.maxBytesPerRun, maxLineBytes: d.accessLog.maxLineBytes, now,
+          file: src.file, dataDir: config.dataDir, detector: d.detector, clientField: d.accessLog.clientField, format: d.accessLog.format,
+          maxBytesPerRun: d.accessLog.maxBytesPerRun, maxLineBytes: d.accessLog.maxLineBytes,
         }, async (findings) => {
-          ({ out: sightings, cap } = await submitAll(findings, FILE_SOURCE_ID, (): Record<string, boolean> => (src.sample ? { sampleLog: true } : {})));
+          const extra: Record<string, boolean> = src.sample ? { sampleLog: true } : {};
+          ({ out: sightings, cap } = await submitAll(findingsToSightings(findings, FILE_SOURCE_ID, d.detector, extra)));
         });
         return { source: FILE_SOURCE_ID, ...(src.sample ? { note: `no source configured: scanned the shipped sample ${src.file}` } : {}), file: stats, sightings, followUps: [], ...(cap ? { cap } : {}) };
       }
@@ -156,10 +160,11 @@ export function createDetectionActivities(deps: DetectionActivityDeps) {
             }));
           }
         }
-        ({ out: sightings, cap } = await submitAll(findings, ES_SOURCE_ID, (f): Record<string, string | number> => {
+        ({ out: sightings, cap } = await submitAll(findings.map((f) => {
           const r = followUps.find((x) => x.ip === f.tally.ip && x.windowStart === new Date(f.tally.windowStartMs).toISOString());
-          return r ? { llmFollowUp: r.conclusion, llmFollowUpReason: r.reason.slice(0, 300), llmFollowUpQueries: r.turns.length } : {};
-        }));
+          const extra: Record<string, string | number> = r ? { llmFollowUp: r.conclusion, llmFollowUpReason: r.reason.slice(0, 300), llmFollowUpQueries: r.turns.length } : {};
+          return { ip: f.tally.ip, sighting: findingToSighting(f, ES_SOURCE_ID, d.detector, extra) };
+        })));
       });
       return { source: ES_SOURCE_ID, elasticsearch: stats, sightings, followUps, ...(cap ? { cap } : {}) };
     },

@@ -5,6 +5,15 @@ import { peerPrefixes } from '../detection/es-aggregation';
 
 const isAddressOrCidr = (v: string) => (v.includes('/') ? ipaddr.isValidCIDR(v) : ipaddr.isValid(v));
 
+export const ACCESS_LOG_FORMATS = ['auto', 'traefik-json', 'traefik-clf', 'ecs-ndjson'] as const;
+export type AccessLogFormat = (typeof ACCESS_LOG_FORMATS)[number];
+
+const httpStatus = z.number().int().refine((n) => n === 0 || (n >= 100 && n <= 599), 'an HTTP status (100-599) or 0');
+const leakSeconds = (d: number) => z.number().positive().max(86_400).default(d);
+const bucketSchema = (capacity: number, leak: number) => z
+  .strictObject({ enabled: z.boolean().default(true), capacity: z.number().int().positive().default(capacity), leakSeconds: leakSeconds(leak) })
+  .prefault({});
+
 export const detectorSchema = z.strictObject({
   /** Tumbling window, aligned to multiples of this many seconds since the epoch. */
   windowSeconds: z.number().int().positive().max(3600).default(60),
@@ -27,6 +36,31 @@ export const detectorSchema = z.strictObject({
    * and the first hop not in it is the client. Empty (the default): the direct peer is always the client.
    */
   trustedProxies: z.array(z.string().refine(isAddressOrCidr, { message: 'not an IP address or CIDR' })).default([]),
+  /** Which response statuses count, per kind of behaviour. 0 is Traefik's Common Log Format for "answered by
+   *  Traefik itself" (no router matched, a middleware refused). */
+  statuses: z
+    .strictObject({
+      /** Path-based behaviours (secrets scan, traversal, admin/CVE probes): a probe answered 200 (a leak or a
+       *  catch-all page) or 301/302 (an HTTP→HTTPS entrypoint) is still a probe. */
+      paths: z.array(httpStatus).min(1).default([0, 200, 204, 301, 302, 303, 307, 308, 400, 401, 403, 404, 405, 410, 500]),
+      /** Probing (many distinct paths that do not exist): failures only, or ordinary browsing would count. */
+      probing: z.array(httpStatus).min(1).default([0, 400, 403, 404]),
+    })
+    .prefault({}),
+  /** Per-behaviour leaky buckets (see domain/detection/behaviours.ts for what each counts and scores). */
+  behaviours: z
+    .strictObject({
+      /** Capacity is sensitiveHitsAbove (or sensitiveHitsAboveWithScannerUa with a scanner user agent). */
+      'secrets-scan': z.strictObject({ enabled: z.boolean().default(true), leakSeconds: leakSeconds(10) }).prefault({}),
+      'scanner-user-agent': bucketSchema(4, 120),
+      probing: bucketSchema(30, 10),
+      'path-traversal': bucketSchema(3, 20),
+      /** Capacity counts distinct admin-interface families (exploit paths are clear probes on their own). */
+      'admin-cve-probe': bucketSchema(2, 120),
+    })
+    .prefault({}),
+  /** Clients tracked at once (the least recently active are forgotten first): bounds memory and persisted state. */
+  maxTrackedClients: z.number().int().min(100).max(1_000_000).default(20_000),
   /** Evidence caps: sample paths / user agents kept per finding. */
   maxSamplePaths: z.number().int().min(1).max(100).default(20),
   maxSampleUserAgents: z.number().int().min(1).max(20).default(5),
@@ -77,8 +111,10 @@ export const detectionSchema = z.strictObject({
   detector: detectorSchema.prefault({}),
   accessLog: z
     .strictObject({
-      /** Traefik JSON access log to follow. Unset and no Elasticsearch = the shipped sample log (demo). */
+      /** Traefik access log to follow. Unset and no Elasticsearch = the shipped sample log (demo). */
       file: z.string().optional(),
+      /** Line format; auto tells each line apart (JSON object: Traefik JSON or ECS; otherwise Common Log Format). */
+      format: z.enum(ACCESS_LOG_FORMATS).default('auto'),
       useSampleWhenUnconfigured: z.boolean().default(true),
       /** Which field holds the client: ClientHost may be an X-Forwarded-For list (see detector.trustedProxies). */
       clientField: z.enum(['ClientHost', 'ClientAddr', 'request_X-Forwarded-For']).default('ClientHost'),

@@ -4,7 +4,7 @@
 import type { DetectorConfig, EsFieldMapping } from '../config/detection';
 import ipaddr from 'ipaddr.js';
 import { canonicalIp, clientBehindTrustedPeer, clientFromForwardedList, type CidrList } from './client-ip';
-import type { Classifier } from './detector';
+import type { WindowClassifier } from './detector';
 import { newTally, observe, MAX_TRACKED_USER_AGENTS, type WindowTally } from './tally';
 
 export const FIELD_MAPPINGS: Record<'ecs' | 'traefik-json', EsFieldMapping> = {
@@ -146,7 +146,7 @@ function directClient(bucket: Bucket, trusted: CidrList): string | undefined {
 
 /** Tallies per (window, client IP) from the aggregation response. Keys that resolve to one IP merge. */
 export function talliesFromAggregations(
-  aggregations: Record<string, any> | undefined, windowSeconds: number, classifier: Classifier, trusted: CidrList = [],
+  aggregations: Record<string, any> | undefined, windowSeconds: number, classifier: WindowClassifier, trusted: CidrList = [],
 ): AggregationSummary {
   const windowMs = windowSeconds * 1000;
   const byKey = new Map<string, WindowTally>();

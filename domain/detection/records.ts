@@ -9,6 +9,12 @@ export interface AccessRecord {
   /** Raw request path (may include a query string); normalised by the matcher. */
   path: string;
   userAgent?: string;
+  /** Traefik's extra fields, when the format has them (evidence only). */
+  method?: string;
+  router?: string;
+  service?: string;
+  durationMs?: number;
+  requestCount?: number;
 }
 
 export type ParseResult = { ok: true; record: AccessRecord } | { ok: false; reason: string };
@@ -65,7 +71,14 @@ export function fromTraefikObject(o: unknown, opts: TraefikParseOptions): ParseR
   if (status === undefined) return { ok: false, reason: 'no valid status' };
   const path = str(r.RequestPath);
   if (!path) return { ok: false, reason: 'no request path' };
-  return { ok: true, record: { ip, timeMs, status, path, userAgent: str(r['request_User-Agent']) } };
+  const duration = typeof r.Duration === 'number' ? Math.round(r.Duration / 1e6) : undefined;
+  return {
+    ok: true,
+    record: {
+      ip, timeMs, status, path, userAgent: str(r['request_User-Agent']), method: str(r.RequestMethod), router: str(r.RouterName),
+      service: str(r.ServiceName), durationMs: duration, requestCount: typeof r.RequestCount === 'number' ? r.RequestCount : undefined,
+    },
+  };
 }
 
 /** Cheap relevance test on status, path and user agent, run before the (costlier) client-address parsing. */
@@ -79,7 +92,11 @@ export type RecordPrefilter = (status: number, path: string, userAgent: string |
 export function parseTraefikLineFiltered(line: string, opts: TraefikParseOptions, wanted: RecordPrefilter): ParseResult | { ok: 'skipped' } {
   const parsed = parseJsonLine(line);
   if ('reason' in parsed) return { ok: false, reason: parsed.reason };
-  const o = parsed.value;
+  return fromTraefikObjectFiltered(parsed.value, opts, wanted);
+}
+
+/** fromTraefikObject behind the prefilter (see parseTraefikLineFiltered). */
+export function fromTraefikObjectFiltered(o: unknown, opts: TraefikParseOptions, wanted: RecordPrefilter): ParseResult | { ok: 'skipped' } {
   if (typeof o !== 'object' || o === null || Array.isArray(o)) return { ok: false, reason: 'not a JSON object' };
   const r = o as Record<string, unknown>;
   const status = statusOf(r.DownstreamStatus) ?? statusOf(r.OriginStatus);
@@ -154,7 +171,17 @@ export function fromEcsDocument(doc: unknown, fields: EcsFields = ECS_FIELDS, tr
   if (timeMs === undefined) return { ok: false, reason: 'no valid timestamp' };
   const status = statusOf(first(getField(doc, fields.status)));
   if (status === undefined) return { ok: false, reason: 'no valid status' };
-  const rawPath = str(first(getField(doc, fields.path))) ?? str(first(getField(doc, 'url.original')));
+  // url.original keeps the query string, where traversal and exploit payloads travel; url.path is the fallback.
+  const rawPath = str(first(getField(doc, 'url.original'))) ?? str(first(getField(doc, fields.path)));
   if (!rawPath) return { ok: false, reason: 'no request path' };
-  return { ok: true, record: { ip, timeMs, status, path: rawPath, userAgent: str(first(getField(doc, fields.userAgent))) } };
+  const duration = getField(doc, 'event.duration');
+  const count = getField(doc, 'traefik.access.request_count');
+  return {
+    ok: true,
+    record: {
+      ip, timeMs, status, path: rawPath, userAgent: str(first(getField(doc, fields.userAgent))), method: str(first(getField(doc, 'http.request.method'))),
+      router: str(first(getField(doc, 'traefik.access.frontend_name'))), service: str(first(getField(doc, 'traefik.access.backend_url'))),
+      durationMs: typeof duration === 'number' ? Math.round(duration / 1e6) : undefined, requestCount: typeof count === 'number' ? count : undefined,
+    },
+  };
 }

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { clientBehindTrustedPeer, clientFromForwardedList, parseCidrs, resolveClient } from '../../../domain/detection/client-ip';
 import { fromEcsDocument, parseTraefikLine, type TraefikClientField } from '../../../domain/detection/records';
 import { buildScanSearch, peerPrefixes, resolveMapping, talliesFromAggregations } from '../../../domain/detection/es-aggregation';
-import { createClassifier } from '../../../domain/detection/detector';
+import { createWindowClassifier } from '../../../domain/detection/detector';
 import { configSchema } from '../../../domain/config';
 import { detectorSchema } from '../../../domain/config/detection';
 
@@ -80,7 +80,7 @@ void describe('every Traefik client field and ECS follow the rule', () => {
 
 void describe('Elasticsearch aggregation: trusted peers decided server-side, the rest attributed to the peer', () => {
   const detector = detectorSchema.parse({ trustedProxies: LB });
-  const classifier = createClassifier(detector);
+  const classifier = createWindowClassifier(detector);
   const base = { detector, from: new Date(T0).toISOString(), to: new Date(T0 + 60_000).toISOString(), maxIpBuckets: 100, maxPathBuckets: 50 };
   const windows = (n: number) => ({ buckets: [{ key: T0, doc_count: n, paths: { buckets: [{ key: '/.env', doc_count: n, statuses: { buckets: [{ key: 404, doc_count: n }] } }] }, agents: { buckets: [] } }] });
 

@@ -1,7 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { detectorSchema } from '../../../domain/config/detection';
-import { ScanDetector, findingToSighting } from '../../../domain/detection/detector';
+import { AccessLogDetector, type BehaviourFinding } from '../../../domain/detection/engine';
+import { behaviourFindingToSighting } from '../../../domain/detection/finding-sighting';
 import { parseTraefikLine, fromEcsDocument, type TraefikParseOptions } from '../../../domain/detection/records';
 import { parseCidrs } from '../../../domain/detection/client-ip';
 
@@ -29,7 +30,7 @@ const PROBES = ['/.env', '/.git/config', '/.git/HEAD', '/wp-config.php', '/confi
   '/db.sql', '/site.bak', '/.aws/credentials', '/.npmrc', '/.docker/config.json', '/.ssh/id_rsa', '/.env.production',
   '/app/.env', '/api/.env', '/terraform.tfstate', '/.kube/config', '/dump.sql', '/.git/index'];
 
-function feed(det: ScanDetector, lines: string[]) {
+function feed(det: AccessLogDetector, lines: string[]) {
   let malformed = 0;
   for (const l of lines) {
     const r = parseTraefikLine(l, opts);
@@ -47,13 +48,18 @@ function scan(n: number, o: { client?: string; addr?: string; ua?: string; start
   }));
 }
 
+/** Findings of one behaviour (default: the secrets scan). */
+const of = (fs: BehaviourFinding[], b: BehaviourFinding['behaviour'] = 'secrets-scan') => fs.filter((f) => f.behaviour === b);
+/** Addresses with an observed attack (any behaviour at its trigger level). */
+const confirmedIps = (fs: BehaviourFinding[]) => [...new Set(fs.filter((f) => f.confirmed).map((f) => f.ip))];
+
 void describe('secrets-scan detector over Traefik JSON lines', () => {
   const cases: { name: string; lines: () => string[]; expectIps: string[]; minScore?: number }[] = [
-    { name: 'a scan above the threshold (60 hits in one minute, plain UA)', lines: () => scan(60, { ua: 'Mozilla/5.0' }), expectIps: ['45.155.205.233'], minScore: 70 },
+    { name: 'a scan above the threshold (60 hits in one minute, plain UA)', lines: () => scan(60, { ua: 'Mozilla/5.0' }), expectIps: ['45.155.205.233'], minScore: 80 },
     { name: 'a scan at exactly the threshold (50 hits) does not trigger', lines: () => scan(50, { ua: 'Mozilla/5.0', spacingMs: 1000 }), expectIps: [] },
     { name: 'a scan spread below the rate (60 hits over 2 minutes) does not trigger', lines: () => scan(60, { spacingMs: 2000, start: T0 }), expectIps: [] },
-    { name: 'a scanner UA at a low rate (6 hits) triggers', lines: () => scan(6, { ua: 'Mozilla/5.0 (compatible; Nuclei - Open-source project (github.com/projectdiscovery/nuclei))', spacingMs: 5000 }), expectIps: ['45.155.205.233'], minScore: 70 },
-    { name: 'a scanner UA with only 4 hits does not trigger', lines: () => scan(4, { ua: 'trufflehog/3.63', spacingMs: 5000 }), expectIps: [] },
+    { name: 'a scanner UA at a low rate (6 hits) is an observed attack', lines: () => scan(6, { ua: 'Mozilla/5.0 (compatible; Nuclei - Open-source project (github.com/projectdiscovery/nuclei))', spacingMs: 5000 }), expectIps: ['45.155.205.233'], minScore: 80 },
+    { name: 'a scanner UA with only 4 hits is recorded, not an observed attack', lines: () => scan(4, { ua: 'trufflehog/3.63', spacingMs: 5000 }), expectIps: [] },
     {
       name: 'legitimate 401s on a login page (200 in a minute) do not trigger',
       lines: () => Array.from({ length: 200 }, (_, i) => traefikLine({ client: '81.2.69.160', t: T0 + i * 250, status: 401, path: i % 2 ? '/login' : '/api/auth/login?next=%2Fadmin', ua: 'Mozilla/5.0' })),
@@ -65,36 +71,42 @@ void describe('secrets-scan detector over Traefik JSON lines', () => {
       expectIps: [],
     },
     {
-      name: '200s on sensitive paths are not counted (only 401/403/404)',
-      lines: () => scan(80, { status: 200 }), expectIps: [],
+      name: '200s and 301/302s on sensitive paths count too (a leak, a catch-all page, an HTTP→HTTPS entrypoint)',
+      lines: () => [...scan(40, { status: 200 }), ...scan(30, { status: 302, start: T0 + 20_000, spacingMs: 300 })], expectIps: ['45.155.205.233'], minScore: 80,
     },
   ];
   for (const c of cases) {
     void test(c.name, () => {
-      const det = new ScanDetector(cfg);
+      const det = new AccessLogDetector(cfg);
       assert.equal(feed(det, c.lines()), 0);
-      const findings = det.collect(T0 + 10 * 60_000);
-      assert.deepEqual(findings.map((f) => f.tally.ip), c.expectIps);
-      if (c.minScore) assert.ok(findings[0].assessment.score >= c.minScore, `score ${findings[0].assessment.score}`);
+      const findings = det.collect();
+      assert.deepEqual(confirmedIps(findings), c.expectIps);
+      if (c.minScore) assert.ok(Math.max(...findings.map((f) => f.score)) >= c.minScore, JSON.stringify(findings.map((f) => [f.behaviour, f.score])));
     });
   }
 
+  void test('path statuses are configurable: without 200 in the list, 200s on sensitive paths do not count', () => {
+    const det = new AccessLogDetector(detectorSchema.parse({ statuses: { paths: [401, 403, 404] } }));
+    feed(det, scan(80, { status: 200 }));
+    assert.deepEqual(det.collect(), []);
+  });
+
   void test('404 counting is configurable', () => {
-    const det = new ScanDetector(detectorSchema.parse({ count404: false }));
+    const det = new AccessLogDetector(detectorSchema.parse({ count404: false }));
     feed(det, scan(90, { status: 404 }));
-    assert.equal(det.collect(T0 + 600_000).length, 0);
+    assert.equal(of(det.collect()).length, 0);
   });
 
   void test('X-Forwarded-For list in ClientHost behind a trusted load balancer: the right-most untrusted hop is the client', () => {
     const trusted = parseCidrs(['10.0.0.0/24']);
-    const det = new ScanDetector(cfg);
+    const det = new AccessLogDetector(cfg);
     // The scanner forged "1.1.1.1"; the edge proxy appended the real peer; the load balancer (ClientAddr) is trusted.
     for (const l of scan(60, { client: '1.1.1.1, 45.155.205.233, 10.0.0.5', addr: '10.0.0.6:40000' })) {
       const r = parseTraefikLine(l, { clientField: 'ClientHost', trustedProxies: trusted });
       if (r.ok) det.add(r.record);
     }
-    const [f] = det.collect(T0 + 600_000);
-    assert.equal(f.tally.ip, '45.155.205.233');
+    const [f] = of(det.collect());
+    assert.equal(f.ip, '45.155.205.233');
   });
 
   void test('trusted proxies are skipped in X-Forwarded-For lists; without them the peer is the client', () => {
@@ -107,15 +119,15 @@ void describe('secrets-scan detector over Traefik JSON lines', () => {
   });
 
   void test('IPv6 clients are canonicalised (compressed, lower-case; IPv4-mapped → IPv4)', () => {
-    const det = new ScanDetector(cfg);
+    const det = new AccessLogDetector(cfg);
     const lines = [
       ...scan(30, { client: '2A01:04F8:0000:0000:0000:0000:0000:0BAD' }),
       ...scan(30, { client: '2a01:4f8::bad', start: T0 + 20 }),
       ...scan(6, { client: '::ffff:45.155.205.234', ua: 'sqlmap/1.7' }),
-    ];
+    ].sort((a, b) => (JSON.parse(a) as { StartLocal: string }).StartLocal.localeCompare((JSON.parse(b) as { StartLocal: string }).StartLocal));
     const malformed = feed(det, lines);
     assert.equal(malformed, 0);
-    const ips = det.collect(T0 + 600_000).map((f) => f.tally.ip).sort();
+    const ips = confirmedIps(det.collect()).sort();
     assert.deepEqual(ips, ['2a01:4f8::bad', '45.155.205.234']);
   });
 
@@ -127,17 +139,16 @@ void describe('secrets-scan detector over Traefik JSON lines', () => {
   void test('URL-encoded, double-encoded and dot-segment paths count as the sensitive path they resolve to', () => {
     const evasive = ['/%2eenv', '/%252eenv', '/static/../.env', '/./.git/./config', '//.git//HEAD', '/a/b/../../wp-config.php',
       '/%2E%67%69%74/config', '/.ENV', '/.env%00.jpg', '/.env;x=1', '/..%2f.aws/credentials', '/x\\..\\.npmrc', '/.env?foo=bar'];
-    const det = new ScanDetector(cfg);
+    const det = new AccessLogDetector(cfg);
     feed(det, scan(60, { paths: evasive }));
-    const [f] = det.collect(T0 + 600_000);
+    const [f] = of(det.collect());
     assert.ok(f, 'evasive probes must trigger');
-    assert.equal(f.tally.sensitiveHits, 60);
-    assert.ok('/.env' in f.tally.paths && '/.git/config' in f.tally.paths && '/.git/HEAD' in f.tally.paths && '/wp-config.php' in f.tally.paths);
-    assert.ok('/.aws/credentials' in f.tally.paths && '/.npmrc' in f.tally.paths);
+    assert.equal(f.tally.requests, 60);
+    for (const p of ['/.env', '/.git/config', '/.git/head', '/wp-config.php', '/.aws/credentials', '/.npmrc']) assert.ok(f.tally.distinct.includes(p), p);
   });
 
   void test('malformed lines are skipped and counted; good lines around them still count', () => {
-    const det = new ScanDetector(cfg);
+    const det = new AccessLogDetector(cfg);
     const lines = scan(60);
     lines.splice(10, 0, '{"ClientHost": "45.155.205.233", "DownstreamStatus": 404', 'not json at all', '',
       JSON.stringify({ ClientHost: 'not-an-ip', StartUTC: new Date(T0).toISOString(), DownstreamStatus: 404, RequestPath: '/.env' }),
@@ -145,38 +156,41 @@ void describe('secrets-scan detector over Traefik JSON lines', () => {
       JSON.stringify({ ClientHost: '45.155.205.233', StartUTC: new Date(T0).toISOString(), DownstreamStatus: 'x', RequestPath: '/.env' }),
       '[1,2,3]');
     assert.equal(feed(det, lines), 7);
-    assert.equal(det.collect(T0 + 600_000).length, 1);
+    assert.equal(of(det.collect()).length, 1);
   });
 
-  void test('a window is reported once, even when it keeps growing, and the state survives a JSON round trip', () => {
-    const det = new ScanDetector(cfg);
+  void test('a finding is reported once per score step, even when the scan keeps growing, and the state survives a JSON round trip', () => {
+    const det = new AccessLogDetector(cfg);
     feed(det, scan(55, { spacingMs: 100 }));
-    assert.equal(det.collect(T0).length, 1, 'reported while the window is still open');
-    const restored = new ScanDetector(cfg, JSON.parse(JSON.stringify(det.state())));
+    assert.equal(of(det.collect()).length, 1, 'reported as soon as it crosses the threshold');
+    const restored = new AccessLogDetector(cfg, JSON.parse(JSON.stringify(det.state())) as ReturnType<AccessLogDetector['state']>);
     feed(restored, scan(20, { start: T0 + 10_000, spacingMs: 100 }));
-    assert.equal(restored.collect(T0 + 600_000).length, 0);
-    assert.equal(restored.openWindows, 0);
+    assert.equal(of(restored.collect()).length, 0, 'same score step: not reported again');
+    feed(restored, scan(60, { start: T0 + 12_000, spacingMs: 50 }));
+    assert.equal(of(restored.collect()).length, 1, 'a higher score (2x the rate) is reported');
   });
 
-  void test('the sighting carries evidence: sample paths, UAs, counts, window, score reasons', () => {
-    const det = new ScanDetector(cfg);
+  void test('the sighting carries evidence: sample paths, UAs, counts, first/last seen, score reasons; no feed reputation claimed', () => {
+    const det = new AccessLogDetector(cfg);
     feed(det, scan(120, { ua: 'Nuclei - Open-source project', spacingMs: 400 }));
-    const [f] = det.collect(T0 + 600_000);
-    const s = findingToSighting(f, 'traefik-file', cfg);
+    const [f] = of(det.collect());
+    const s = behaviourFindingToSighting(f, 'traefik-file', cfg);
     assert.equal(s.source, 'traefik-file');
     assert.equal(s.direction, 'inbound');
+    assert.equal(s.knownBad, undefined);
+    assert.equal(s.observedAttack, true);
     assert.equal(s.evidence.windowStart, '2026-11-22T10:00:00.000Z');
-    assert.equal(s.evidence.windowEnd, '2026-11-22T10:01:00.000Z');
+    assert.equal(s.evidence.windowEnd, new Date(T0 + 119 * 400).toISOString());
     assert.equal(s.evidence.requestCount, 120);
     assert.equal(s.evidence.paths!.length, 20);
     assert.deepEqual(s.evidence.userAgents, ['Nuclei - Open-source project']);
     assert.deepEqual(s.evidence.statusCounts, { 401: 40, 403: 40, 404: 40 });
-    assert.equal(s.score, 55 + 10 + 10 + 15);
-    assert.match(String(s.evidence.extra!.scoring), /tooling \+15/);
+    assert.equal(s.score, 80 + 5 + 5 + 5);
+    assert.match(String(s.evidence.extra!.scoring), /tooling \+5/);
   });
 });
 
-void describe('secrets-scan detector over ECS documents', () => {
+void describe('detector over ECS documents', () => {
   const ecs = (i: number, o: { source?: string; fwd?: string; ua?: string; path?: string; status?: number } = {}) => ({
     '@timestamp': new Date(T0 + i * 500).toISOString(),
     source: { ip: o.source ?? '45.155.205.233', address: o.source ?? '45.155.205.233' },
@@ -188,13 +202,13 @@ void describe('secrets-scan detector over ECS documents', () => {
   });
 
   void test('network.forwarded_ip names the client behind a trusted proxy', () => {
-    const det = new ScanDetector(cfg);
+    const det = new AccessLogDetector(cfg);
     for (let i = 0; i < 60; i++) {
       const r = fromEcsDocument(ecs(i, { source: '10.0.0.7', fwd: '2a01:4f8::dead' }), undefined, parseCidrs(['10.0.0.7']));
       assert.ok(r.ok);
       if (r.ok) det.add(r.record);
     }
-    assert.deepEqual(det.collect(T0 + 600_000).map((f) => f.tally.ip), ['2a01:4f8::dead']);
+    assert.deepEqual(of(det.collect()).map((f) => f.ip), ['2a01:4f8::dead']);
   });
 
   void test('flattened ECS keys ("source.ip") parse the same as nested ones', () => {
@@ -204,14 +218,14 @@ void describe('secrets-scan detector over ECS documents', () => {
 
   void test('above/below threshold and scanner UA at low rate', () => {
     const run = (docs: unknown[]) => {
-      const det = new ScanDetector(cfg);
+      const det = new AccessLogDetector(cfg);
       for (const d of docs) {
         const r = fromEcsDocument(d);
         if (r.ok) det.add(r.record);
       }
-      return det.collect(T0 + 600_000).length;
+      return confirmedIps(det.collect()).length;
     };
-    assert.equal(run(Array.from({ length: 51 }, (_, i) => ecs(i))), 1);
+    assert.equal(run(Array.from({ length: 56 }, (_, i) => ecs(i))), 1);
     assert.equal(run(Array.from({ length: 50 }, (_, i) => ecs(i))), 0);
     assert.equal(run(Array.from({ length: 5 }, (_, i) => ecs(i, { ua: 'gitleaks/8.18' }))), 1);
     assert.equal(run(Array.from({ length: 100 }, (_, i) => ecs(i, { path: '/login', status: 401 }))), 0);
