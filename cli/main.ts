@@ -5,6 +5,7 @@ import { registerAllowlistCommands } from './commands/allowlist';
 import { registerAuditCommand } from './commands/audit';
 import { registerClusterCommands } from './commands/cluster';
 import { registerConfigCommands } from './commands/config';
+import { registerDetectCommand } from './commands/detect';
 import { registerHistoryCommands } from './commands/history';
 import { registerProvisionCommand } from './commands/provision';
 import { registerSignCommand } from './commands/sign';
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerHistoryCommands(program);
   registerSignCommand(program);
   registerConfigCommands(program);
+  registerDetectCommand(program);
   registerProvisionCommand(program);
   registerClusterCommands(program);
   for (const c of program.commands) c.exitOverride();
