@@ -28,11 +28,13 @@ function clf(r: Req, n = 1): string {
   const st = r.status === 0 ? '- -' : `${r.status} 512`;
   return `${r.host} - - [${ts}] "${r.method ?? 'GET'} ${r.path} HTTP/1.1" ${st} "-" "${r.ua ?? '-'}" ${n} "web@docker" "http://172.18.0.3:80" 4ms`;
 }
+/** The TCP peer as Traefik writes ClientAddr: host:port, IPv6 in brackets. */
+const peerAddr = (ip: string) => (ip.includes(':') ? `[${ip}]:40000` : `${ip}:40000`);
 /** Traefik's JSON access log (headers kept for User-Agent). */
 function json(r: Req): string {
   const iso = new Date(r.t).toISOString();
   return JSON.stringify({
-    ClientAddr: `${r.host.split(',').pop()!.trim()}:40000`, ClientHost: r.host, DownstreamStatus: r.status, OriginStatus: r.status, RequestMethod: r.method ?? 'GET',
+    ClientAddr: peerAddr(r.host.split(',').pop()!.trim()), ClientHost: r.host, DownstreamStatus: r.status, OriginStatus: r.status, RequestMethod: r.method ?? 'GET',
     RequestPath: r.path, RequestCount: 1, RouterName: 'web@docker', ServiceName: 'web@docker', Duration: 4_000_000, StartUTC: iso,
     ...(r.ua ? { 'request_User-Agent': r.ua } : {}), level: 'info', msg: '', time: iso,
   });

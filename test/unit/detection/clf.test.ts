@@ -2,6 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseClfLine, parseClfTime } from '../../../domain/detection/clf';
 import { parseAccessLine } from '../../../domain/detection/line-format';
+import { parseCidrs } from '../../../domain/detection/client-ip';
 import { createClassifier } from '../../../domain/detection/classify';
 import { detectorSchema } from '../../../domain/config/detection';
 
@@ -27,9 +28,9 @@ void describe('Traefik Common Log Format', () => {
     assert.ok(combined.ok === true && combined.record.status === 401 && combined.record.userAgent === 'curl/8.5.0' && combined.record.requestCount === undefined);
   });
 
-  test('client-controlled text with quotes and spaces cannot move the status, and an XFF list in ClientHost is resolved', () => {
+  test('client-controlled text with quotes and spaces cannot move the status, and an XFF list in ClientHost is resolved through the trusted proxy', () => {
     const line = '198.51.100.7, 10.0.0.5 - - [22/Nov/2026:10:00:00 +0000] "GET /a" 200 1 "b HTTP/1.1" 404 5 "-" "ua with "quotes" 2 "x" "y" 3ms" 1 "r@docker" "http://s" 1ms';
-    const r = parseClfLine(line, opts);
+    const r = parseClfLine(line, { trustedProxies: parseCidrs(['10.0.0.5']) });
     assert.ok(r.ok === true);
     if (r.ok === true) {
       assert.equal(r.record.ip, '198.51.100.7');
