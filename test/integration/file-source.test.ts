@@ -18,7 +18,7 @@ const config = configSchema.parse({});
 const PROBES = ['/.env', '/.git/config', '/.git/HEAD', '/wp-config.php', '/config.xml', '/api/v1/secrets', '/backup.zip', '/db.sql'];
 
 const line = (t: number, client: string, p: string, status: number, ua = 'Mozilla/5.0') => JSON.stringify({
-  ClientAddr: `${client}:40000`, ClientHost: client, DownstreamStatus: status, RequestMethod: 'GET', RequestPath: p,
+  ClientAddr: client.includes(':') ? `[${client}]:40000` : `${client}:40000`, ClientHost: client, DownstreamStatus: status, RequestMethod: 'GET', RequestPath: p,
   RequestHost: 'shop.example.com', RouterName: 'shop@kubernetescrd', StartUTC: new Date(t).toISOString(), 'request_User-Agent': ua, level: 'info', msg: '',
 }) + '\n';
 
