@@ -4,7 +4,10 @@ import { parseLlmAnswer, stripCodeFence, extractJsonObject } from '../../../doma
 import { parseTraefikLine, parseTraefikLineFiltered, fromEcsDocument } from '../../../domain/detection/records';
 import { clientFromForwardedList, canonicalIp, parseCidrs, resolveClient } from '../../../domain/detection/client-ip';
 import { normalisePath } from '../../../domain/detection/normalise-path';
-import { createClassifier } from '../../../domain/detection/detector';
+import { createWindowClassifier } from '../../../domain/detection/detector';
+import { createClassifier } from '../../../domain/detection/classify';
+import { parseClfLine } from '../../../domain/detection/clf';
+import { parseAccessLine } from '../../../domain/detection/line-format';
 import { detectorSchema } from '../../../domain/config/detection';
 import { guardFollowUpQuery } from '../../../domain/detection/query-guard';
 import { diagnosticQueries, exprFromGeneratorUrl, icingaTime, normaliseAlertmanager, normaliseIcinga, parseLenientJson, promString } from '../../../domain/alerts';
@@ -15,7 +18,10 @@ import { bearerToken } from '../../../api/auth';
 
 /** Sanitizers cap their output; the cap is lifted so that the whole input is processed. */
 const NO_CAP = 4 * 1024 * 1024;
-const classifier = createClassifier(detectorSchema.parse({}));
+const classifier = createWindowClassifier(detectorSchema.parse({}));
+/** The access-log detector's classifier (sensitive paths, traversal, admin/CVE probes, scanner agents). */
+const behaviours = createClassifier(detectorSchema.parse({}));
+const clf = (path: string, ua = '-', host = '45.155.205.233') => `${host} - - [22/Nov/2026:10:00:00 +0000] "GET ${path} HTTP/1.1" 404 1 "-" "${ua}" 1 "r@docker" "http://s" 1ms`;
 const everyoneTrusted = parseCidrs(['0.0.0.0/0', '::/0']);
 /** `unit` repeated to about `bytes` characters, between an optional head and tail. */
 const pump = (bytes: number, unit: string, head = '', tail = '') => head + unit.repeat(Math.max(1, Math.floor(bytes / unit.length))) + tail;
@@ -41,6 +47,9 @@ export const PARSER_CASES: ParserCase[] = [
   { name: 'Traefik line: X-Forwarded-For of separators', build: (n) => traefik({ ClientHost: pump(n, ' ,') }), run: (l: string) => parseTraefikLine(l, { clientField: 'ClientHost', trustedProxies: [] }) },
   { name: 'Traefik line (prefiltered): encoded dot segments and a scanner near-miss agent', build: (n) => traefik({ RequestPath: pump(n / 2, '%252e%252e/'), 'request_User-Agent': pump(n / 2, 'nucle') }), run: (l: string) => parseTraefikLineFiltered(l, { clientField: 'ClientHost', trustedProxies: [] }, (_s, p, ua) => classifier.paths.match(p).match !== undefined || classifier.agents.match(ua) !== undefined) },
   { name: 'ECS document: forwarded_ip array', build: (n) => ({ '@timestamp': '2026-11-22T10:00:00Z', source: { ip: '10.0.0.1' }, network: { forwarded_ip: Array.from({ length: Math.floor(n / 10) }, () => '10.0.0.2') }, http: { response: { status_code: 404 } }, url: { path: '/.env' } }), run: (d: unknown) => fromEcsDocument(d, undefined, everyoneTrusted) },
+  { name: 'CLF line: request full of `" ` and status-like tokens', build: (n) => clf(pump(n / 2, '" 40 " x'), pump(n / 2, '" "')), run: (l: string) => parseClfLine(l, { trustedProxies: [] }) },
+  { name: 'CLF line: huge X-Forwarded-For ClientHost through trusted hops', build: (n) => clf('/.env', '-', pump(n, '10.0.0.1, ', '', '10.0.0.1')), run: (l: string) => parseClfLine(l, { trustedProxies: everyoneTrusted }) },
+  { name: 'CLF line: no closing bracket, no quotes', build: (n) => pump(n, ' - [', '1.2.3.4'), run: (l: string) => parseAccessLine(l, { format: 'auto', clientField: 'ClientHost', trustedProxies: [] }) },
   // Addresses.
   { name: 'XFF list walked by resolveClient', build: (n) => pump(n, '2001:db8::1,'), run: (l: string) => resolveClient('10.0.0.1', l, everyoneTrusted) },
   { name: 'XFF list, unknown peer', build: (n) => pump(n, ',', '1.2.3.4'), run: (l: string) => clientFromForwardedList(l) },
@@ -55,6 +64,9 @@ export const PARSER_CASES: ParserCase[] = [
   { name: 'path: backup-like basename near-miss', build: (n) => pump(n, '-a.', '/backup', 'zipx'), run: (p: string) => classifier.paths.match(p) },
   { name: 'path: .env-like basename near-miss', build: (n) => pump(n, 'a', '/.env.', '!'), run: (p: string) => classifier.paths.match(p) },
   { name: 'user agent: scanner-name near misses', build: (n) => pump(n, 'nucle'), run: (ua: string) => classifier.agents.match(ua) },
+  { name: 'behaviour classifier: traversal and encoded dot-dots', build: (n) => pump(n, '%25%2e%2e%5c..;/', '/', '/etc/passw'), run: (p: string) => behaviours.path(p) },
+  { name: 'behaviour classifier: exploit-needle near misses', build: (n) => pump(n, '${jnd${::-', '/?x='), run: (p: string) => behaviours.path(p) },
+  { name: 'behaviour classifier: log4shell-like user agent', build: (n) => pump(n, '${${lower:j}'), run: (ua: string) => behaviours.agent(ua) },
   // Alerts, PromQL and the follow-up query guard.
   { name: 'Alertmanager generatorURL with a huge expression', build: (n) => pump(n, '%2B+', 'http://prom/graph?g0.expr='), run: exprFromGeneratorUrl },
   { name: 'Alertmanager notification: huge labels and annotations', build: (n) => ({ version: '4', status: 'firing', receiver: 'x', groupKey: 'k', groupLabels: {}, commonLabels: {}, commonAnnotations: {}, externalURL: '', alerts: [{ status: 'firing', fingerprint: 'abc', labels: { alertname: pump(n / 2, '"\\'), instance: pump(n / 4, 'a.') }, annotations: { summary: pump(n / 4, '<@1>') }, startsAt: '2026-11-22T10:00:00Z', endsAt: '', generatorURL: '' }] }), run: (p: any) => diagnosticQueries(normaliseAlertmanager(p, { ipLabels: ['src_ip'], receivedAt: '2026-11-22T10:00:00Z' })[0], 5) },
