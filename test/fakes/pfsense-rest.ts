@@ -116,7 +116,8 @@ export class FakePfRest {
     this.hooks.set(`${method} ${path}`, fn);
   }
 
-  async start(): Promise<number> {
+  /** Listens on `port` (default: any free one); start again on the same port after close() to end an outage. */
+  async start(port = 0): Promise<number> {
     const app = express();
     app.use(express.json({ type: () => true, limit: '5mb' }));
     if (this.opts.latencyMs) app.use((_req, _res, next) => void setTimeout(next, this.opts.latencyMs));
@@ -238,7 +239,7 @@ export class FakePfRest {
       res.status(e.code).json({ code: e.code, status: STATUS[e.code] ?? 'error', response_id: e.responseId, message: e.message, data: [] });
     });
     this.server = this.opts.tls ? https.createServer(this.opts.tls, app) : http.createServer(app);
-    return listenOnLoopback(this.server);
+    return listenOnLoopback(this.server, port);
   }
 
   async close() {

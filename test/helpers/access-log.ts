@@ -19,6 +19,9 @@ export function scanLines(ip: string, strength: ScanStrength, at = Date.now()): 
   return `${out.join('\n')}\n`;
 }
 
-/** n distinct public addresses (45.155.x.y: a hosting range that appears in scanner feeds; never a special range). */
+/**
+ * n distinct public addresses, each in its own /24 (the scan caps how many threats one /24 may open per run):
+ * 45.<100+>.<1..250>.10, a hosting range that appears in scanner feeds and is never a special-purpose range.
+ */
 export const scannerIps = (n: number, offset = 0) =>
-  Array.from({ length: n }, (_, i) => `45.155.${208 + Math.floor((i + offset) / 250)}.${((i + offset) % 250) + 1}`);
+  Array.from({ length: n }, (_, i) => `45.${100 + Math.floor((i + offset) / 250)}.${((i + offset) % 250) + 1}.10`);
