@@ -220,8 +220,12 @@ export async function runScenario(name: ScenarioName, t: Topology, o: ScenarioOp
     p = plan(Math.max(20, Math.round(o.threats / 5)), offset, { auto: 0, held: 0.85, short: 0, reject: 0.15 });
     fault = async () => {
       const owned = () => [...heldBefore, ...p.approveHeld.map(targetOf)];
+      // Wipe once every held block is settled (verified, made permanent, on the firewall): a wipe between apply and
+      // verify is a block that did not take, which the workflow rightly rolls back as failed.
       const deadline = Date.now() + o.settleTimeoutMs;
-      while (Date.now() < deadline && !owned().every((a) => aliasOf(t).includes(a))) await sleep(1000);
+      const stable = async () => owned().every((a) => aliasOf(t).includes(a))
+        && [...(await states(t, p.approveHeld)).values()].every((x) => x?.status === 'blocked' && x.block?.permanent);
+      while (Date.now() < deadline && !(await stable())) await sleep(2000);
       const alias = t.firewall.aliases.find((a) => a.name === ALIAS)!;
       o.log(`  wiping alias ${ALIAS} (${alias.address.length} entries)`);
       alias.address = [];
