@@ -8,6 +8,20 @@ import { blockVerificationLevels } from '../runtime/metrics';
 import { MemoryEnforcer } from './enforcers/memory';
 import { PermanentEnforcementError, type Enforcer } from './enforcers/types';
 
+/** The saga's forward step: the apply result and the verification (present and loaded, with evidence). */
+export interface AppliedAndVerified {
+  apply: EnforcementResult;
+  verify: BlockVerification;
+}
+
+/** A lift: the remove result and the removal check of this block's own entry. */
+export interface RemovedAndVerified {
+  remove: EnforcementResult;
+  verifyRemoval: { enforcer: string; removed: boolean; simulated: boolean; detail: string; at: string };
+}
+
+const sleepFor = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
 export interface EnforcementDeps {
   /** Real enforcers by name ("pfsense", "traefik", "memory", ...). */
   enforcers: Record<string, Enforcer>;
@@ -38,19 +52,50 @@ export function createEnforcementActivities(deps: EnforcementDeps) {
     }
   }
 
+  /** Verification after apply: present and loaded, each with its evidence. Counts the block by level reached. */
+  async function verification(e: Enforcer, req: BlockRequest): Promise<BlockVerification> {
+    const levels = await classify(`verify on ${e.name}`, () => e.verify(req));
+    const level = levelOf(levels);
+    if (level !== 'none') blockVerificationLevels.inc({ level: 'present' });
+    if (level === 'loaded') blockVerificationLevels.inc({ level: 'loaded' });
+    return { enforcer: e.name, simulated: e === simulator, levels, level, present: blockTook(levels), detail: summariseLevels(levels), at: new Date().toISOString() };
+  }
+
+  /** The removal check of a lift: this block's entry is gone (from the record where the enforcer keeps one). */
+  async function removalCheck(e: Enforcer, req: BlockRequest): Promise<{ removed: boolean; detail: string; enforcer: string }> {
+    const r = await classify(`verify removal on ${e.name}`, async () => {
+      if (e.verifyRemoved) return e.verifyRemoved(req);
+      // Gone from the configuration and, where observable, from the data plane.
+      const v = await e.verify(req);
+      return { removed: blockGone(v), detail: summariseLevels(v) };
+    });
+    return { ...r, enforcer: e.name };
+  }
+
   return {
     async applyBlock(req: BlockRequest): Promise<EnforcementResult> {
       const e = pick(req);
       return classify(`apply on ${e.name}`, () => e.apply(req));
     },
-    /** Verification after apply: present and loaded, each with its evidence. Counts the block by level reached. */
     async verifyBlock(req: BlockRequest): Promise<BlockVerification> {
+      return verification(pick(req), req);
+    },
+    /**
+     * The saga's forward step in one activity: apply, wait for the data plane to settle, verify. Both results are
+     * returned (and so recorded) separately; a verification that finds nothing is a result, not an error, so the
+     * workflow can roll back. Apply is idempotent by block id, so a retry after a lost worker is safe.
+     */
+    async enforceBlock(req: BlockRequest, settleSeconds: number): Promise<AppliedAndVerified> {
       const e = pick(req);
-      const levels = await classify(`verify on ${e.name}`, () => e.verify(req));
-      const level = levelOf(levels);
-      if (level !== 'none') blockVerificationLevels.inc({ level: 'present' });
-      if (level === 'loaded') blockVerificationLevels.inc({ level: 'loaded' });
-      return { enforcer: e.name, simulated: e === simulator, levels, level, present: blockTook(levels), detail: summariseLevels(levels), at: new Date().toISOString() };
+      const apply = await classify(`apply on ${e.name}`, () => e.apply(req));
+      if (settleSeconds > 0) await sleepFor(settleSeconds * 1000);
+      try {
+        return { apply, verify: await verification(e, req) };
+      } catch (err) {
+        const detail = `verification failed: ${err instanceof Error ? err.message : String(err)}`;
+        const unknown = { ok: false, evidence: detail };
+        return { apply, verify: { enforcer: e.name, simulated: e === simulator, levels: { present: unknown, loaded: { ok: null, evidence: detail } }, level: 'none', present: false, detail, at: new Date().toISOString() } };
+      }
     },
     /** Would a block on this enforcer take effect at all (rules / routers / policies in place)? */
     async checkEnforcerPreconditions(input: { enforcer: string; direction?: Direction; dryRun?: boolean }): Promise<PreconditionReport> {
@@ -61,16 +106,15 @@ export function createEnforcementActivities(deps: EnforcementDeps) {
       const e = pick(req);
       return classify(`remove on ${e.name}`, () => e.remove(req));
     },
-    /** The removal check of a lift: this block's entry is gone (from the record where the enforcer keeps one). */
     async verifyRemoval(req: BlockRequest): Promise<{ removed: boolean; detail: string; enforcer: string }> {
+      return removalCheck(pick(req), req);
+    },
+    /** Lifting in one activity: remove, then check this block's entry is gone (both results returned separately). */
+    async liftBlock(req: BlockRequest): Promise<RemovedAndVerified> {
       const e = pick(req);
-      const r = await classify(`verify removal on ${e.name}`, async () => {
-        if (e.verifyRemoved) return e.verifyRemoved(req);
-        // Gone from the configuration and, where observable, from the data plane.
-        const v = await e.verify(req);
-        return { removed: blockGone(v), detail: summariseLevels(v) };
-      });
-      return { ...r, enforcer: e.name };
+      const remove = await classify(`remove on ${e.name}`, () => e.remove(req));
+      const check = await removalCheck(e, req);
+      return { remove, verifyRemoval: { ...check, simulated: e === simulator, at: new Date().toISOString() } };
     },
     async listBlocks(enforcer: string): Promise<BlockEntry[]> {
       const e = pick({ dryRun: false, enforcer });

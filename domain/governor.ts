@@ -28,12 +28,24 @@ export function pruneWindow(state: GovernorState, nowMs: number, windowMinutes: 
 const counted = (s: GovernorState) => s.actions.filter((a) => a.granted);
 
 export function verdict(state: GovernorState, limits: GovernorLimits, granted: boolean): GovernorVerdict {
-  const used = counted(state).length;
-  const oldest = counted(state)[0];
+  const c = counted(state);
+  const used = c.length;
+  // While the window is full, no request can be granted before the oldest counted action leaves it: counted
+  // actions only ever age out, they are never withdrawn. Workers rely on this to refuse locally (governor-client).
+  const full = used >= limits.cap;
+  const oldest = c[Math.max(0, used - limits.cap)];
   return {
     granted, used, cap: limits.cap, windowMinutes: limits.windowMinutes,
-    nextSlotAt: !granted && oldest ? new Date(Date.parse(oldest.at) + limits.windowMinutes * 60_000).toISOString() : undefined,
+    nextSlotAt: full && oldest ? new Date(Date.parse(oldest.at) + limits.windowMinutes * 60_000).toISOString() : undefined,
   };
+}
+
+/**
+ * Until when a worker may answer "refused" without asking, given the governor's latest verdict for these limits:
+ * the time a slot frees up when the window is full, otherwise never (0).
+ */
+export function fullWindowUntil(v: GovernorVerdict): number {
+  return v.used >= v.cap && v.nextSlotAt ? Date.parse(v.nextSlotAt) : 0;
 }
 
 /** Asks for one unattended action. Repeating the same key returns the first answer (activity retries are safe). */

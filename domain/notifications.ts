@@ -38,6 +38,20 @@ export function reviewNeeded(s: ThreatState, escalated: boolean): Notification {
   };
 }
 
+/** Sent when the policy decides to block without a human, before the block is applied: an operator can release it. */
+export function autoBlockDecided(s: ThreatState): Notification {
+  const b = s.decision?.block;
+  return {
+    kind: 'auto_block',
+    workflowId: s.workflowId,
+    ip: s.ip,
+    title: `Blocking ${s.ip}${b ? ` for ${b.durationHours} h` : ''} automatically${s.dryRun ? ' (dry-run)' : ''}`,
+    body: (s.decision?.reasons ?? []).map((r) => sanitizeUntrusted(r, 300)).join('\n'),
+    fields: evidenceFields(s),
+    blockCount: s.priorBlocks,
+  };
+}
+
 export function outcomeNotification(s: ThreatState, outcome: ThreatOutcome, reasons: string[]): Notification {
   const blocks = s.priorBlocks;
   return {

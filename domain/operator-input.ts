@@ -2,10 +2,8 @@
 // signal handlers, so every channel is held to the same rules.
 import type { PolicyConfig } from './config';
 import { checkHumanDuration } from './durations';
-import type { HoldAction } from './threat-state';
-import type { ApprovalChannel, HumanDecision, ThreatStatus } from './types';
-
-export const APPROVAL_CHANNELS = ['api', 'review-page', 'discord', 'cli', 'temporal-ui', 'signed-link', 'test'] as const satisfies readonly ApprovalChannel[];
+import type { BlockRecord, HoldAction, RecordedHoldAction } from './threat-state';
+import { APPROVAL_CHANNELS, type HumanDecision, type RecordedHumanDecision, type ThreatStatus } from './types';
 
 function checkIdentity(who: unknown, field: string, channel: unknown): string | undefined {
   if (typeof who !== 'string' || who.trim().length === 0) return `${field} is required: every decision records who made it`;
@@ -39,5 +37,23 @@ export function checkHoldAction(a: unknown, status: ThreatStatus, policy: Policy
   }
   if (x.reason !== undefined && (typeof x.reason !== 'string' || x.reason.length > 1000)) return 'reason must be a string of at most 1000 characters';
   if (status !== 'blocked') return `no block is being held (status: ${status})`;
+  return undefined;
+}
+
+/**
+ * A decision that arrives after another one was accepted (while the first is being applied) is refused, never
+ * answered "accepted": the state and the history must agree on who decided.
+ */
+export function decisionConflict(existing: RecordedHumanDecision | undefined): string | undefined {
+  if (!existing) return undefined;
+  const verb = existing.decision === 'approve' ? 'approved' : 'rejected';
+  return `this threat was already ${verb} by ${existing.approver} via ${existing.channel} at ${existing.decidedAt}; the second decision was not applied`;
+}
+
+/** Hold actions that contradict one already accepted: anything after a release, or extending a permanent block. */
+export function holdActionConflict(a: Pick<HoldAction, 'action'>, accepted: RecordedHoldAction[], block: Pick<BlockRecord, 'permanent'> | undefined): string | undefined {
+  const release = accepted.find((x) => x.action === 'release');
+  if (release) return `this block is already being released (by ${release.by} via ${release.channel} at ${release.at}); the ${a.action.replace('_', ' ')} was not applied`;
+  if (block?.permanent && a.action !== 'release') return `this block is already permanent; the ${a.action.replace('_', ' ')} was not applied`;
   return undefined;
 }

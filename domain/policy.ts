@@ -178,6 +178,10 @@ export function decide(input: DecideInput): PolicyDecision {
     reasons.push(`score ${a.score} is below the auto threshold ${s.autoBar}: a human decides`);
     return { kind: 'review', reasons, block, dryRun: s.dryRun };
   }
+  if (input.governor?.unavailable) {
+    reasons.push(`rate governor unavailable (${input.governor.unavailable.slice(0, 200)}): auto-eligible, sent to review`);
+    return { kind: 'review', reasons, block, dryRun: s.dryRun };
+  }
   if (input.governor && !input.governor.granted) {
     const g = input.governor;
     reasons.push(`rate governor: ${g.used}/${g.cap} actions in the last ${g.windowMinutes} min — auto-eligible, sent to review`);

@@ -78,6 +78,8 @@ export interface ThreatState {
   evidence: MergedEvidence;
   mode: PolicyConfig['mode'];
   dryRun: boolean;
+  /** The score the policy acted on (own detectors and intel), once assessed. */
+  score?: number;
   intel?: ThreatIntel;
   proposal?: Proposal;
   decision?: PolicyDecision;

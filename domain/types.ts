@@ -139,7 +139,8 @@ export interface Proposal {
   failure?: string;
 }
 
-export type DecisionKind = 'record' | 'skip_never_block' | 'review' | 'auto';
+export const DECISION_KINDS = ['record', 'skip_never_block', 'review', 'auto'] as const;
+export type DecisionKind = (typeof DECISION_KINDS)[number];
 
 export interface PolicyDecision {
   kind: DecisionKind;
@@ -150,7 +151,9 @@ export interface PolicyDecision {
   dryRun: boolean;
 }
 
-export type ApprovalChannel = 'api' | 'review-page' | 'discord' | 'cli' | 'temporal-ui' | 'signed-link' | 'test';
+/** Every channel an operator decision can arrive through; all of them end in the workflow's one decision path. */
+export const APPROVAL_CHANNELS = ['api', 'review-page', 'discord', 'cli', 'temporal-ui', 'signed-link', 'test'] as const;
+export type ApprovalChannel = (typeof APPROVAL_CHANNELS)[number];
 
 /** The single shape every approval channel produces. */
 export interface HumanDecision {
@@ -202,12 +205,22 @@ export interface BlockEntry {
   written?: WrittenEntry[];
 }
 
-export type ThreatStatus =
-  | 'screening' | 'enriching' | 'proposing' | 'deciding' | 'pending_review' | 'enforcing' | 'verifying'
-  | 'blocked' | 'lifting' | 'closed' | 'watching';
+/** Where a case is, as the `state` query reports it. */
+export const THREAT_STATUSES = [
+  'screening', 'enriching', 'proposing', 'deciding', 'pending_review', 'enforcing', 'verifying', 'blocked', 'lifting',
+  'closed', 'watching',
+] as const;
+export type ThreatStatus = (typeof THREAT_STATUSES)[number];
 
-export type ThreatOutcome =
-  | 'recorded' | 'skipped_never_block' | 'rejected' | 'review_expired' | 'expired' | 'released' | 'failed';
+/**
+ * The statuses written to the PalisadeStatus search attribute: only the ones operators filter on (plus the value a
+ * run starts with). Other statuses live only in the `state` query, so they cost no upsert.
+ */
+export const INDEXED_THREAT_STATUSES = ['screening', 'pending_review', 'blocked', 'closed'] as const satisfies readonly ThreatStatus[];
+export type IndexedThreatStatus = (typeof INDEXED_THREAT_STATUSES)[number];
+
+export const THREAT_OUTCOMES = ['recorded', 'skipped_never_block', 'rejected', 'review_expired', 'expired', 'released', 'failed'] as const;
+export type ThreatOutcome = (typeof THREAT_OUTCOMES)[number];
 
 export interface GovernorVerdict {
   granted: boolean;
@@ -216,6 +229,10 @@ export interface GovernorVerdict {
   windowMinutes: number;
   /** When the oldest counted action leaves the window (ISO), if the cap is reached. */
   nextSlotAt?: string;
+  /** Answered by the worker's copy of the governor's last verdict (the window was known to be full), not by a call. */
+  fromFullWindow?: boolean;
+  /** The governor could not be reached; the request counts as refused (a human decides). */
+  unavailable?: string;
 }
 
 /** Input of the `enrichThreat` activity. */
@@ -243,9 +260,12 @@ export interface ProposeInput {
   bounds: ProposalBounds;
 }
 
+export const NOTIFICATION_KINDS = ['review_needed', 'review_escalated', 'auto_block', 'outcome', 'alert_investigation'] as const;
+export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
+
 /** A notification the workflow asks to send (console/log, Discord webhook, ...). */
 export interface Notification {
-  kind: 'review_needed' | 'review_escalated' | 'outcome' | 'alert_investigation';
+  kind: NotificationKind;
   workflowId: string;
   ip?: string;
   title: string;

@@ -8,7 +8,7 @@ import {
   WorkflowUpdateRPCTimeoutOrCancelledError, type Client, type WorkflowExecutionDescription,
 } from '@temporalio/client';
 import { normaliseCaseSubject } from '../domain/case-key';
-import { APPROVAL_CHANNELS } from '../domain/operator-input';
+import { APPROVAL_CHANNELS } from '../domain/types';
 import { SA } from '../domain/search-attributes';
 import type { DecideResult, HoldAction, ThreatState } from '../domain/threat-state';
 import type { HumanDecision, ThreatStatus } from '../domain/types';

@@ -44,10 +44,11 @@ export interface Workers {
 export async function mainQueueActivities(deps: WorkerDeps) {
   const { config } = deps;
   const intelConfigured = ['abuseipdb', 'greynoise', 'otx', 'ipinfo'].some((p) => (config.intel as unknown as Record<string, { enabled: boolean }>)[p].enabled);
+  // Intel and LLM providers replace the sighting-data intel and the rule-based proposer when configured.
+  const intel = intelConfigured ? createIntelActivities(config.intel, { readSecret, dataDir: config.dataDir }) : undefined;
   return {
-    ...createThreatActivities({ client: deps.client, taskQueue: config.temporal.taskQueue, currentPolicy: () => config.policy }),
-    // Intel and LLM providers replace the sighting-data intel and the rule-based proposer when configured.
-    ...(intelConfigured ? createIntelActivities(config.intel, { readSecret, dataDir: config.dataDir }) : {}),
+    ...createThreatActivities({ client: deps.client, governorTaskQueue: config.temporal.governorTaskQueue, currentPolicy: () => config.policy, enrich: intel?.enrichThreat }),
+    ...(intel ?? {}),
     ...(config.llm.provider !== 'none' ? await createProposalActivitiesFromConfig(config.llm, readSecret) : {}),
     ...createNotifyActivities({ notifiers: [logNotifier(deps.logger), ...(deps.notifiers ?? [])] }),
     ...createEffectActivities({ config }),
@@ -61,11 +62,15 @@ export async function createWorkers(deps: WorkerDeps): Promise<Workers> {
   const namespace = config.temporal.namespace;
   const workers: Worker[] = [];
   if (roles === 'worker' || roles === 'all') {
+    const workflowBundle = deps.workflowBundle ?? (await bundleWorkflows());
     workers.push(await Worker.create({
-      connection, namespace, taskQueue: config.temporal.taskQueue,
+      connection, namespace, taskQueue: config.temporal.taskQueue, workflowBundle,
       ...mainWorkerOptions(config.workers),
-      workflowBundle: deps.workflowBundle ?? (await bundleWorkflows()),
       activities: await mainQueueActivities(deps),
+    }));
+    // The rate governor on a queue of its own (same bundle): its updates never wait behind a burst of threats.
+    workers.push(await Worker.create({
+      connection, namespace, taskQueue: config.temporal.governorTaskQueue, workflowBundle, maxConcurrentWorkflowTaskExecutions: 2,
     }));
   }
   if (roles === 'enforce-worker' || roles === 'all') {

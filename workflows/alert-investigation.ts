@@ -6,6 +6,7 @@ import {
   upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
 import type { AlertActivities } from '../activities/alerts';
+import { ACTIVITY_OPTIONS } from './retry-policies';
 import {
   addTimeline, alertDecisionError, initialAlertState, mergeNotification, recordAlertDecision,
   type AlertDecisionInput, type AlertDiagnosis, type AlertInvestigationInput, type AlertInvestigationResult,
@@ -14,15 +15,9 @@ import {
 import { SA } from '../domain/search-attributes';
 import { alertNotificationSignal, alertStateQuery, decideAlertSignal, decideAlertUpdate } from './alert-messages';
 
-const diagnosticsActs = proxyActivities<AlertActivities>({
-  startToCloseTimeout: '2 minutes', retry: { initialInterval: '2 seconds', maximumAttempts: 3 },
-});
-const proposalActs = proxyActivities<AlertActivities>({
-  startToCloseTimeout: '5 minutes', retry: { initialInterval: '5 seconds', maximumAttempts: 2 },
-});
-const threatActs = proxyActivities<AlertActivities>({
-  startToCloseTimeout: '1 minute', retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 10 },
-});
+const diagnosticsActs = proxyActivities<AlertActivities>(ACTIVITY_OPTIONS.alertDiagnostics);
+const proposalActs = proxyActivities<AlertActivities>(ACTIVITY_OPTIONS.alertProposal);
+const threatActs = proxyActivities<AlertActivities>(ACTIVITY_OPTIONS.alertHandoff);
 
 const nowIso = () => new Date(Date.now()).toISOString();
 const HOUR_MS = 3_600_000;

@@ -8,15 +8,11 @@ import {
   type DesiredBlock, type EnforcerReconcileReport, type ReconcileReport, type ReconcilerInput,
 } from '../domain/reconcile';
 import type { BlockEntry } from '../domain/types';
+import { ACTIVITY_OPTIONS } from './retry-policies';
 
 export { RECONCILER_SCHEDULE_ID, RECONCILER_WORKFLOW_ID } from '../domain/reconcile';
 
-// A failed repair is reported and tried again by the next scheduled run, so attempts are few.
-const retry = { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 3, nonRetryableErrorTypes: ['PermanentEnforcementError', 'ValidationError', 'ConfigurationError'] };
-
-const visibility = proxyActivities<Pick<ReconcileActivities, 'reconcileDesiredBlocks' | 'reconcileConfirmOrphans'>>({
-  startToCloseTimeout: '2 minutes', retry,
-});
+const visibility = proxyActivities<Pick<ReconcileActivities, 'reconcileDesiredBlocks' | 'reconcileConfirmOrphans'>>(ACTIVITY_OPTIONS.reconcile);
 
 const errorText = (err: unknown): string => {
   const e = err instanceof ActivityFailure && err.cause ? err.cause : err;
@@ -28,7 +24,7 @@ export async function reconcilerWorkflow(input: ReconcilerInput): Promise<Reconc
     throw ApplicationFailure.nonRetryable('reconciler input needs enforcers[] and enforceTaskQueue', 'ValidationError');
   }
   const enforce = proxyActivities<Pick<ReconcileActivities, 'reconcileListEntries' | 'reconcileReapply' | 'reconcileRemoveOrphan'>>({
-    taskQueue: input.enforceTaskQueue, startToCloseTimeout: '2 minutes', retry,
+    ...ACTIVITY_OPTIONS.reconcile, taskQueue: input.enforceTaskQueue,
   });
   const startedAt = new Date().toISOString(); // workflow time: deterministic on replay
   const reports: EnforcerReconcileReport[] = [];

@@ -1,18 +1,48 @@
-// The catalogue of activity options (Tracecat style): every activity call picks one by name.
-import type { ActivityOptions } from '@temporalio/workflow';
+// The catalogue of activity options (Tracecat style): every workflow picks its options here by name, with the
+// non-retryable error types beside them. Local activities (the short deciding steps of a threat, run inside one
+// workflow task) have their own table below.
+import type { ActivityOptions, LocalActivityOptions } from '@temporalio/workflow';
+
+/** Enforcers classify auth/validation failures as permanent: retrying cannot help, so it is not done. */
+export const PERMANENT_ENFORCEMENT_ERRORS = ['PermanentEnforcementError'];
+
+const enforcementRetry = {
+  initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 6,
+  nonRetryableErrorTypes: PERMANENT_ENFORCEMENT_ERRORS,
+} as const;
 
 export const ACTIVITY_OPTIONS = {
-  /** Reads that must not be guessed: retried until they answer. */
-  screening: { startToCloseTimeout: '30 seconds', retry: { initialInterval: '1 second', maximumInterval: '1 minute' } },
-  /** Intel lookups degrade instead of failing; a few attempts, then the workflow falls back to the sighting data. */
-  intel: { startToCloseTimeout: '2 minutes', retry: { initialInterval: '2 seconds', maximumAttempts: 3 } },
-  /** The proposer never throws for LLM failures; retries cover worker loss only. */
-  proposal: { startToCloseTimeout: '5 minutes', retry: { initialInterval: '5 seconds', maximumAttempts: 2 } },
-  governor: { startToCloseTimeout: '30 seconds', retry: { initialInterval: '1 second', maximumAttempts: 10 } },
-  notify: { startToCloseTimeout: '1 minute', heartbeatTimeout: '30 seconds', retry: { initialInterval: '5 seconds', maximumAttempts: 5 } },
-  /** Side effects on firewalls: backoff on transient errors, never retry auth/validation failures. */
-  enforce: {
+  /** Notifications retry a few times; notifiers that said "retrying cannot help" throw non-retryable failures. */
+  notify: { startToCloseTimeout: '1 minute', heartbeatTimeout: '30 seconds', retry: { initialInterval: '5 seconds', maximumAttempts: 5, nonRetryableErrorTypes: ['NotificationRejected'] } },
+  /**
+   * Side effects on firewalls (runs on the enforcement queue): backoff on transient errors, never retry permanent
+   * ones. Apply-and-verify also waits the settle time inside, so its timeout is this plus the settle time.
+   */
+  enforce: { startToCloseTimeout: '2 minutes', retry: enforcementRetry },
+  /** Alert investigations: read-only diagnostics degrade after a few attempts. */
+  alertDiagnostics: { startToCloseTimeout: '2 minutes', retry: { initialInterval: '2 seconds', maximumAttempts: 3 } },
+  /** Alert investigations: the LLM proposer never throws for model failures; retries cover worker loss only. */
+  alertProposal: { startToCloseTimeout: '5 minutes', retry: { initialInterval: '5 seconds', maximumAttempts: 2 } },
+  /** Alert investigations: sightings handed to threat workflows (signalWithStart) must arrive. */
+  alertHandoff: { startToCloseTimeout: '1 minute', retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 10 } },
+  /** Scans: a large backlog is read in slices (accessLog.maxBytesPerRun); the LLM follow-up may add model calls. */
+  scan: { startToCloseTimeout: '10 minutes', retry: { initialInterval: '5 seconds', maximumInterval: '1 minute', maximumAttempts: 3 } },
+  /** Reconciler: visibility reads and enforcer list/repair calls; a failed repair is retried by the next run. */
+  reconcile: {
     startToCloseTimeout: '2 minutes',
-    retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 6, nonRetryableErrorTypes: ['PermanentEnforcementError'] },
+    retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 3, nonRetryableErrorTypes: [...PERMANENT_ENFORCEMENT_ERRORS, 'ValidationError', 'ConfigurationError'] },
   },
 } satisfies Record<string, ActivityOptions>;
+
+export const LOCAL_ACTIVITY_OPTIONS = {
+  /** Screening reads must not be guessed: retried until they answer (intel degrades inside the activity). */
+  evaluate: { startToCloseTimeout: '2 minutes', retry: { initialInterval: '1 second', maximumInterval: '1 minute' } },
+  /** The proposer never throws for LLM failures (they become a recorded failure); retries cover worker loss only. */
+  propose: { startToCloseTimeout: '5 minutes', retry: { initialInterval: '5 seconds', maximumAttempts: 2 } },
+  /** The policy decision and the governor's verdict (an unreachable governor is answered as refused inside). */
+  decide: { startToCloseTimeout: '30 seconds', retry: { initialInterval: '1 second', maximumAttempts: 10 } },
+  /** Counting a human approval; the approval stands even if counting fails. */
+  countHuman: { startToCloseTimeout: '30 seconds', retry: { initialInterval: '1 second', maximumAttempts: 10 } },
+  /** Notifications from the deciding task; failures are noted in the case, never fatal. */
+  notify: { startToCloseTimeout: '1 minute', retry: { initialInterval: '5 seconds', maximumAttempts: 3, nonRetryableErrorTypes: ['NotificationRejected'] } },
+} satisfies Record<string, LocalActivityOptions>;

@@ -4,12 +4,9 @@
 // activity result.
 import { log, proxyActivities, upsertMemo } from '@temporalio/workflow';
 import type { AccessLogScanSummary, DetectionActivities, IntelFeedPollSummary, ScanCapReport } from '../activities/detection';
+import { ACTIVITY_OPTIONS } from './retry-policies';
 
-const scanActs = proxyActivities<DetectionActivities>({
-  // A large backlog is read in slices (accessLog.maxBytesPerRun); the LLM follow-up may add a few model calls.
-  startToCloseTimeout: '10 minutes',
-  retry: { initialInterval: '5 seconds', maximumInterval: '1 minute', maximumAttempts: 3 },
-});
+const scanActs = proxyActivities<DetectionActivities>(ACTIVITY_OPTIONS.scan);
 
 function recordCap(cap: ScanCapReport | undefined): void {
   if (!cap) return;

@@ -31,7 +31,8 @@ export function createNotifyActivities(deps: { notifiers: Notifier[] }) {
         try {
           await notifier.send(n);
           done.add(notifier.name);
-          ctx?.heartbeat([...done]);
+          // A local activity has no heartbeat; its retries resend to every notifier (they are rare and short).
+          if (ctx && !ctx.info.isLocal) ctx.heartbeat([...done]);
         } catch (err) {
           failures.push(`${notifier.name}: ${err instanceof Error ? err.message : String(err)}`);
           if (!(err instanceof ApplicationFailure && err.nonRetryable)) allPermanent = false;

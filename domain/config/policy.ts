@@ -108,6 +108,12 @@ export const policySchema = z.strictObject({
   verifySettleSeconds: duration.seconds.default(10),
   /** Verification levels, the effect check and what their results do (issue 13). */
   verification: verificationSchema.prefault({}),
+  /**
+   * Which case events notify operators. A review request, an automatic block (at the moment it is decided, with the
+   * reasons) and every outcome that needs attention always do; a block that simply ran its course and was lifted
+   * notifies only when `expired` is true.
+   */
+  notify: z.strictObject({ expired: z.boolean().default(false) }).prefault({}),
   /** Per-source overrides of mode, dry-run and thresholds, keyed by source id. */
   sources: z.record(z.string(), sourceOverrideSchema).default({}),
 });

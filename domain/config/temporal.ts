@@ -24,6 +24,8 @@ export const temporalSchema = z.strictObject({
   taskQueue: z.string().min(1).default('palisade'),
   /** Side-effecting enforcement runs on its own queue so it can live on a locked-down worker near the firewall. */
   enforceTaskQueue: z.string().min(1).default('palisade-enforce'),
+  /** The rate governor workflow has a queue of its own: its tasks never wait behind a burst of threat tasks. */
+  governorTaskQueue: z.string().min(1).default('palisade-governor'),
   embedded: z
     .strictObject({
       port: z.number().int().min(1).max(65535).default(7233),

@@ -31,6 +31,8 @@ export interface HarnessOptions {
   record?: string;
   /** Extra activities on the main queue (e.g. a real proposer against a fake LLM server). */
   activities?: Record<string, (...args: any[]) => Promise<unknown>>;
+  /** Screen against the production allowlist workflow (the one the CLI and API write) instead of a per-test one. */
+  productionAllowlist?: boolean;
 }
 
 export interface ThreatHarness {
@@ -74,7 +76,7 @@ export function threatHarness(env: TestWorkflowEnvironment, bundle: WorkflowBund
     file: '/dev/null',
     overrides: {
       ...opts.config,
-      temporal: { taskQueue: queue, enforceTaskQueue: `${queue}-enforce` },
+      temporal: { taskQueue: queue, enforceTaskQueue: `${queue}-enforce`, governorTaskQueue: `${queue}-governor` },
       enforcement: { enforcer: 'memory', ...opts.config?.enforcement },
       // No settle delay unless a test asks: with time skipping locked, timers run in real time.
       policy: { verifySettleSeconds: 0, ...opts.config?.policy },
@@ -89,11 +91,14 @@ export function threatHarness(env: TestWorkflowEnvironment, bundle: WorkflowBund
   const started = new Set<string>([governorWorkflowId, allowlistWorkflowId]);
 
   const activities = () => {
-    const base = createThreatActivities({ client, taskQueue: queue, governorWorkflowId, allowlistWorkflowId });
+    const base = createThreatActivities({
+      client, governorTaskQueue: config.temporal.governorTaskQueue, governorWorkflowId,
+      allowlistWorkflowId: opts.productionAllowlist ? undefined : allowlistWorkflowId,
+      enrich: opts.enrich ? async (i: EnrichInput) => opts.enrich!(i) : undefined,
+    });
     return {
       ...base,
       ...(opts.propose ? { proposeAction: async (i: ProposeInput) => opts.propose!(i) } : {}),
-      ...(opts.enrich ? { enrichThreat: async (i: EnrichInput) => opts.enrich!(i) } : {}),
       ...createNotifyActivities({ notifiers: [recorder] }),
       ...opts.activities,
     };
@@ -130,8 +135,11 @@ export function threatHarness(env: TestWorkflowEnvironment, bundle: WorkflowBund
         connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue: config.temporal.enforceTaskQueue,
         activities: createEnforcementActivities({ enforcers: { memory: enforcer } }),
       });
+      const governor = await Worker.create({
+        connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue: config.temporal.governorTaskQueue, workflowBundle: bundle,
+      });
       try {
-        return await main.runUntil(() => enforce.runUntil(fn));
+        return await main.runUntil(() => enforce.runUntil(() => governor.runUntil(fn)));
       } finally {
         if (!runOpts.keepWorkflows) {
           // Workflows left running without a worker would hold the time-skipping server's clock for later tests.

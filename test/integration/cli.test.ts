@@ -7,7 +7,6 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createThreatActivities } from '../../activities/threat';
 import { handleButton, handleCommand, operatorOpsFor } from '../../api/discord/handlers';
 import { buttonCustomId } from '../../api/discord/messages';
 import { createDevServerEnv, workflowBundle } from '../helpers/temporal-env';
@@ -164,8 +163,7 @@ void describe('[dev-server] palisade CLI and Discord approvals on the real threa
 
   void test('allowlist add / list / remove through the CLI; an allowlisted IP is never blocked', async () => {
     // Screening reads the production allowlist workflow (the one the CLI writes), not the harness's per-test one.
-    const production = createThreatActivities({ client: env.client, taskQueue: 'unused' });
-    const h = threatHarness(env, await workflowBundle(), { config: { policy: { dryRun: false } }, activities: { screeningContext: production.screeningContext } });
+    const h = threatHarness(env, await workflowBundle(), { config: { policy: { dryRun: false } }, productionAllowlist: true });
     await h.run(async () => {
       const ip = nextIp();
       const queueEnv = { PALISADE__temporal__taskQueue: h.config.temporal.taskQueue };

@@ -41,8 +41,9 @@ describe('[time-skipping] threat workflow lifecycle', () => {
     const history = await h.handle(ip).fetchHistory();
     const timers = history.events!.filter((e) => e.timerStartedEventAttributes).map((e) => Number(e.timerStartedEventAttributes!.startToFireTimeout!.seconds));
     assert.ok(timers.includes(24 * 3600), `a 24 h hold timer was started (timers: ${timers.join(', ')})`);
-    assert.ok(h.notifications.some((n) => n.kind === 'outcome' && n.outcome === 'expired'));
-    assert.ok(!h.notifications.some((n) => n.kind === 'review_needed'), 'no review for an auto action');
+    // Operators hear of an automatic block when it is decided (with the reasons); its routine expiry is silent.
+    assert.deepEqual(h.notifications.map((n) => n.kind), ['auto_block']);
+    assert.match(h.notifications[0].body, /acting without a human/);
   });
 
   test('review path: score 88 → approve via the decide update → enforced', async () => {
