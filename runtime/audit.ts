@@ -6,10 +6,14 @@ import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import * as proto from '@temporalio/proto';
 import { patchProtobufRoot } from '@temporalio/proto/lib/patch-protobuf-root';
+import type { AppliedAndVerified, EnforcementActivities, RemovedAndVerified } from '../activities/enforcement';
+import type { DecisionRecord, Evaluation } from '../activities/threat';
+import { SA } from '../domain/search-attributes';
 import type { HoldAction, ThreatWorkflowInput } from '../domain/threat-state';
 import type {
-  EnforcementResult, GovernorVerdict, HumanDecision, Notification, Proposal, Sighting, ThreatIntel,
+  EnforcementResult, GovernorVerdict, HumanDecision, Notification, Proposal, Sighting, ThreatIntel, ThreatStatus,
 } from '../domain/types';
+import { decideSignal, decideUpdate, holdSignal, holdUpdate, sightingSignal, threatWorkflowId } from '../workflows/messages';
 import { normaliseThreatIp } from './operator-actions';
 
 type History = proto.temporal.api.history.v1.IHistory;
@@ -85,7 +89,7 @@ export function historyToJson(history: History): string {
  * continue-as-new chain followed backwards from the latest run (visibility can lag behind).
  */
 export async function fetchThreatHistories(client: Client, ip: string): Promise<RunHistory[]> {
-  const workflowId = `threat/${normaliseThreatIp(ip)}`;
+  const workflowId = threatWorkflowId(normaliseThreatIp(ip));
   const runIds = new Map<string, number>();
   for await (const wf of client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) {
     runIds.set(wf.runId, wf.startTime.getTime());
@@ -116,7 +120,7 @@ export function runHistoryFromJSON(json: unknown, fallbackId: string): RunHistor
   const history = historyFromJson(json);
   const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
   const input = decodeFirst<Partial<ThreatWorkflowInput>>(started?.input?.payloads);
-  const workflowId = typeof input?.ip === 'string' ? `threat/${input.ip}` : fallbackId;
+  const workflowId = typeof input?.ip === 'string' ? threatWorkflowId(input.ip) : fallbackId;
   return { workflowId, runId: started?.originalExecutionRunId ?? fallbackId, history };
 }
 
@@ -185,31 +189,34 @@ interface AuditEntryParts {
   details?: string[];
 }
 
-/** What an activity's input and result mean, by activity type. */
-function describeActivity(type: string, input: unknown, result: unknown): AuditEntryParts {
+/** What an activity's input and result mean, by activity type (local activities record only their result). */
+function describeActivity(type: string, input: unknown, result: unknown): AuditEntryParts[] {
   switch (type) {
-    case 'screeningContext': {
-      const r = result as { allowlist?: unknown[]; policy?: { mode?: string; dryRun?: boolean } | null } | undefined;
-      return { category: 'screening', summary: `screening context loaded: ${r?.allowlist?.length ?? 0} allowlist entr${r?.allowlist?.length === 1 ? 'y' : 'ies'}${r?.policy ? `, policy mode ${r.policy.mode}${r.policy.dryRun ? ' (dry-run)' : ''}` : ''}` };
+    case 'evaluateThreat': {
+      const r = result as Partial<Evaluation> | undefined;
+      const out: AuditEntryParts[] = [];
+      const allow = r?.allowlist?.length ?? 0;
+      const ctx = `${allow} runtime allowlist entr${allow === 1 ? 'y' : 'ies'}${r?.policy ? `, policy mode ${r.policy.mode}${r.policy.dryRun ? ' (dry-run)' : ''}` : ''}`;
+      if (r?.screening && !r.screening.blockable) {
+        return [{ category: 'screening', summary: `screening: never block — ${oneLine(r.screening.reason, 300)}`, details: [ctx] }];
+      }
+      out.push({ category: 'screening', summary: `screening: blockable as ${r?.screening?.blockable ? r.screening.target : '?'}`, details: [ctx] });
+      if (r?.intel) out.push(intelEntry(r.intel));
+      if (r?.assessment) {
+        const a = r.assessment;
+        out.push({
+          category: 'policy',
+          summary: a.kind === 'analyse' ? `policy assessed: analyse (score ${a.score}, mode ${a.settings.mode}${a.settings.dryRun ? ', dry-run' : ''})` : `policy decided: ${a.kind} (score ${a.score})`,
+          details: a.reasons.map((x) => oneLine(x)),
+        });
+      }
+      return out;
     }
-    case 'enrichThreat': {
-      const i = result as ThreatIntel | undefined;
-      if (!i) return { category: 'intel', summary: 'intel lookup returned nothing' };
-      const details = [
-        ...(i.providers ?? []).map((p) => `${p.provider}: ${p.status}${p.cached ? ' (cached)' : ''}${p.detail ? ` — ${oneLine(p.detail, 200)}` : ''}`),
-        ...(i.notes ?? []).map((n) => `note: ${oneLine(n)}`),
-      ];
-      const facts = [
-        `composite ${i.compositeScore}`, i.knownBad ? 'known-bad' : 'not known-bad', i.likelyFalsePositive ? 'likely false positive' : '',
-        `confidence ${i.confidence}`, i.org ? `org ${oneLine(i.org, 80)}` : '', i.country ? `country ${i.country}` : '',
-        i.abuseScore !== undefined ? `AbuseIPDB ${i.abuseScore}` : '', i.otxPulses !== undefined ? `OTX ${i.otxPulses} pulses` : '',
-        i.greynoise ? `GreyNoise ${i.greynoise.classification}${i.greynoise.riot ? ' RIOT' : ''}` : '',
-      ].filter(Boolean);
-      return { category: 'intel', summary: `intel: ${facts.join(', ')}`, details };
-    }
+    case 'enrichThreat':
+      return [intelEntry(result as ThreatIntel | undefined)];
     case 'proposeAction': {
       const p = result as Proposal | undefined;
-      if (!p) return { category: 'model', summary: 'proposal: no result' };
+      if (!p) return [{ category: 'model', summary: 'proposal: no result' }];
       const details = [`reason: ${oneLine(p.reason, 1000)}`, `confidence: ${p.confidence}`];
       if (p.notes) details.push(`notes: ${oneLine(p.notes, 500)}`);
       if (p.llm) {
@@ -218,55 +225,103 @@ function describeActivity(type: string, input: unknown, result: unknown): AuditE
         details.push('asked:', ...indent(p.llm.prompt), 'answered:', ...indent(p.llm.rawResponse));
       }
       const what = p.action === 'block' ? `block for ${p.durationHours} h${p.recommendPermanent ? ', recommends permanent' : ''}` : 'no action';
-      return { category: 'model', summary: `proposal (${p.origin === 'llm' ? 'LLM' : 'rule-based'}): ${what}`, details };
+      return [{ category: 'model', summary: `proposal (${p.origin === 'llm' ? 'LLM' : 'rule-based'}): ${what}`, details }];
     }
-    case 'reserveUnattendedSlot':
-    case 'recordHumanAction': {
-      const g = result as GovernorVerdict | undefined;
-      const kind = type === 'reserveUnattendedSlot' ? 'unattended action' : 'human approval counted';
-      return { category: 'governor', summary: `rate governor (${kind}): ${g ? `${g.granted ? 'granted' : 'refused'}, ${g.used}/${g.cap} in ${g.windowMinutes} min${g.nextSlotAt ? `, next slot ${g.nextSlotAt}` : ''}` : 'no answer'}` };
+    case 'decideThreat': {
+      const r = result as Partial<DecisionRecord> | undefined;
+      const d = r?.decision;
+      const out: AuditEntryParts[] = [];
+      if (r?.governor) out.push(governorEntry('unattended action', r.governor));
+      out.push({
+        category: 'policy',
+        summary: d ? `policy decided: ${d.kind}${d.block ? ` (block ${d.block.target} for ${d.block.durationHours} h)` : ''}${d.dryRun ? ' (dry-run)' : ''}` : 'policy decision: unreadable',
+        details: d?.reasons.map((x) => oneLine(x)),
+      });
+      return out;
+    }
+    case 'countHumanApproval':
+      return [governorEntry('human approval counted', result as GovernorVerdict | undefined)];
+    case 'enforceBlock': {
+      const r = result as Partial<AppliedAndVerified> | undefined;
+      const req = input as { target?: string } | undefined;
+      return [enforcementEntry('apply block', req?.target, r?.apply), verificationEntry('verify', req?.target, r?.verify, 'present', 'NOT present')];
+    }
+    case 'liftBlock': {
+      const r = result as Partial<RemovedAndVerified> | undefined;
+      const req = input as { target?: string } | undefined;
+      return [enforcementEntry('remove block', req?.target, r?.remove), verificationEntry('verify removal', req?.target, r?.verifyRemoval, 'gone', 'STILL present')];
     }
     case 'applyBlock':
-    case 'removeBlock': {
-      const r = result as EnforcementResult | undefined;
-      const req = input as { target?: string; blockId?: string; dryRun?: boolean } | undefined;
-      const verb = type === 'applyBlock' ? 'apply block' : 'remove block';
-      return {
-        category: 'enforcement',
-        summary: `firewall: ${verb} ${req?.target ?? ''} on ${r?.enforcer ?? '?'}${r?.transport ? ` via ${r.transport}` : ''}: ${r?.ok ? 'ok' : 'FAILED'}${r?.simulated ? ' (simulated, dry-run)' : ''}`,
-        details: r?.detail ? [oneLine(r.detail, 1000)] : undefined,
-      };
-    }
+    case 'removeBlock':
+      return [enforcementEntry(type === 'applyBlock' ? 'apply block' : 'remove block', (input as { target?: string } | undefined)?.target, result as EnforcementResult | undefined)];
     case 'verifyBlock': {
       const r = result as { present?: boolean; detail?: string; enforcer?: string } | undefined;
       const req = input as { target?: string } | undefined;
-      return { category: 'enforcement', summary: `firewall: verify ${req?.target ?? ''}: ${r?.present ? 'present' : 'NOT present'}${r?.enforcer ? ` on ${r.enforcer}` : ''}`, details: r?.detail ? [oneLine(r.detail, 1000)] : undefined };
+      return [{ category: 'enforcement', summary: `firewall: verify ${req?.target ?? ''}: ${r?.present ? 'present' : 'NOT present'}${r?.enforcer ? ` on ${r.enforcer}` : ''}`, details: r?.detail ? [oneLine(r.detail, 1000)] : undefined }];
     }
     case 'notify': {
-      const n = input as Notification | undefined;
+      // A regular activity has the notification as input; a local one names it in its result.
+      const n = (input as Notification | undefined) ?? (result as Partial<Notification> | undefined);
       const sent = (result as { sent?: string[] } | undefined)?.sent;
-      if (!n) return { category: 'notification', summary: 'notification' };
+      if (!n?.kind) return [{ category: 'notification', summary: `notification${sent ? ` (sent: ${sent.join(', ')})` : ''}` }];
       const details = n.body ? n.body.split('\n').map((l) => oneLine(l)) : [];
-      if (n.kind === 'review_needed' || n.kind === 'review_escalated') {
-        return { category: 'policy', summary: `policy: review required — ${oneLine(n.title, 200)}${sent ? ` (notified: ${sent.join(', ')})` : ''}`, details };
-      }
-      return { category: 'notification', summary: `notification ${n.kind}: ${oneLine(n.title, 200)}${sent ? ` (sent: ${sent.join(', ')})` : ''}`, details };
+      return [{ category: 'notification', summary: `notification ${n.kind}: ${oneLine(n.title, 200)}${sent ? ` (sent: ${sent.join(', ')})` : ''}`, details }];
     }
     default:
-      return { category: 'activity', summary: `activity ${type}${result !== undefined ? `: ${oneLine(JSON.stringify(result), 200)}` : ''}` };
+      return [{ category: 'activity', summary: `activity ${type}${result !== undefined ? `: ${oneLine(JSON.stringify(result), 200)}` : ''}` }];
   }
 }
 
+function intelEntry(i: ThreatIntel | undefined): AuditEntryParts {
+  if (!i) return { category: 'intel', summary: 'intel lookup returned nothing' };
+  const details = [
+    ...(i.providers ?? []).map((p) => `${p.provider}: ${p.status}${p.cached ? ' (cached)' : ''}${p.detail ? ` — ${oneLine(p.detail, 200)}` : ''}`),
+    ...(i.notes ?? []).map((n) => `note: ${oneLine(n)}`),
+  ];
+  const facts = [
+    `composite ${i.compositeScore}`, i.knownBad ? 'known-bad' : 'not known-bad', i.likelyFalsePositive ? 'likely false positive' : '',
+    `confidence ${i.confidence}`, i.org ? `org ${oneLine(i.org, 80)}` : '', i.country ? `country ${i.country}` : '',
+    i.abuseScore !== undefined ? `AbuseIPDB ${i.abuseScore}` : '', i.otxPulses !== undefined ? `OTX ${i.otxPulses} pulses` : '',
+    i.greynoise ? `GreyNoise ${i.greynoise.classification}${i.greynoise.riot ? ' RIOT' : ''}` : '',
+  ].filter(Boolean);
+  return { category: 'intel', summary: `intel: ${facts.join(', ')}`, details };
+}
+
+function governorEntry(kind: string, g: GovernorVerdict | undefined): AuditEntryParts {
+  if (!g) return { category: 'governor', summary: `rate governor (${kind}): no answer` };
+  const how = g.unavailable ? `unavailable (${oneLine(g.unavailable, 200)}), counted as refused` : g.granted ? 'granted' : 'refused';
+  const window = `${g.used}/${g.cap} in ${g.windowMinutes} min${g.nextSlotAt ? `, next slot ${g.nextSlotAt}` : ''}`;
+  return { category: 'governor', summary: `rate governor (${kind}): ${how}, ${window}${g.fromFullWindow ? ' (window known full from the governor\'s last verdict)' : ''}` };
+}
+
+function enforcementEntry(verb: string, target: string | undefined, r: EnforcementResult | undefined): AuditEntryParts {
+  return {
+    category: 'enforcement',
+    summary: `firewall: ${verb} ${target ?? ''} on ${r?.enforcer ?? '?'}${r?.transport ? ` via ${r.transport}` : ''}: ${r?.ok ? 'ok' : 'FAILED'}${r?.simulated ? ' (simulated, dry-run)' : ''}`,
+    details: r?.detail ? [oneLine(r.detail, 1000)] : undefined,
+  };
+}
+
+function verificationEntry(verb: string, target: string | undefined, r: EnforcementResult | undefined, okText: string, failText: string): AuditEntryParts {
+  return {
+    category: 'enforcement',
+    summary: `firewall: ${verb} ${target ?? ''}: ${r?.ok ? okText : failText}${r?.enforcer ? ` on ${r.enforcer}` : ''}${r?.simulated ? ' (simulated: no real data plane was checked)' : ''}`,
+    details: r?.detail ? [oneLine(r.detail, 1000)] : undefined,
+  };
+}
+
+const ENFORCEMENT_ACTIVITIES = new Set<string>(['enforceBlock', 'liftBlock', 'applyBlock', 'removeBlock', 'verifyBlock'] satisfies (keyof EnforcementActivities)[]);
+
+/** The marker a local activity leaves: its type and attempt in `data`, its result (or failure) beside it. */
+const LOCAL_ACTIVITY_MARKER = 'core_local_activity';
+
 const indent = (text: string | undefined) => String(text ?? '').split('\n').map((l) => `    ${l}`);
 
-const STATUS_MEANING: Record<string, string> = {
+const STATUS_MEANING: Partial<Record<ThreatStatus, string>> = {
+  screening: 'a new case',
   pending_review: 'waiting for a human decision',
-  enforcing: 'enforcing the block',
-  verifying: 'verifying the block took effect',
   blocked: 'block active',
-  lifting: 'lifting the block',
   closed: 'case closed',
-  watching: 'watching for new sightings',
 };
 
 // ---- timeline -------------------------------------------------------------------------------------------------
@@ -311,12 +366,12 @@ function runTimeline(run: RunHistory): AuditEntry[] {
       const a = e.workflowExecutionSignaledEventAttributes;
       const arg = decodeFirst<unknown>(a.input?.payloads);
       const by = a.identity ? [`sent by ${a.identity}`] : [];
-      if (a.signalName === 'sighting') {
+      if (a.signalName === sightingSignal.name) {
         const t = sightingText(arg as Sighting);
         push(e, { category: 'sighting', summary: t.summary, details: [...(t.details ?? []), ...by] });
-      } else if (a.signalName === 'decideSignal') {
+      } else if (a.signalName === decideSignal.name) {
         push(e, { category: 'human', summary: `human decision (signal): ${decisionText(arg as HumanDecision)}`, details: by });
-      } else if (a.signalName === 'holdSignal') {
+      } else if (a.signalName === holdSignal.name) {
         push(e, { category: 'hold', summary: `hold action (signal): ${holdText(arg as HoldAction)}`, details: by });
       } else {
         push(e, { category: 'activity', summary: `signal ${a.signalName}`, details: by });
@@ -328,8 +383,8 @@ function runTimeline(run: RunHistory): AuditEntry[] {
       const updateId = a.protocolInstanceId ?? a.acceptedRequest?.meta?.updateId ?? '';
       updates.set(updateId, name);
       const by = a.acceptedRequest?.meta?.identity ? [`sent by ${a.acceptedRequest.meta.identity}`] : [];
-      if (name === 'decide') push(e, { category: 'human', summary: `human decision: ${decisionText(arg as HumanDecision)}`, details: by });
-      else if (name === 'hold') push(e, { category: 'hold', summary: `hold action: ${holdText(arg as HoldAction)}`, details: by });
+      if (name === decideUpdate.name) push(e, { category: 'human', summary: `human decision: ${decisionText(arg as HumanDecision)}`, details: by });
+      else if (name === holdUpdate.name) push(e, { category: 'hold', summary: `hold action: ${holdText(arg as HoldAction)}`, details: by });
       else push(e, { category: 'activity', summary: `update ${name} accepted`, details: by });
     } else if (e.workflowExecutionUpdateCompletedEventAttributes) {
       const a = e.workflowExecutionUpdateCompletedEventAttributes;
@@ -347,25 +402,39 @@ function runTimeline(run: RunHistory): AuditEntry[] {
       const a = e.activityTaskCompletedEventAttributes;
       const key = String(a.scheduledEventId?.toString());
       const s = scheduled.get(key);
-      const p = describeActivity(s?.type ?? '?', s?.input, decodeFirst(a.result?.payloads));
       const tries = attempts.get(key) ?? 1;
-      push(e, { category: p.category ?? 'activity', summary: p.summary, details: [...(p.details ?? []), ...(tries > 1 ? [`succeeded on attempt ${tries}`] : [])] });
+      describeActivity(s?.type ?? '?', s?.input, decodeFirst(a.result?.payloads)).forEach((p, i) => push(e, {
+        category: p.category ?? 'activity', summary: p.summary,
+        details: [...(p.details ?? []), ...(tries > 1 && i === 0 ? [`succeeded on attempt ${tries}`] : [])],
+      }));
+    } else if (e.markerRecordedEventAttributes?.markerName === LOCAL_ACTIVITY_MARKER) {
+      const m = e.markerRecordedEventAttributes;
+      const meta = decodeFirst<{ activity_type?: string; attempt?: number }>(m.details?.data?.payloads);
+      const type = meta?.activity_type ?? '?';
+      if (m.failure) {
+        push(e, { category: 'error', summary: `${type} failed after ${meta?.attempt ?? 1} attempt(s): ${oneLine(m.failure.message ?? m.failure.cause?.message)}` });
+      } else {
+        const tries = meta?.attempt ?? 1;
+        describeActivity(type, undefined, decodeFirst(m.details?.result?.payloads)).forEach((p, i) => push(e, {
+          category: p.category ?? 'activity', summary: p.summary,
+          details: [...(p.details ?? []), ...(tries > 1 && i === 0 ? [`succeeded on attempt ${tries}`] : [])],
+        }));
+      }
     } else if (e.activityTaskFailedEventAttributes || e.activityTaskTimedOutEventAttributes) {
       const a = e.activityTaskFailedEventAttributes ?? e.activityTaskTimedOutEventAttributes!;
       const s = scheduled.get(String(a.scheduledEventId?.toString()));
-      const cat = s?.type === 'applyBlock' || s?.type === 'removeBlock' || s?.type === 'verifyBlock' ? 'enforcement' : 'error';
+      const cat = s && ENFORCEMENT_ACTIVITIES.has(s.type) ? 'enforcement' : 'error';
       push(e, { category: cat, summary: `${s?.type ?? 'activity'} ${e.activityTaskTimedOutEventAttributes ? 'timed out' : 'failed'}: ${oneLine(a.failure?.message ?? a.failure?.cause?.message)}` });
     } else if (e.upsertWorkflowSearchAttributesEventAttributes) {
       const fields = e.upsertWorkflowSearchAttributesEventAttributes.searchAttributes?.indexedFields ?? {};
-      const status = decode<unknown>(fields.PalisadeStatus);
+      const status = decode<unknown>(fields[SA.status.name]);
       const s = Array.isArray(status) ? status[0] : status;
       if (typeof s === 'string' && s !== lastStatus) {
-        // Leaving "deciding" straight for "enforcing" means the policy acted without a human.
-        const auto = lastStatus === 'deciding' && s === 'enforcing';
         lastStatus = s;
-        push(e, { category: auto ? 'policy' : 'status', summary: auto ? 'policy: act without review (auto)' : `status → ${s}${STATUS_MEANING[s] ? ` (${STATUS_MEANING[s]})` : ''}` });
+        const meaning = STATUS_MEANING[s as ThreatStatus];
+        push(e, { category: 'status', summary: `status → ${s}${meaning ? ` (${meaning})` : ''}` });
       }
-      const outcome = decode<unknown>(fields.PalisadeOutcome);
+      const outcome = decode<unknown>(fields[SA.outcome.name]);
       const o = Array.isArray(outcome) ? outcome[0] : outcome;
       if (typeof o === 'string') push(e, { category: 'policy', summary: `outcome: ${o}` });
     } else if (e.timerStartedEventAttributes) {

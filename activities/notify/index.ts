@@ -21,7 +21,8 @@ export function logNotifier(logger: Pick<Logger, 'info'>): Notifier {
 
 export function createNotifyActivities(deps: { notifiers: Notifier[] }) {
   return {
-    async notify(n: Notification): Promise<{ sent: string[] }> {
+    /** The result names the notification, so the history (a local activity records only its result) shows what was sent. */
+    async notify(n: Notification): Promise<{ sent: string[]; kind: Notification['kind']; title: string }> {
       const ctx = activityContext();
       const done = new Set<string>((ctx?.info.heartbeatDetails as string[] | undefined) ?? []);
       const failures: string[] = [];
@@ -44,7 +45,7 @@ export function createNotifyActivities(deps: { notifiers: Notifier[] }) {
         if (allPermanent) throw ApplicationFailure.nonRetryable(message, 'NotificationRejected');
         throw new Error(message);
       }
-      return { sent: [...done] };
+      return { sent: [...done], kind: n.kind, title: n.title };
     },
   };
 }

@@ -54,6 +54,7 @@ export interface ThreatHarness {
 export const HISTORIES_DIR = path.resolve(__dirname, '../histories');
 
 async function saveHistories(client: Client, scenario: string, workflowIds: string[]) {
+  await fs.mkdir(HISTORIES_DIR, { recursive: true });
   for (const id of workflowIds.filter((w) => w.startsWith('threat/'))) {
     const history = await client.workflow.getHandle(id).fetchHistory();
     const file = path.join(HISTORIES_DIR, `${scenario}--${id.slice('threat/'.length).replace(/[^0-9a-f.]/gi, '_')}.json`);

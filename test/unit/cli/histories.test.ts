@@ -41,7 +41,8 @@ void describe('audit timeline of committed histories', () => {
 
   void it('tells what the policy decided, who approved through which channel, and what the firewall did', () => {
     const approved = timelineText(first('review-approved'));
-    assert.match(approved, /policy +policy: review required/);
+    assert.match(approved, /policy +policy decided: review \(block [\d.]+\/32 for \d+ h\)/);
+    assert.match(approved, /status +status → pending_review/);
     assert.match(approved, /model +proposal \((rule-based|LLM)\): block for \d+ h/);
     assert.match(approved, /human +human decision: approved by \S+ via \S+/);
     assert.match(approved, /enforcement +firewall: apply block [\d.]+\/32 on \w+: ok/);
@@ -54,6 +55,33 @@ void describe('audit timeline of committed histories', () => {
       assert.match(t, /outcome: skipped_never_block/, f);
       assert.doesNotMatch(t, /firewall: apply block/, f);
     }
+  });
+
+  void it('an auto block: the decision with every reason and the governor verdict are read from recorded events', () => {
+    const f = first('auto-expired');
+    const t = timelineText(f);
+    assert.match(t, /screening +screening: blockable as [\d.]+\/32/);
+    assert.match(t, /intel +intel: composite \d+/);
+    assert.match(t, /policy +policy assessed: analyse \(score 97/);
+    assert.match(t, /governor +rate governor \(unattended action\): granted, 1\/5 in 60 min/);
+    assert.match(t, /policy +policy decided: auto \(block [\d.]+\/32 for 24 h\)\n +score 97 ≥ analyse threshold 80, known bad\n(?: +.*\n)* +score 97 ≥ auto threshold 95 in mode auto \(governor 1\/5\): acting without a human/);
+    assert.match(t, /enforcement +firewall: apply block [\d.]+\/32 on memory: ok/);
+    assert.match(t, /enforcement +firewall: verify removal [\d.]+\/32: gone/);
+    // Not inferred: change the reason inside the recorded decision, and the audit says what the history says.
+    const json = load(f);
+    let edited = 0;
+    for (const e of json.events) {
+      for (const p of e.markerRecordedEventAttributes?.details?.result?.payloads ?? []) {
+        const text = Buffer.from(p.data, 'base64').toString('utf8');
+        if (!text.includes('acting without a human')) continue;
+        p.data = Buffer.from(text.replace('acting without a human', 'EDITED REASON')).toString('base64');
+        edited += 1;
+      }
+    }
+    assert.equal(edited, 1, 'the decision is one marker event');
+    const changed = formatTimeline(buildTimeline([runHistoryFromJSON(json, f)]));
+    assert.match(changed, /EDITED REASON/);
+    assert.doesNotMatch(changed, /acting without a human/);
   });
 
   void it('reads both enum spellings and round-trips through its own JSON form', () => {
@@ -92,11 +120,14 @@ void describe('palisade audit --history / palisade replay on committed histories
     assert.equal(ok.code, 0, ok.stdout + ok.stderr);
     assert.match(ok.stdout, new RegExp(`${files.length} of ${files.length} histories replayed cleanly`));
 
-    // The recorded order of the first two activities, swapped: the current code schedules them the other way round.
+    // The recorded order of the first two deciding steps (local activity markers), swapped: the current code runs
+    // them the other way round.
     const f = first('review-approved');
     const json = load(f);
-    const scheduled = json.events.filter((e: any) => e.activityTaskScheduledEventAttributes).map((e: any) => e.activityTaskScheduledEventAttributes.activityType);
-    [scheduled[0].name, scheduled[1].name] = [scheduled[1].name, scheduled[0].name];
+    const markers = json.events.filter((e: any) => e.markerRecordedEventAttributes).map((e: any) => e.markerRecordedEventAttributes.details.data.payloads[0]);
+    const meta = markers.map((p: any) => JSON.parse(Buffer.from(p.data, 'base64').toString('utf8')));
+    [meta[0].activity_type, meta[1].activity_type] = [meta[1].activity_type, meta[0].activity_type];
+    markers.slice(0, 2).forEach((p: any, i: number) => (p.data = Buffer.from(JSON.stringify(meta[i])).toString('base64')));
     const edited = path.join(tmp, 'edited.json');
     writeFileSync(edited, JSON.stringify(json));
     const bad = await cli(['replay', path.join(dir, f), edited]);

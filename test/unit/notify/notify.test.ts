@@ -19,7 +19,7 @@ describe('notify activity', () => {
     const a = recorder('a');
     const b = recorder('b');
     const { notify } = createNotifyActivities({ notifiers: [a.notifier, b.notifier] });
-    assert.deepEqual(await new MockActivityEnvironment().run(notify, n), { sent: ['a', 'b'] });
+    assert.deepEqual(await new MockActivityEnvironment().run(notify, n), { sent: ['a', 'b'], kind: n.kind, title: n.title });
     assert.equal(a.sent.length + b.sent.length, 2);
   });
 
