@@ -8,7 +8,11 @@
 //   workflow ever grants (its update handler runs one batch at a time over the whole window), and a local answer is
 //   only ever a refusal. It cannot under-grant either: counted actions only leave the window by ageing out, never
 //   by withdrawal, so no slot can free up before T (domain/governor.ts `verdict`). Human approvals always go to the
-//   governor: they are never refused, and they must be counted.
+//   governor: they are never refused, and they must be counted. A request whose key this process already sent gets
+//   the governor's own answer again (an activity retry must not turn a grant into a refusal). The one case that
+//   stays inexact is a worker that dies after the governor granted and before the decision was recorded, when the
+//   retry lands in another process while the window is full: the slot is then refused there and unused until it
+//   ages out. That errs on the side of fewer unattended actions, never more.
 // - The governor runs on its own task queue, so its workflow tasks never queue behind a burst of threat tasks.
 import type { Client } from '@temporalio/client';
 import { fullWindowUntil } from '../domain/governor';
@@ -16,6 +20,7 @@ import type { GovernorVerdict } from '../domain/types';
 import { GOVERNOR_WORKFLOW_ID, governorBatchUpdate, type GovernorBatchItem } from '../workflows/messages';
 
 const MAX_BATCH = 200;
+const MAX_REMEMBERED = 10_000;
 
 interface Pending {
   item: GovernorBatchItem;
@@ -28,22 +33,34 @@ export class GovernorClient {
   private inFlight = false;
   /** The governor's latest verdict per limits (`cap/windowMinutes`), for full-window refusals. */
   private readonly latest = new Map<string, GovernorVerdict>();
+  /** The governor's answers by request key (bounded), so a retried request gets the same answer. */
+  private readonly answered = new Map<string, GovernorVerdict>();
   updatesSent = 0;
   answeredLocally = 0;
+  /** How long callers waited, for the governor-latency figures of tests and benchmarks. */
+  readonly waits = { count: 0, slowestMs: 0, overOneSecond: 0 };
 
   constructor(private readonly client: Client, private readonly taskQueue: string, private readonly workflowId = GOVERNOR_WORKFLOW_ID) {}
 
-  request(item: GovernorBatchItem): Promise<GovernorVerdict> {
-    const local = this.refusalFromFullWindow(item);
-    if (local) return Promise.resolve(local);
-    return new Promise((resolve, reject) => {
-      this.queue.push({ item, resolve, reject });
-      void this.flush();
-    });
+  async request(item: GovernorBatchItem): Promise<GovernorVerdict> {
+    const started = Date.now();
+    try {
+      const local = this.refusalFromFullWindow(item);
+      if (local) return local;
+      return await new Promise<GovernorVerdict>((resolve, reject) => {
+        this.queue.push({ item, resolve, reject });
+        void this.flush();
+      });
+    } finally {
+      const ms = Date.now() - started;
+      this.waits.count += 1;
+      this.waits.slowestMs = Math.max(this.waits.slowestMs, ms);
+      if (ms > 1000) this.waits.overOneSecond += 1;
+    }
   }
 
   private refusalFromFullWindow(item: GovernorBatchItem): GovernorVerdict | undefined {
-    if (item.kind !== 'auto') return undefined;
+    if (item.kind !== 'auto' || this.answered.has(`${item.kind}:${item.request.key}`)) return undefined;
     const last = this.latest.get(limitsKey(item.request));
     if (!last || Date.now() >= fullWindowUntil(last)) return undefined;
     this.answeredLocally += 1;
@@ -68,7 +85,15 @@ export class GovernorClient {
       this.updatesSent += 1;
       const verdicts = await handle.executeUpdate(governorBatchUpdate, { args: [batch.map((p) => p.item)] });
       // The last verdict of a batch describes the window after the whole batch.
-      verdicts.forEach((v, i) => this.latest.set(limitsKey(batch[i].item.request), v));
+      verdicts.forEach((v, i) => {
+        const { kind, request } = batch[i].item;
+        this.latest.set(limitsKey(request), v);
+        this.answered.set(`${kind}:${request.key}`, v);
+      });
+      for (const key of this.answered.keys()) {
+        if (this.answered.size <= MAX_REMEMBERED) break;
+        this.answered.delete(key);
+      }
       batch.forEach((p, i) => p.resolve(verdicts[i]));
     } catch (err) {
       // Each activity retries on its own; the idempotency key makes a repeated request safe.

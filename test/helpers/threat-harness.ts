@@ -2,15 +2,13 @@
 // enforcer and a recording notifier. Tests replace only the outside world: the proposer's answer (standing in for
 // an LLM), intel, and the firewall (MemoryEnforcer, with fault injection).
 import { randomUUID } from 'node:crypto';
-import { promises as fs } from 'node:fs';
-import path from 'node:path';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createEnforcementActivities } from '../../activities/enforcement';
 import { MemoryEnforcer } from '../../activities/enforcers/memory';
 import { createNotifyActivities, type Notifier } from '../../activities/notify';
+import { GovernorClient } from '../../activities/governor-client';
 import { createThreatActivities } from '../../activities/threat';
 import type { PalisadeConfig } from '../../domain/config';
 import type { ThreatState } from '../../domain/threat-state';
@@ -18,6 +16,7 @@ import type { EnrichInput, Notification, Proposal, ProposeInput, Sighting, Threa
 import { loadConfig, type DeepPartial } from '../../runtime/config';
 import { submitSighting } from '../../runtime/sightings';
 import { stateQuery, threatWorkflowId } from '../../workflows/messages';
+import { recordHistory } from './histories';
 
 export interface HarnessOptions {
   config?: DeepPartial<PalisadeConfig>;
@@ -25,8 +24,8 @@ export interface HarnessOptions {
   enrich?: (input: EnrichInput) => ThreatIntel | Promise<ThreatIntel>;
   enforcer?: MemoryEnforcer;
   /**
-   * Scenario name: with PALISADE_RECORD_HISTORIES=1 the histories of the threat workflows the test started are
-   * written to test/histories/<record>--<ip>.json (committed; replayed by test/workflow/replay.test.ts).
+   * Scenario name: with PALISADE_RECORD_HISTORIES=1 the histories of the workflows the test ran (threats, and the
+   * governor and allowlist where used) are saved for the replay gate (test/helpers/histories.ts).
    */
   record?: string;
   /** Extra activities on the main queue (e.g. a real proposer against a fake LLM server). */
@@ -42,6 +41,8 @@ export interface ThreatHarness {
   notifications: Notification[];
   governorWorkflowId: string;
   allowlistWorkflowId: string;
+  /** The worker process's one governor client (its wait figures are what the governor costs the threats). */
+  governor: GovernorClient;
   sight(ip: string, s?: Partial<Sighting>): Promise<WorkflowHandle>;
   handle(ip: string): WorkflowHandle;
   state(ip: string): Promise<ThreatState>;
@@ -51,16 +52,6 @@ export interface ThreatHarness {
   run<T>(fn: () => Promise<T>, opts?: { keepWorkflows?: boolean }): Promise<T>;
 }
 
-export const HISTORIES_DIR = path.resolve(__dirname, '../histories');
-
-async function saveHistories(client: Client, scenario: string, workflowIds: string[]) {
-  await fs.mkdir(HISTORIES_DIR, { recursive: true });
-  for (const id of workflowIds.filter((w) => w.startsWith('threat/'))) {
-    const history = await client.workflow.getHandle(id).fetchHistory();
-    const file = path.join(HISTORIES_DIR, `${scenario}--${id.slice('threat/'.length).replace(/[^0-9a-f.]/gi, '_')}.json`);
-    await fs.writeFile(file, historyToJSON(history));
-  }
-}
 
 export function sighting(score: number, extra: Partial<Sighting> = {}): Sighting {
   return {
@@ -90,10 +81,11 @@ export function threatHarness(env: TestWorkflowEnvironment, bundle: WorkflowBund
   const client = env.client;
   const allowlistWorkflowId = `allowlist-${queue}`;
   const started = new Set<string>([governorWorkflowId, allowlistWorkflowId]);
+  const governor = new GovernorClient(client, config.temporal.governorTaskQueue, governorWorkflowId);
 
   const activities = () => {
     const base = createThreatActivities({
-      client, governorTaskQueue: config.temporal.governorTaskQueue, governorWorkflowId,
+      client, governorTaskQueue: config.temporal.governorTaskQueue, governorWorkflowId, governor,
       allowlistWorkflowId: opts.productionAllowlist ? undefined : allowlistWorkflowId,
       enrich: opts.enrich ? async (i: EnrichInput) => opts.enrich!(i) : undefined,
     });
@@ -106,7 +98,7 @@ export function threatHarness(env: TestWorkflowEnvironment, bundle: WorkflowBund
   };
 
   const h: ThreatHarness = {
-    client, config, enforcer, notifications, governorWorkflowId, allowlistWorkflowId,
+    client, config, enforcer, notifications, governorWorkflowId, allowlistWorkflowId, governor,
     async sight(ip, s = {}) {
       const { workflowId } = await submitSighting(client, config, ip, sighting(s.score ?? 90, s));
       started.add(workflowId);
@@ -145,7 +137,13 @@ export function threatHarness(env: TestWorkflowEnvironment, bundle: WorkflowBund
         if (!runOpts.keepWorkflows) {
           // Workflows left running without a worker would hold the time-skipping server's clock for later tests.
           await Promise.all([...started].map((id) => client.workflow.getHandle(id).terminate('test finished').catch(() => undefined)));
-          if (opts.record && process.env.PALISADE_RECORD_HISTORIES === '1') await saveHistories(client, opts.record, [...started]);
+          if (opts.record) {
+            // The governor and the allowlist are recorded only where the test used them.
+            for (const id of started) {
+              const used = id.startsWith('threat/') || (await client.workflow.getHandle(id).describe().then(() => true, () => false));
+              if (used) await recordHistory(client, id, opts.record);
+            }
+          }
         }
       }
     },

@@ -83,7 +83,7 @@ void describe('[dev-server] palisade CLI and Discord approvals on the real threa
         /summary: 62 requests to \/\.env in 60 s/,
         /intel +intel: composite/,
         /model +proposal \(/,
-        /policy +policy: review required/,
+        /policy +policy decided: review \(block /,
         /human +human decision: approved by alice via cli for 6 h: "secrets scanner"/,
         /governor +rate governor \(human approval counted\)/,
         /enforcement +firewall: apply block .*\/32 on memory: ok/,

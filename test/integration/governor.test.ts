@@ -1,12 +1,15 @@
 // The rate governor under a burst, on the dev server: 40 concurrent requests are answered exactly once, the cap
-// holds, and they travel in a few batched updates rather than 40 concurrent ones.
+// holds, and they travel in a few batched updates rather than 40 concurrent ones; 1,000 auto-eligible threats at a
+// cap of 5 give exactly 5 unattended blocks, and no threat waits a second for the governor.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { GovernorClient } from '../../activities/governor-client';
-import { governorStateQuery } from '../../workflows/messages';
+import { SA } from '../../domain/search-attributes';
+import { governorStateQuery, stateQuery, THREAT_WORKFLOW_TYPE, threatWorkflowId } from '../../workflows/messages';
 import { createDevServerEnv, uniqueQueue, workflowBundle } from '../helpers/temporal-env';
+import { threatHarness } from '../helpers/threat-harness';
 
 describe('[dev-server] rate governor', () => {
   let env: TestWorkflowEnvironment;
@@ -36,6 +39,43 @@ describe('[dev-server] rate governor', () => {
       const state = await env.client.workflow.getHandle(workflowId).query(governorStateQuery);
       assert.equal(state.actions.filter((a) => a.granted).length, 6);
       await env.client.workflow.getHandle(workflowId).terminate('test finished');
+    });
+  });
+
+  test('1,000 auto-eligible threats at a cap of 5: exactly 5 blocked unattended, 995 to review with the reason, no governor wait over 1 s', async () => {
+    const N = 1000;
+    const h = threatHarness(env, await workflowBundle(), { config: { policy: { mode: 'auto', dryRun: false, governor: { maxUnattendedActions: 5, windowMinutes: 60 } } } });
+    const ips = Array.from({ length: N }, (_, i) => `45.${160 + Math.floor(i / 65536)}.${Math.floor(i / 256) % 256}.${i % 256}`);
+    await h.run(async () => {
+      let next = 0;
+      await Promise.all(Array.from({ length: 25 }, async () => {
+        while (next < ips.length) await h.sight(ips[next++], { score: 97 });
+      }));
+      // Every case has decided once all 1,000 are either pending review or blocked (visibility, not 1,000 queries).
+      const count = async (status: string) => (await env.client.workflow.count(
+        `WorkflowType = '${THREAT_WORKFLOW_TYPE}' AND ExecutionStatus = 'Running' AND ${SA.status.name} = '${status}' AND TaskQueue = '${h.config.temporal.taskQueue}'`,
+      )).count;
+      for (let i = 0; ; i++) {
+        const [pending, blocked] = [await count('pending_review'), await count('blocked')];
+        if (pending + blocked === N) break;
+        assert.ok(i < 600, `all ${N} decided within 10 minutes (pending ${pending}, blocked ${blocked})`);
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+      assert.equal(await count('blocked'), 5, 'exactly the cap is blocked without a human');
+      assert.equal(h.enforcer.entries.size, 5);
+      const granted = (await env.client.workflow.getHandle(h.governorWorkflowId).query(governorStateQuery)).actions.filter((a) => a.granted);
+      assert.equal(granted.length, 5);
+      const grantedIps = new Set(granted.map((a) => a.ip));
+      for (const ip of ips.filter((x) => !grantedIps.has(x)).slice(0, 25)) {
+        const s = await env.client.workflow.getHandle(threatWorkflowId(ip)).query(stateQuery);
+        assert.equal(s.status, 'pending_review', ip);
+        assert.equal(s.governor?.granted, false, ip);
+        assert.ok(s.decision?.reasons.some((r) => /rate governor: \d+\/5 actions in the last 60 min — auto-eligible, sent to review/.test(r)), `${ip}: ${s.decision?.reasons.join('; ')}`);
+      }
+      const w = h.governor.waits;
+      process.stdout.write(`# governor: ${w.count} requests from ${N} threats, ${h.governor.updatesSent} updates, ${h.governor.answeredLocally} answered from the full window, slowest wait ${w.slowestMs} ms, ${w.overOneSecond} over 1 s\n`);
+      assert.equal(w.count, N, 'every threat asked once');
+      assert.equal(w.overOneSecond, 0, 'no threat waited more than 1 s for the governor');
     });
   });
 });

@@ -84,6 +84,46 @@ describe('[time-skipping] threat workflow lifecycle', () => {
     assert.ok(h.notifications.some((n) => n.outcome === 'rejected'));
   });
 
+  test('two conflicting decisions at once: one is accepted, the other refused; state and history agree on who decided', async () => {
+    const h = threatHarness(env, bundle, { record: 'decision-race', config: { policy: { mode: 'review', dryRun: false } } });
+    const ip = '45.155.205.24';
+    await h.run(async () => {
+      const handle = await h.sight(ip, { score: 88 });
+      await h.waitFor(ip, (s) => s.status === 'pending_review');
+      const sent = [
+        { decision: 'approve' as const, approver: 'alice', channel: 'api' as const },
+        { decision: 'reject' as const, approver: 'bob', channel: 'discord' as const },
+      ];
+      const results = await Promise.allSettled(sent.map((d) => handle.executeUpdate(decideUpdate, { args: [d] })));
+      const accepted = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+      const refused = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+      assert.equal(accepted.length, 1, 'exactly one decision accepted');
+      assert.equal(refused.length, 1, 'exactly one decision refused');
+      assert.ok(refused[0] instanceof WorkflowUpdateFailedError);
+      assert.match(String((refused[0].cause as Error)?.message), /already (approved by alice via api|rejected by bob via discord)|not waiting for a review/);
+      const winner = accepted[0].decision.approver;
+      const s = await h.waitFor(ip, (x) => x.status === 'blocked' || x.outcome !== undefined);
+      assert.equal(s.review?.decision?.approver, winner);
+      assert.equal(s.status === 'blocked' ? 'alice' : 'bob', winner, 'the case went the way the accepted decision said');
+      // The history holds one accepted decide update, the winner's (refused updates leave no event).
+      const history = await handle.fetchHistory();
+      const decided = history.events!.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name === decideUpdate.name);
+      assert.equal(decided.length, 1);
+      const payload = decided[0].workflowExecutionUpdateAcceptedEventAttributes!.acceptedRequest!.input!.args!.payloads![0];
+      assert.equal(JSON.parse(Buffer.from(payload.data!).toString('utf8')).approver, winner);
+      if (s.status === 'blocked') {
+        // Same for hold actions: of two releases sent at once, one is applied and the other refused.
+        const holds = await Promise.allSettled([1, 2].map((i) => handle.executeUpdate(holdUpdate, { args: [{ action: 'release', by: `op${i}`, channel: 'cli' }] })));
+        assert.equal(holds.filter((r) => r.status === 'fulfilled').length, 1);
+        const holdRefusal = holds.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+        assert.match(String((holdRefusal.reason as WorkflowUpdateFailedError).cause?.message), /already being released \(by op[12] via cli|no block is being held/);
+        const done = await h.waitFor(ip, (x) => x.outcome !== undefined);
+        assert.equal(done.outcome, 'released');
+        assert.equal(done.holdActions.length, 1);
+      }
+    });
+  });
+
   test('review path: silence for 4 h → review_expired, nothing enforced', async () => {
     const h = threatHarness(env, bundle, { record: 'review-expired',  config: { policy: { mode: 'review', dryRun: false } } });
     const ip = '45.155.205.13';
@@ -282,6 +322,48 @@ describe('[time-skipping] threat workflow lifecycle', () => {
       const done = await h.waitFor(other, (x) => x.outcome !== undefined);
       assert.equal(done.outcome, 'expired');
       assert.ok(Date.parse(done.block!.liftedAt!) - t0 >= 71 * HOUR);
+    });
+  });
+
+  test('make permanent: no expiry and no hold timer; a later extend is refused; release lifts it', async () => {
+    const h = threatHarness(env, bundle, { record: 'make-permanent', config: { policy: { mode: 'auto', dryRun: false } } });
+    const ip = '45.155.205.25';
+    await h.run(async () => {
+      const handle = await h.sight(ip, { score: 97 });
+      await h.waitFor(ip, (x) => x.status === 'blocked');
+      const b = await handle.executeUpdate(holdUpdate, { args: [{ action: 'make_permanent', by: 'alice', channel: 'cli', reason: 'repeat scanner' }] });
+      assert.equal(b!.permanent, true);
+      assert.equal(b!.expiresAt, undefined);
+      await assert.rejects(
+        handle.executeUpdate(holdUpdate, { args: [{ action: 'extend', hours: 12, by: 'bob', channel: 'cli' }] }),
+        (e: unknown) => e instanceof WorkflowUpdateFailedError && /already permanent/.test(String((e.cause as Error)?.message)),
+      );
+      await env.sleep(400 * HOUR);
+      assert.equal((await handle.query(stateQuery)).status, 'blocked', 'still blocked long after any ladder duration');
+      await handle.executeUpdate(holdUpdate, { args: [{ action: 'release', by: 'bob', channel: 'cli', reason: 'moved on' }] });
+      const done = await h.waitFor(ip, (x) => x.outcome !== undefined);
+      assert.equal(done.outcome, 'released');
+      assert.equal(h.enforcer.entries.has(`${ip}/32`), false);
+    });
+  });
+
+  test('a sighting after the block expired reopens the case: continue-as-new into cycle 2, the ladder counts the earlier block', async () => {
+    const h = threatHarness(env, bundle, { record: 'reopened', config: { policy: { mode: 'auto', dryRun: false } } });
+    const ip = '45.155.205.26';
+    await h.run(async () => {
+      const handle = await h.sight(ip, { score: 97 });
+      const first = await h.waitFor(ip, (x) => x.status === 'blocked');
+      await env.sleep((first.block!.durationHours + 1) * HOUR);
+      await h.waitFor(ip, (x) => x.outcome === 'expired', 'first block lifted');
+      const firstRun = (await handle.describe()).runId;
+      await h.sight(ip, { score: 97 });
+      const second = await h.waitFor(ip, (x) => x.cycle === 2 && x.status === 'blocked', 'case 2 blocked');
+      assert.notEqual((await handle.describe()).runId, firstRun, 'a new run (continue-as-new)');
+      assert.equal(second.priorBlocks, 1);
+      // The ladder counts the earlier block: never below its second rung (24 h) for a repeat offender.
+      assert.ok(second.block!.durationHours >= h.config.policy.durations.ladderHours[1], `${second.block!.durationHours} h`);
+      assert.ok(second.proposal?.reason.includes('1 earlier block') || second.decision?.reasons.some((r) => /earlier block|repeat/.test(r)), `${second.proposal?.reason}`);
+      assert.equal(second.previous?.outcome, 'expired');
     });
   });
 
