@@ -244,12 +244,20 @@ function describeActivity(type: string, input: unknown, result: unknown): AuditE
     case 'enforceBlock': {
       const r = result as Partial<AppliedAndVerified> | undefined;
       const req = input as { target?: string } | undefined;
-      return [enforcementEntry('apply block', req?.target, r?.apply), verificationEntry('verify', req?.target, r?.verify, 'present', 'NOT present')];
+      const v = r?.verify;
+      return [
+        enforcementEntry('apply block', req?.target, r?.apply),
+        verificationEntry('verify', req?.target, v && { enforcer: v.enforcer, ok: v.present, simulated: v.simulated, detail: v.detail, at: v.at }, `present${v?.level === 'loaded' ? ' and loaded' : ''}`, 'NOT present'),
+      ];
     }
     case 'liftBlock': {
       const r = result as Partial<RemovedAndVerified> | undefined;
       const req = input as { target?: string } | undefined;
-      return [enforcementEntry('remove block', req?.target, r?.remove), verificationEntry('verify removal', req?.target, r?.verifyRemoval, 'gone', 'STILL present')];
+      const g = r?.verifyRemoval;
+      return [
+        enforcementEntry('remove block', req?.target, r?.remove),
+        verificationEntry('verify removal', req?.target, g && { enforcer: g.enforcer, ok: g.removed, simulated: g.simulated, detail: g.detail, at: g.at }, 'gone', 'STILL present'),
+      ];
     }
     case 'applyBlock':
     case 'removeBlock':

@@ -17,6 +17,7 @@ import { alertStateQuery, decideAlertSignal, decideAlertUpdate } from '../../wor
 import type { AlertInvestigationResult, AlertInvestigationState } from '../../domain/alerts';
 import { icingaFingerprint } from '../../domain/alerts';
 import type { LlmClient } from '../../activities/llm/types';
+import { recordHistory } from '../helpers/histories';
 
 const TOKEN = 'test-ingest-token';
 
@@ -170,7 +171,9 @@ void describe('[dev-server] alert investigations end to end over HTTP', () => {
       const r3 = await post('/webhook/alertmanager', amPayload('resolved', fp));
       assert.equal(r3.status, 200);
       assert.equal(((await r3.json()) as any).deliveries[0].action, 'signalled');
-      return handle.result() as Promise<AlertInvestigationResult>;
+      const done = await handle.result() as AlertInvestigationResult;
+      await recordHistory(env.client, `alert/${fp}`, 'firing-decided-resolved');
+      return done;
     });
     assert.equal(result.outcome, 'resolved');
     assert.equal(result.notifications, 3);

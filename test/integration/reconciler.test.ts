@@ -11,6 +11,7 @@ import { RECONCILER_WORKFLOW_ID, type ReconcileReport, type ReconcilerInput } fr
 import { reconcilerWorkflow } from '../../workflows/reconciler';
 import { createDevServerEnv, uniqueQueue, workflowBundle } from '../helpers/temporal-env';
 import { threatHarness } from '../helpers/threat-harness';
+import { recordHistory } from '../helpers/histories';
 
 async function waitUntil(what: string, check: () => Promise<boolean>) {
   for (let i = 0; i < 400; i++) {
@@ -87,6 +88,7 @@ void describe('[dev-server] reconciler', () => {
 
       // The run is in history: one workflow with its activities and the report as its result.
       const history = await env.client.workflow.getHandle(RECONCILER_WORKFLOW_ID).fetchHistory();
+      await recordHistory(env.client, RECONCILER_WORKFLOW_ID, 'wiped-entries-restored');
       const activityTypes = history.events!.flatMap((e) => (e.activityTaskScheduledEventAttributes ? [e.activityTaskScheduledEventAttributes.activityType!.name!] : []));
       assert.deepEqual(activityTypes, ['reconcileDesiredBlocks', 'reconcileListEntries', 'reconcileReapply', 'reconcileReapply', 'reconcileReapply']);
       // and that history replays deterministically against the current workflow code.

@@ -11,6 +11,7 @@ import { createDetectionActivities, type AccessLogScanSummary, type IntelFeedPol
 import type { LlmClient } from '../../activities/llm/types';
 import { FakeElasticsearch } from '../fakes/elasticsearch';
 import { startFakeIntelFeed } from '../fakes/intel-feed';
+import { recordHistory } from '../helpers/histories';
 
 const T0 = Date.parse('2026-11-22T10:00:00Z');
 const PROBES = ['/.env', '/.git/config', '/.git/HEAD', '/wp-config.php', '/config.xml', '/api/v1/secrets', '/backup.zip', '/db.sql'];
@@ -75,6 +76,7 @@ void describe('[dev-server] scan workflows: Elasticsearch with LLM follow-up, th
     assert.match(result!, /only read-only _search requests are allowed/);
     assert.match(result!, /"conclusion":"confirmed"/);
     assert.ok(es.requests.every((r) => r.path.endsWith('/_search')), 'nothing but searches reached Elasticsearch');
+    await recordHistory(env.client, workflowId, 'elasticsearch-follow-up');
     const threat = env.client.workflow.getHandle('threat/45.155.205.233');
     await threat.terminate('test cleanup');
   });
@@ -101,7 +103,9 @@ void describe('[dev-server] scan workflows: Elasticsearch with LLM follow-up, th
         connection: env.nativeConnection, taskQueue: scanQueue, workflowBundle: await workflowBundle(require.resolve('../../workflows/scans')),
         activities: createDetectionActivities({ client: env.client, config }),
       });
-      const summary = await worker.runUntil(env.client.workflow.execute('intelFeedPollWorkflow', { taskQueue: scanQueue, workflowId: uniqueQueue('feed') })) as IntelFeedPollSummary;
+      const feedWorkflowId = uniqueQueue('feed');
+      const summary = await worker.runUntil(env.client.workflow.execute('intelFeedPollWorkflow', { taskQueue: scanQueue, workflowId: feedWorkflowId })) as IntelFeedPollSummary;
+      await recordHistory(env.client, feedWorkflowId, 'one-qualifying-ip');
       assert.equal(summary.listed, 2);
       assert.deepEqual(summary.sightings.map((s) => [s.ip, s.workflowId]), [['45.155.205.99', 'threat/45.155.205.99']]);
       await env.client.workflow.getHandle('threat/45.155.205.99').terminate('test cleanup');

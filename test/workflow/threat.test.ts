@@ -229,9 +229,11 @@ describe('[time-skipping] threat workflow lifecycle', () => {
       await h.sight(ip, { score: 99 });
       const s = await h.waitFor(ip, (x) => x.status === 'blocked');
       assert.equal(s.decision?.block?.target, `${ip}/32`);
-      assert.equal(s.decision?.block?.durationHours, 168);
+      // Clamped into bounds, then held to the rule-based ladder: a model may shorten a block, never lengthen it.
+      assert.equal(s.decision?.block?.durationHours, h.config.policy.durations.ladderHours[0]);
       assert.ok(s.decision?.reasons.some((r) => r.includes('proposed target "45.155.0.0/16" ignored')));
       assert.ok(s.decision?.reasons.some((r) => r.includes('clamped to 168 h')));
+      assert.ok(s.decision?.reasons.some((r) => r.includes('never lengthen it')));
       assert.deepEqual([...h.enforcer.entries.keys()], [`${ip}/32`]);
     });
   });
