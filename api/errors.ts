@@ -2,6 +2,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { redactTokens } from '../runtime/logger';
 import { OperatorActionError, type OperatorErrorCode } from '../runtime/operator-actions';
 
 export class ApiError extends Error {
@@ -33,7 +34,7 @@ export const requireJson: RequestHandler = (req, _res, next) => {
   next();
 };
 
-export const apiNotFound: RequestHandler = (req, _res, next) => next(new ApiError(404, `no such endpoint: ${req.method} ${req.path.slice(0, 200)}`));
+export const apiNotFound: RequestHandler = (req, _res, next) => next(new ApiError(404, `no such endpoint: ${req.method} ${redactTokens(req.path.slice(0, 200))}`));
 
 interface HttpishError { type?: string; status?: number; statusCode?: number; expose?: boolean }
 
@@ -62,8 +63,10 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       status = (h.status ?? h.statusCode)!;
       body = { error: 'bad request' };
     }
-    if (status >= 500) logger.error({ err, method: req.method, path: req.path }, 'request failed');
-    else logger.debug({ status, method: req.method, path: req.path, error: body.error }, 'request refused');
+    // A signed link's path is its credential: never logged as is (the logger redacts tokens in every line too).
+    const path = redactTokens(req.path);
+    if (status >= 500) logger.error({ err, method: req.method, path }, 'request failed');
+    else logger.debug({ status, method: req.method, path, error: body.error }, 'request refused');
     if (res.headersSent) return;
     res.status(status).json(body);
   };

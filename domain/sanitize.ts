@@ -53,10 +53,17 @@ export function fenceUntrustedList(label: string, items: readonly unknown[], max
  * (Send with allowed_mentions: { parse: [] } as well; this is the belt to that pair of braces.)
  */
 export function sanitizeForDiscord(text: unknown, maxLen = 200): string {
-  return sanitizeUntrusted(text, maxLen)
+  return escapeDiscordMarkdown(sanitizeUntrusted(text, maxLen)
     .replace(/@(everyone|here)/gi, '@\u200b$1')
-    .replace(/<(@[!&]?|#)(\d+)>/g, '<$1\u200b$2>')
-    .replace(/([\\`*_~|>[\]()])/g, '\\$1');
+    .replace(/<(@[!&]?|#)(\d+)>/g, '<$1\u200b$2>'));
+}
+
+/**
+ * Backslash-escapes every character Discord Markdown gives meaning to, so untrusted text renders literally: no masked
+ * links ([text](url)) planted beside the real buttons, no hidden spoilers, quotes, headings or code blocks.
+ */
+export function escapeDiscordMarkdown(text: string): string {
+  return text.replace(/[\\`*_~|>#[\]()]/g, '\\$&');
 }
 
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };

@@ -4,7 +4,7 @@
 // Limits are enforced here because Discord answers 400 to the whole message when any one of them is exceeded.
 import { ApplicationFailure } from '@temporalio/common';
 import type { Notification, ThreatOutcome } from '../../domain/types';
-import { sanitizeUntrusted, sanitizeUntrustedBlock } from '../../domain/sanitize';
+import { escapeDiscordMarkdown, sanitizeUntrusted, sanitizeUntrustedBlock } from '../../domain/sanitize';
 import type { Notifier } from './index';
 
 /** Discord's documented embed limits (developers/resources/message.mdx, "Embed Limits"). */
@@ -56,14 +56,23 @@ export function neutraliseMentions(text: string): string {
     .replace(/<(@[!&]?|#)(\d+)>/g, '<$1\u200b$2>');
 }
 
-/** One line of safe text, at most `max` characters after Discord trims it. */
+/** One line of safe text (mentions neutralised, Markdown escaped), at most `max` characters after Discord trims it. */
 export function discordLine(text: unknown, max: number): string {
-  return neutraliseMentions(sanitizeUntrusted(text, max)).slice(0, max).trim();
+  return fitEscaped(escapeDiscordMarkdown(neutraliseMentions(sanitizeUntrusted(text, max))), max);
 }
 
-/** Multi-line safe text, at most `max` characters. */
+/** Multi-line safe text (mentions neutralised, Markdown escaped), at most `max` characters. */
 export function discordBlock(text: unknown, max: number): string {
-  return neutraliseMentions(sanitizeUntrustedBlock(text, max)).slice(0, max).trim();
+  return fitEscaped(escapeDiscordMarkdown(neutraliseMentions(sanitizeUntrustedBlock(text, max))), max);
+}
+
+/** Cuts escaped text to `max` without leaving a dangling backslash that would escape whatever follows. */
+function fitEscaped(text: string, max: number): string {
+  let out = text.slice(0, max);
+  let trailing = 0;
+  while (trailing < out.length && out.charCodeAt(out.length - 1 - trailing) === 92) trailing++;
+  if (trailing % 2 === 1) out = out.slice(0, -1);
+  return out.trim();
 }
 
 function embedColor(n: Notification): number {

@@ -2,10 +2,19 @@
 // secrets shown only as set/unset. Exit 2 with every bad field named when it does not validate.
 import type { Command } from 'commander';
 import YAML from 'yaml';
+import { weakSecretProblems } from '../../api/secrets';
+import type { PalisadeConfig } from '../../domain/config';
 import { ConfigError, describeConfig } from '../../runtime/config';
+import { readSecret } from '../../runtime/secrets';
 import { formatLiveReport, liveChecks } from '../../runtime/live-checks';
 import { createLogger } from '../../runtime/logger';
 import { CliError, EXIT, globals, loadCliConfig } from '../context';
+
+async function apiSecretProblems(config: PalisadeConfig): Promise<string[]> {
+  const read = async (ref: Parameters<typeof readSecret>[0]) => readSecret(ref).catch(() => undefined);
+  const secrets = { controlToken: await read(config.api.controlToken), ingestToken: await read(config.api.ingestToken), linkSigningKey: await read(config.api.linkSigningKey) };
+  return weakSecretProblems(config, secrets);
+}
 
 export function registerConfigCommands(program: Command) {
   const config = program.command('config').description('configuration');
@@ -24,6 +33,9 @@ export function registerConfigCommands(program: Command) {
         const lines = err.issues.map((i) => `  ${i.path || '(root)'}: ${i.message}`);
         throw new CliError(`invalid configuration${err.file ? ` in ${err.file}` : ''}:\n${lines.join('\n')}`, EXIT.usage);
       }
+      // Tokens and keys are read (never printed) to check their length, as `palisade start` does.
+      const weak = await apiSecretProblems(loadCliConfig(globals(cmd)));
+      if (weak.length > 0) throw new CliError(`invalid configuration:\n${weak.map((w) => `  ${w}`).join('\n')}`, EXIT.usage);
       if (!opts.live) {
         process.stdout.write(opts.format === 'json' ? `${JSON.stringify(effective, null, 2)}\n` : YAML.stringify(effective));
         process.stderr.write('configuration is valid\n');

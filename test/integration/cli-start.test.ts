@@ -13,7 +13,7 @@ import { runCli, type CliResult } from '../helpers/run-cli';
 const root = path.resolve(__dirname, '../..');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'palisade-start-'));
 const bin = path.join(root, 'bin/palisade.js');
-const baseEnv = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmp, PALISADE_CONTROL_TOKEN: 'start-test-token', PALISADE_TEMPORAL_DOWNLOAD: 'never' };
+const baseEnv = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmp, PALISADE_CONTROL_TOKEN: 'start-test-token-0123456789abcdef', PALISADE_TEMPORAL_DOWNLOAD: 'never' };
 
 async function freePort(): Promise<number> {
   const srv = net.createServer();
@@ -93,7 +93,7 @@ void describe('[dev-server] palisade start', () => {
     const ip = '45.148.0.9';
     const sighting = await fetch(`${apiUrl}/api/sightings`, {
       method: 'POST',
-      headers: { authorization: 'Bearer start-test-token', 'content-type': 'application/json' },
+      headers: { authorization: 'Bearer start-test-token-0123456789abcdef', 'content-type': 'application/json' },
       body: JSON.stringify({ ip, reason: 'manual test', submittedBy: 'start-test' }),
     });
     assert.equal(sighting.status, 202, await sighting.text());

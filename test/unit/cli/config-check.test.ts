@@ -57,6 +57,17 @@ void describe('palisade config check', () => {
     assert.match(env.stderr, /PALISADE_DRY_RUN: expected true\/false/);
   });
 
+  void it('refuses tokens and keys shorter than 32 bytes, naming where they come from and never their value', async () => {
+    const keyFile = file('link-key', 'short-link-key\n');
+    const cfg = file('short.yaml', ['api:', `  linkSigningKey: { file: ${keyFile} }`].join('\n'));
+    const r = await cli(['config', 'check', '--config', cfg], { PALISADE_CONTROL_TOKEN: 'too-short-token', PALISADE_INGEST_TOKEN: 'i'.repeat(32) });
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /api\.controlToken \(environment variable PALISADE_CONTROL_TOKEN\) is 15 bytes; at least 32 are required/);
+    assert.match(r.stderr, new RegExp(`api\\.linkSigningKey \\(file ${keyFile.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\) is 14 bytes`));
+    assert.doesNotMatch(r.stderr, /ingestToken/);
+    assert.ok(!r.stderr.includes('too-short-token') && !r.stderr.includes('short-link-key'), 'values are never printed');
+  });
+
   void it('prints the effective configuration with secrets redacted, flags and environment applied', async () => {
     const secretFile = file('bot-token', 'file-secret-value\n');
     const good = file('good.yaml', [
@@ -65,11 +76,11 @@ void describe('palisade config check', () => {
       'temporal:', '  apiKey: { env: TEMPORAL_API_KEY }',
     ].join('\n'));
     const r = await cli(['--address', 'temporal.example:7233', '--namespace', 'sec', 'config', 'check', '--config', good], {
-      PALISADE_CONTROL_TOKEN: 'control-secret-value', TEMPORAL_API_KEY: 'apikey-secret-value', PALISADE_DRY_RUN: 'false',
+      PALISADE_CONTROL_TOKEN: 'control-secret-value-0123456789abcdef', TEMPORAL_API_KEY: 'apikey-secret-value', PALISADE_DRY_RUN: 'false',
     });
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /configuration is valid/);
-    for (const secret of ['control-secret-value', 'apikey-secret-value', 'file-secret-value']) assert.ok(!r.stdout.includes(secret), `${secret} not printed`);
+    for (const secret of ['control-secret-value-0123456789abcdef', 'apikey-secret-value', 'file-secret-value']) assert.ok(!r.stdout.includes(secret), `${secret} not printed`);
     const effective = YAML.parse(r.stdout);
     assert.equal(effective.policy.mode, 'auto');
     assert.equal(effective.policy.dryRun, false);

@@ -70,6 +70,18 @@ void describe('Discord webhook notifier against a Discord-compatible server', ()
     assert.deepEqual(discord.webhookMessages[0]!.body.allowed_mentions, { parse: [] });
   });
 
+  void it('escapes Markdown in attacker-controlled text: no masked link beside the real buttons, mentions stay off', async () => {
+    const planted = '[✅ Approve here](https://evil.example/approve) **urgent** ||hidden|| `code` > quote # heading';
+    await notifier().send({ ...baseNotification, title: `UA ${planted}`, body: `user agent: ${planted}`, fields: [{ name: 'User agents', value: planted }] });
+    const [embed] = discord.webhookMessages[0]!.body.embeds as { title: string; description: string; fields: { value: string }[] }[];
+    for (const text of [embed.title, embed.description, embed.fields.find((f) => f.value.includes('Approve'))!.value]) {
+      assert.ok(text.includes('\\[✅ Approve here\\]\\(https://evil.example/approve\\)'), text);
+      assert.doesNotMatch(text, /(^|[^\\])\]\(/, 'no unescaped "](" (a masked link)');
+      assert.ok(text.includes('\\*\\*urgent\\*\\*') && text.includes('\\|\\|hidden\\|\\|') && text.includes('\\`code\\`'), text);
+    }
+    assert.deepEqual(discord.webhookMessages[0]!.body.allowed_mentions, { parse: [] });
+  });
+
   void it('keeps an oversized notification inside every embed limit, and the server accepts it', async () => {
     const huge: Notification = {
       ...baseNotification,
