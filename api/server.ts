@@ -10,6 +10,7 @@ import type { PalisadeConfig } from '../domain/config';
 import { collectProcessMetrics, httpRequests, registerVisibilityGauges } from '../runtime/metrics';
 import { UsedLinkStore, usedLinksFile } from '../runtime/signed-links';
 import { bearerAuthorizer, requireToken } from './auth';
+import { LoginBackoff } from './login-backoff';
 import type { ApiDeps } from './deps';
 import { apiNotFound, errorHandler, requireJson } from './errors';
 import { createAllowlistRouter } from './routes/allowlist';
@@ -84,8 +85,10 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   app.use(createHealthRouter({ client, secrets, liveChecks: opts.liveChecks ?? cachedLiveChecks(() => liveChecks(config, logger)) }));
 
   const json = express.json({ limit: config.api.maxBodyBytes, strict: true });
-  const controlAuth = requireToken('control', [secrets.controlToken]);
-  const ingestAuth = requireToken('ingest', [secrets.ingestToken, secrets.controlToken]);
+  // One backoff for every bearer-token check: a client guessing tokens waits, whichever endpoint it tries.
+  const backoff = new LoginBackoff();
+  const controlAuth = requireToken('control', [secrets.controlToken], backoff);
+  const ingestAuth = requireToken('ingest', [secrets.ingestToken, secrets.controlToken], backoff);
 
   // Ingest: manual sightings (ingest or control token).
   app.use('/api', (req, res, next) => (req.path === '/sightings' ? ingestAuth(req, res, next) : next()));
@@ -99,7 +102,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   app.use('/api', apiNotFound);
 
   // Alert webhooks (ingest or control token); each router parses and validates its own body.
-  const webhookDeps = { client, config, authorize: bearerAuthorizer('ingest', [secrets.ingestToken, secrets.controlToken]) };
+  const webhookDeps = { client, config, authorize: bearerAuthorizer('ingest', [secrets.ingestToken, secrets.controlToken], backoff) };
   app.use('/webhook/alertmanager', createAlertmanagerRouter(webhookDeps));
   app.use('/webhook/icinga', createIcingaRouter(webhookDeps));
   app.use('/webhook', apiNotFound);
