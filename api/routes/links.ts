@@ -117,8 +117,9 @@ export function createApproveRouter(deps: Pick<ApiDeps, 'client' | 'logger' | 's
       }
     } catch (err) {
       const e = err instanceof OperatorActionError ? err : new OperatorActionError('unavailable', 'the decision could not be delivered');
-      // Nothing was recorded when Temporal was unreachable: give the link back so it can be retried.
-      if (e.code === 'unavailable') await deps.usedLinks.release(v.fingerprint);
+      // Nothing was recorded (no case yet, the case not pending, Temporal unreachable): give the link back, so a
+      // link clicked too early still works once its case is awaiting review.
+      await deps.usedLinks.release(v.fingerprint);
       signedLinkUses.inc({ result: 'failed' });
       refuse(req, res, OPERATOR_ERROR_STATUS[e.code], e.message);
     }

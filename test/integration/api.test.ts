@@ -184,6 +184,18 @@ void describe('[dev-server] HTTP API', () => {
     assert.ok(![...stack.enforcer.entries.values()].some((e) => e.blockId === blocked.block?.blockId), 'block removed from the enforcer');
   });
 
+  void test('a link clicked while its case is not yet pending is not used up: it works once the case awaits review', async () => {
+    const ip = nextIp();
+    const { token } = signApprovalLink(stack.secrets.linkSigningKey, { ip, decision: 'reject', approver: 'dave' }, { ttlSeconds: 600 });
+    assertRefused(await call('POST', `/approve/${token}`, { token: null, body: {} }), 404, /no open threat workflow/);
+    await stack.sight(ip, { score: 90 });
+    await stack.waitForState(ip, (s) => s.status === 'pending_review', 'pending_review');
+    const used = await call('POST', `/approve/${token}`, { token: null, body: {} });
+    assert.equal(used.status, 200, used.text);
+    assert.equal((await stack.waitForState(ip, (s) => s.outcome === 'rejected', 'rejected')).review?.decision?.approver, 'dave');
+    assertRefused(await call('POST', `/approve/${token}`, { token: null, body: {} }), 410, /already been used/);
+  });
+
   void test('a signed link: confirm page records nothing, POST decides once, reuse is refused (410), also after a restart of the store', async () => {
     const ip = await pendingIp();
     const minted = await call('POST', '/api/links', { body: { ip, decision: 'reject', approver: 'carol', ttlSeconds: 600 } });
@@ -276,7 +288,8 @@ void describe('[dev-server] HTTP API', () => {
     const m = await call('GET', '/metrics', { token: null });
     assert.equal(m.status, 200);
     assert.match(m.text, /palisade_human_decisions_total\{decision="approve",channel="api",result="accepted"\} 1/);
-    assert.match(m.text, /palisade_human_decisions_total\{decision="reject",channel="signed-link",result="accepted"\} 1/);
+    // Two signed-link rejections were accepted above (the early-clicked link, then the confirm-page link).
+    assert.match(m.text, /palisade_human_decisions_total\{decision="reject",channel="signed-link",result="accepted"\} 2/);
     assert.match(m.text, /palisade_signed_link_uses_total\{result="bad_signature"\} 2/);
     assert.match(m.text, /palisade_pending_reviews \d+/);
     assert.match(m.text, /palisade_api_auth_failures_total\{kind="control"\} \d+/);
