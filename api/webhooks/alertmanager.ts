@@ -2,7 +2,7 @@
 // workflow `alert/<fingerprint>`. Strict: wrong content type 415, oversized 413, malformed or unknown fields 400
 // (Alertmanager does not retry 4xx, which is right: the same body would fail again); Temporal down → 503 (retried).
 import { Router } from 'express';
-import { alertmanagerPayloadSchema, normaliseAlertmanager } from '../../domain/alerts';
+import { alertmanagerPayloadSchema, normaliseAlertmanager } from '../../domain/alert-payloads';
 import {
   authenticate, deliverAll, express, requireContentType, webhookErrorHandler, WebhookError, zodDetails, type WebhookDeps,
 } from './common';

@@ -2,7 +2,7 @@
 // scripts/icinga-notify.sh). Tolerant where shell-built payloads usually go wrong: text/plain content type, raw
 // newlines inside strings, alias key spellings, empty macros. Still strict about unknown keys and required fields.
 import { Router } from 'express';
-import { canonicaliseIcingaKeys, icingaPayloadSchema, normaliseIcinga, parseLenientJson } from '../../domain/alerts';
+import { canonicaliseIcingaKeys, icingaPayloadSchema, normaliseIcinga, parseLenientJson } from '../../domain/alert-payloads';
 import {
   authenticate, deliverAll, express, requireContentType, webhookErrorHandler, WebhookError, zodDetails, type WebhookDeps,
 } from './common';

@@ -15,7 +15,7 @@ import { createAlertmanagerRouter } from '../../api/webhooks/alertmanager';
 import { createIcingaRouter } from '../../api/webhooks/icinga';
 import { alertStateQuery, decideAlertSignal, decideAlertUpdate } from '../../workflows/alert-messages';
 import type { AlertInvestigationResult, AlertInvestigationState } from '../../domain/alerts';
-import { icingaFingerprint } from '../../domain/alerts';
+import { icingaFingerprint } from '../../domain/alert-payloads';
 import type { LlmClient } from '../../activities/llm/types';
 import { recordHistory } from '../helpers/histories';
 

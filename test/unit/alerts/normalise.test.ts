@@ -1,10 +1,10 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  alertDecisionError, alertmanagerPayloadSchema, canonicaliseIcingaKeys, diagnosticQueries, exprFromGeneratorUrl, icingaFingerprint,
-  icingaPayloadSchema, icingaTime, initialAlertState, mergeNotification, normaliseAlertmanager, normaliseIcinga, parseLenientJson,
-  recordAlertDecision, type NormalisedAlert,
-} from '../../../domain/alerts';
+  alertmanagerPayloadSchema, canonicaliseIcingaKeys, exprFromGeneratorUrl, icingaFingerprint, icingaPayloadSchema, icingaTime,
+  normaliseAlertmanager, normaliseIcinga, parseLenientJson,
+} from '../../../domain/alert-payloads';
+import { alertDecisionError, diagnosticQueries, initialAlertState, mergeNotification, recordAlertDecision, type NormalisedAlert } from '../../../domain/alerts';
 
 const opts = { ipLabels: ['src_ip', 'client_ip', 'ip'], receivedAt: '2026-11-22T16:00:00.000Z' };
 

@@ -10,6 +10,12 @@ describe('workflow bundling in a child process', () => {
     assert.match(code, /noopWorkflow/);
   });
 
+  test('the workflow bundle leaves zod out: every cached workflow would instantiate it and its schemas', async () => {
+    const { code } = await bundleWorkflows(path.resolve(__dirname, '../../../workflows'));
+    assert.match(code, /threatWorkflow/);
+    assert.doesNotMatch(code, /node_modules\/zod\//);
+  });
+
   test('a module that does not bundle fails with the bundler\'s reason', async () => {
     await assert.rejects(bundleWorkflows(path.resolve(__dirname, 'no-such-workflows.ts')), /bundling the workflows .*no-such-workflows\.ts.* failed: .+/s);
   });
