@@ -65,3 +65,16 @@ export function outcomeNotification(s: ThreatState, outcome: ThreatOutcome, reas
     blockCount: blocks,
   };
 }
+
+/** Loud: the block is in place but traffic still reaches a backend; it is kept and a review is open with the evidence. */
+export function blockIneffective(s: ThreatState, reason: string, evidence: string[]): Notification {
+  return {
+    kind: 'block_ineffective',
+    workflowId: s.workflowId,
+    ip: s.ip,
+    title: `INEFFECTIVE: ${s.ip} is blocked${s.block ? ` on ${s.block.enforcer}` : ''} but its requests still reach a backend — review needed`,
+    body: [reason, ...evidence].map((r) => sanitizeUntrusted(r, 500)).join('\n'),
+    fields: [...evidenceFields(s), { name: 'Verification', value: s.verification ? `level reached: ${s.verification.level}` : 'unknown' }],
+    blockCount: s.priorBlocks,
+  };
+}

@@ -1,6 +1,7 @@
 // The threat workflow's input and queryable state: plain JSON, shared by the workflow, API, CLI and review page.
 import type { PolicyConfig } from './config';
 import type { ClosedCase } from './cycle';
+import type { BlockLevels, EffectBaseline, EffectCheck, NextStep, VerificationLevel } from './verification';
 import type {
   EnforcementResult, GovernorVerdict, HumanDecision, MergedEvidence, PolicyDecision, Proposal,
   RecordedHumanDecision, Sighting, ThreatIntel, ThreatOutcome, ThreatStatus, ApprovalChannel,
@@ -62,6 +63,23 @@ export interface EnforcementStep extends EnforcementResult {
   step: 'apply' | 'verify' | 'remove' | 'verify_removal' | 'rollback';
 }
 
+/** The block's verification: the levels after apply, the effect check and what was done with it (issue 13). */
+export interface VerificationRecord {
+  levels: BlockLevels;
+  level: VerificationLevel;
+  /** When the block was applied: the effect counts the IP's traffic after it. */
+  since: string;
+  baseline?: EffectBaseline;
+  effect?: EffectCheck;
+  /** The step taken after the last check, with its reason. */
+  next?: { step: NextStep; reason: string };
+  /** Opened when the block is ineffective (policy onIneffective: review): the evidence for an operator. */
+  review?: { openedAt: string; reason: string; evidence: string[] };
+  /** An inconclusive result is re-checked once at this time (policy recheckInconclusiveMinutes). */
+  recheckAt?: string;
+  rechecked?: boolean;
+}
+
 export interface TimelineEntry {
   at: string;
   event: string;
@@ -91,6 +109,7 @@ export interface ThreatState {
     decision?: RecordedHumanDecision;
   };
   block?: BlockRecord;
+  verification?: VerificationRecord;
   enforcement: EnforcementStep[];
   holdActions: RecordedHoldAction[];
   timeline: TimelineEntry[];

@@ -180,3 +180,8 @@ export interface PreconditionReport {
 /** The message an apply is refused with: every failed check, each naming what to add. */
 export const preconditionFailure = (r: PreconditionReport) =>
   `${r.enforcer} preconditions not met: ${r.checks.filter((c) => !c.ok).map((c) => c.detail).join('; ')}`;
+
+/** The policy a workflow started before this existed runs with (its snapshot has no `verification`). */
+export const DEFAULT_VERIFICATION_POLICY: VerificationPolicy & { effect: { sources: EffectSource[]; settleSeconds: number } } = {
+  onIneffective: 'review', recheckInconclusiveMinutes: 0, effect: { sources: [], settleSeconds: 120 },
+};

@@ -19,6 +19,8 @@ export const ACTIVITY_OPTIONS = {
    * ones. Apply-and-verify also waits the settle time inside, so its timeout is this plus the settle time.
    */
   enforce: { startToCloseTimeout: '2 minutes', retry: enforcementRetry },
+  /** Effect check of a block (access log, Elasticsearch, PromQL): read-only; a failing source degrades inside. */
+  effect: { startToCloseTimeout: '2 minutes', retry: { initialInterval: '2 seconds', maximumAttempts: 3 } },
   /** Alert investigations: read-only diagnostics degrade after a few attempts. */
   alertDiagnostics: { startToCloseTimeout: '2 minutes', retry: { initialInterval: '2 seconds', maximumAttempts: 3 } },
   /** Alert investigations: the LLM proposer never throws for model failures; retries cover worker loss only. */

@@ -79,6 +79,7 @@ function embedColor(n: Notification): number {
   if (n.outcome) return OUTCOME_COLORS[n.outcome];
   if (n.kind === 'review_escalated') return COLORS.orange;
   if (n.kind === 'review_needed') return COLORS.blue;
+  if (n.kind === 'block_ineffective') return COLORS.orange;
   return COLORS.grey;
 }
 

@@ -6,6 +6,7 @@ import { SA } from '../../domain/search-attributes';
 import type { BlockRequest } from '../../domain/types';
 import { ACTIVITY_OPTIONS } from '../retry-policies';
 import { errorMessage, HOUR_MS, nowIso, type ThreatCase } from './case';
+import { checkEffect, effectBaseline, effectSources } from './effect';
 import type { threatWorkflow } from './index';
 
 const LIFT_ATTEMPTS = 3;
@@ -29,12 +30,17 @@ export async function applyBlock(c: ThreatCase, target: string, durationHours: n
   };
   const req = c.blockRequest();
   const settle = c.policy.verifySettleSeconds;
+  // PromQL compares before and after: the baseline is taken before the block exists.
+  const baseline = await effectBaseline(c);
   c.setStatus('enforcing');
   try {
     const r = await enforcement(c, settle).enforceBlock(req, settle);
     c.step('apply', r.apply);
     const v = r.verify;
     c.step('verify', { enforcer: v.enforcer, ok: v.present, simulated: v.simulated, detail: v.detail, at: v.at });
+    // Runs recorded before the levels existed have only `present`.
+    if (v.levels) st.verification = { levels: v.levels, level: v.level, since: r.apply.at, ...(baseline ? { baseline } : {}) };
+    if (st.dryRun) c.note('dry run', 'nothing was verified against a real data plane: the simulator only read back its own record');
     if (!v.present) {
       await rollback(c, req);
       await c.close('failed', [`the block did not take: ${v.detail}; rolled back`]);
@@ -48,6 +54,11 @@ export async function applyBlock(c: ThreatCase, target: string, durationHours: n
   }
   st.block.appliedAt = nowIso();
   st.block.expiresAt = new Date(Date.now() + durationHours * HOUR_MS).toISOString();
+  if (st.verification && effectSources(c).length > 0 && (await checkEffect(c)) === 'rollback') {
+    await rollback(c, req);
+    await c.close('failed', [`the block was ineffective and policy rolls it back: ${st.verification.next!.reason}`]);
+    return false;
+  }
   c.index('blocked', [
     { key: SA.score, value: st.score ?? 0 }, { key: SA.mode, value: st.mode },
     { key: SA.target, value: target }, { key: SA.enforcer, value: st.block.enforcer },
@@ -67,16 +78,28 @@ async function rollback(c: ThreatCase, req: BlockRequest) {
 export async function holdAndLift(c: ThreatCase): Promise<void> {
   const block = c.state.block!;
   c.setStatus('blocked');
+  let ineffective = false;
   for (;;) {
     if (c.released) break;
     const remaining = block.permanent ? undefined : Date.parse(block.expiresAt!) - Date.now();
     if (remaining !== undefined && remaining <= 0) break;
+    // An inconclusive effect is re-checked once during the hold, when the policy asks for it.
+    const v = c.state.verification;
+    const recheckIn = v?.recheckAt && !v.rechecked ? Date.parse(v.recheckAt) - Date.now() : undefined;
+    if (recheckIn !== undefined && recheckIn <= 0) {
+      if ((await checkEffect(c, true)) === 'rollback') {
+        ineffective = true;
+        break;
+      }
+      continue;
+    }
     if (c.historyTooLong()) {
       await condition(allHandlersFinished);
       await continueAsNew<typeof threatWorkflow>({ ...c.input, policy: c.policy, carry: { ...c.carry, resumeHold: c.state } });
     }
     c.holdChanged = false;
-    await condition(() => c.holdChanged || c.historyTooLong(), remaining);
+    const wait = recheckIn === undefined ? remaining : remaining === undefined ? recheckIn : Math.min(remaining, recheckIn);
+    await condition(() => c.holdChanged || c.historyTooLong(), wait);
   }
   const released = c.released;
   const req = c.blockRequest();
@@ -90,6 +113,7 @@ export async function holdAndLift(c: ThreatCase): Promise<void> {
       if (gone.removed) {
         block.liftedAt = nowIso();
         c.state.priorBlocks += 1;
+        if (ineffective) return c.close('failed', [`ineffective on the re-check and policy rolls it back: ${c.state.verification!.next!.reason}; lifted`]);
         return c.close(released ? 'released' : 'expired', [released ? 'released by an operator' : `block expired after ${block.durationHours} h`]);
       }
     } catch (err) {
