@@ -15,6 +15,9 @@ import type {
 } from '../domain/types';
 import { decideSignal, decideUpdate, holdSignal, holdUpdate, sightingSignal, threatWorkflowId } from '../workflows/messages';
 import { normaliseThreatIp } from './operator-actions';
+import type { EffectBaseline, EffectCheck } from '../domain/verification';
+
+const levelWord = (ok: boolean | null | undefined) => (ok === null ? 'not observable' : ok ? 'yes' : 'NO');
 
 type History = proto.temporal.api.history.v1.IHistory;
 type HistoryEvent = proto.temporal.api.history.v1.IHistoryEvent;
@@ -245,10 +248,11 @@ function describeActivity(type: string, input: unknown, result: unknown): AuditE
       const r = result as Partial<AppliedAndVerified> | undefined;
       const req = input as { target?: string } | undefined;
       const v = r?.verify;
-      return [
-        enforcementEntry('apply block', req?.target, r?.apply),
-        verificationEntry('verify', req?.target, v && { enforcer: v.enforcer, ok: v.present, simulated: v.simulated, detail: v.detail, at: v.at }, `present${v?.level === 'loaded' ? ' and loaded' : ''}`, 'NOT present'),
-      ];
+      const verified = verificationEntry('verify', req?.target, v && { enforcer: v.enforcer, ok: v.present, simulated: v.simulated, detail: v.detail, at: v.at },
+        `level reached: ${v?.level ?? 'present'}`, v?.levels?.present.ok ? 'present but NOT loaded' : 'NOT present');
+      // The two levels on their own lines, each with its evidence (the third, effect, is checkBlockEffect's).
+      if (v?.levels) verified.details = [`present: ${levelWord(v.levels.present.ok)} — ${oneLine(v.levels.present.evidence, 500)}`, `loaded: ${levelWord(v.levels.loaded.ok)} — ${oneLine(v.levels.loaded.evidence, 500)}`];
+      return [enforcementEntry('apply block', req?.target, r?.apply), verified];
     }
     case 'liftBlock': {
       const r = result as Partial<RemovedAndVerified> | undefined;
@@ -258,6 +262,18 @@ function describeActivity(type: string, input: unknown, result: unknown): AuditE
         enforcementEntry('remove block', req?.target, r?.remove),
         verificationEntry('verify removal', req?.target, g && { enforcer: g.enforcer, ok: g.removed, simulated: g.simulated, detail: g.detail, at: g.at }, 'gone', 'STILL present'),
       ];
+    }
+    case 'measureEffectBaseline': {
+      const p = (result as EffectBaseline | undefined)?.prometheus;
+      return [{ category: 'enforcement', summary: `effect baseline before the block: ${p ? `${p.query} = ${p.error ? `error (${oneLine(p.error, 200)})` : String(p.value ?? 0)}` : 'nothing to measure'}` }];
+    }
+    case 'checkBlockEffect': {
+      const e = result as EffectCheck | undefined;
+      return [{
+        category: 'enforcement',
+        summary: `effect of the block (level effective when it stopped the traffic): ${e ? e.outcome.replace('_', ' ') : 'no answer'}${e ? ` since ${e.since}` : ''}`,
+        details: e?.sources.map((s) => `${s.source}: ${s.outcome.replace('_', ' ')} — ${oneLine(s.evidence, 500)}`),
+      }];
     }
     case 'applyBlock':
     case 'removeBlock':

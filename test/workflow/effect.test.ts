@@ -11,6 +11,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createEffectActivities } from '../../activities/effect';
 import type { PalisadeConfig } from '../../domain/config';
+import { buildTimeline, fetchThreatHistories, formatTimeline } from '../../runtime/audit';
 import { loadConfig, type DeepPartial } from '../../runtime/config';
 import { decideUpdate } from '../../workflows/messages';
 import { createDevServerEnv, workflowBundle } from '../helpers/temporal-env';
@@ -96,6 +97,13 @@ void describe('[dev-server] block verification: the effect from the access log',
       assert.ok(n, 'notified');
       assert.match(n.title, /INEFFECTIVE: 45\.155\.207\.11 is blocked on memory but its requests still reach a backend/);
       assert.match(n.body, /reached a backend/);
+      // `palisade audit` shows the three levels with their evidence.
+      const audit = formatTimeline(buildTimeline(await fetchThreatHistories(h.client, ip)));
+      assert.match(audit, /firewall: verify 45\.155\.207\.11\/32: level reached: loaded on memory/);
+      assert.match(audit, /present: yes — 45\.155\.207\.11\/32 is in the block set/);
+      assert.match(audit, /loaded: yes — 45\.155\.207\.11\/32 is in the running set/);
+      assert.match(audit, /effect of the block \(level effective when it stopped the traffic\): ineffective since /);
+      assert.match(audit, /access-log: ineffective — .*2 request\(s\) from 45\.155\.207\.11 reached a backend/);
     });
   });
 
