@@ -9,6 +9,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { countAccessLog, createEffectActivities } from '../../activities/effect';
 import { loadConfig, type DeepPartial } from '../../runtime/config';
+import { blockVerificationLevels } from '../../runtime/metrics';
 import type { PalisadeConfig } from '../../domain/config';
 import { startPrometheus, startTrafficExporter, type RealPrometheus, type TrafficExporter } from '../helpers/prometheus';
 
@@ -52,8 +53,11 @@ void describe('effect from the access log', () => {
 
   void test('refused by Traefik → effective; still reaching the backend → ineffective; nothing → no traffic', async () => {
     const acts = createEffectActivities({ config: config({ detection: { accessLog: { file } } }) });
+    const effective = async () => (await blockVerificationLevels.get()).values.find((x) => x.labels.level === 'effective')?.value ?? 0;
+    const before = await effective();
     const ok = await acts.checkBlockEffect({ ip, since: new Date(since).toISOString(), sources: ['access-log'] });
     assert.equal(ok.outcome, 'effective');
+    assert.equal(await effective() - before, 1, 'the metric counts the block under level effective');
     assert.match(ok.sources[0].evidence, /0 request\(s\) from 45\.155\.205\.99 reached a backend, 2 were refused by Traefik \(2x 403 \(Traefik\)\)/);
 
     appendFileSync(file, `${accessLine(ip, since + 3000, { status: 200, origin: 200, path: '/.git/config' })}\n`);

@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { createEnforcementActivities } from '../../../activities/enforcement';
+import { blockVerificationLevels } from '../../../runtime/metrics';
 import { createPfSenseEnforcer } from '../../../activities/enforcers/pfsense';
 import { PermanentEnforcementError } from '../../../activities/enforcers/types';
 import { aliasBlockRule, FakePfRest } from '../../fakes/pfsense-rest';
@@ -61,9 +62,13 @@ void describe('pfSense REST: rules, runtime tables and the three levels', () => 
       loaded: { ok: true, evidence: '203.0.113.9 is in pf table PALISADE_BLOCK (1 entry, diagnostics/tables) [via rest]' },
     });
     const acts = createEnforcementActivities({ enforcers: { pfsense: e } });
+    const count = async (level: string) => (await blockVerificationLevels.get()).values.find((x) => x.labels.level === level)?.value ?? 0;
+    const [present, loaded] = [await count('present'), await count('loaded')];
     const r = await acts.verifyBlock(block('203.0.113.9'));
     assert.equal(r.level, 'loaded');
     assert.equal(r.present, true);
+    // The metric counts blocks by level reached (a loaded block counts under present too).
+    assert.deepEqual([await count('present') - present, await count('loaded') - loaded], [1, 1]);
   });
 
   void it('in config.xml but not in pf (the reload failed to load the ruleset) → not loaded; the activity says it did not take', async () => {
