@@ -312,6 +312,26 @@
   }
 
   const blockRows = new Map(); // ip -> { row, cells }
+  // The three verification levels of a block (present, loaded, effective), each with its evidence on hover; an
+  // ineffective block is flagged with its open review.
+  function verificationCell(state) {
+    const v = state && state.verification;
+    if (!v) return el('span', { class: 'muted' }, state && state.dryRun ? 'dry run: not verified against a real data plane' : '—');
+    const word = (ok) => (ok === null ? 'not observable' : ok ? 'yes' : 'NO');
+    const e = v.effect;
+    const lines = [
+      'present: ' + word(v.levels.present.ok) + ' — ' + v.levels.present.evidence,
+      'loaded: ' + word(v.levels.loaded.ok) + ' — ' + v.levels.loaded.evidence,
+      'effective: ' + (e ? e.outcome.replace('_', ' ') + ' — ' + e.summary : 'not measured (no effect source configured)'),
+    ];
+    const cls = v.level === 'effective' ? 'tag-info' : e && e.outcome === 'ineffective' ? 'tag-bad' : 'tag-warn';
+    return el('span', {},
+      el('span', { class: 'tag ' + cls, title: lines.join('\n') }, v.level),
+      e && e.outcome === 'ineffective' ? el('span', { class: 'tag tag-bad small-tag', title: (v.review ? v.review.evidence : []).join('\n') }, 'INEFFECTIVE: review') : null,
+      e && e.outcome === 'no_traffic' ? el('span', { class: 'tag tag-warn small-tag' }, 'no traffic seen') : null,
+    );
+  }
+
   function renderBlocks(items) {
     const tbody = $('blocks-body');
     const seen = new Set();
@@ -324,6 +344,7 @@
         el('td', {}, el('span', { class: 'mono' }, summary.ip), state && state.dryRun ? el('span', { class: 'tag tag-warn small-tag' }, 'dry run') : null, ' ', temporalUiLink(detail)),
         el('td', { class: 'mono' }, (b && b.target) || summary.target || '—'),
         el('td', {}, (b && b.enforcer) || summary.enforcer || '—'),
+        el('td', {}, verificationCell(state)),
         el('td', {}, b && b.permanent ? el('span', { class: 'tag tag-bad' }, 'permanent') : b && b.expiresAt ? el('span', { title: fmtTime(b.expiresAt) }, fmtRelative(b.expiresAt)) : '—'),
         el('td', {}, decided ? decided.approver + ' via ' + decided.channel : state && state.decision && state.decision.kind === 'auto' ? 'auto' : '—'),
       ];

@@ -109,6 +109,10 @@ void describe('[dev-server] review page in headless Chromium', () => {
     await card.waitFor({ state: 'detached', timeout: 60_000 });
     assert.match(await row.innerText(), new RegExp(`${scanner.replace(/\./g, '\\.')}/32`));
     assert.match(await row.innerText(), /alice via review-page/);
+    // Issue 13: the verification levels of the block, each with its evidence on hover.
+    const level = row.locator('td .tag', { hasText: /^loaded$/ });
+    await level.waitFor({ timeout: 30_000 });
+    assert.match(await level.getAttribute('title') ?? '', /^present: yes — .+\nloaded: yes — .+\neffective: not measured \(no effect source configured\)$/);
     assert.equal(await page.locator('#pending-count').innerText(), '1');
     await shot('03-blocked');
 
