@@ -9,6 +9,7 @@ import { accessLogSource } from '../activities/detection';
 
 export const ACCESS_LOG_SCAN_SCHEDULE_ID = 'palisade-access-log-scan';
 export const INTEL_FEED_SCHEDULE_ID = 'palisade-intel-feed-poll';
+export const CROWDSEC_SCHEDULE_ID = 'palisade-crowdsec-poll';
 
 export interface DesiredSchedule {
   scheduleId: string;
@@ -44,6 +45,11 @@ export function desiredSchedules(config: PalisadeConfig): DesiredSchedule[] {
       scheduleId: INTEL_FEED_SCHEDULE_ID, enabled: config.intel.feed.enabled, reason: config.intel.feed.enabled ? undefined : 'intel.feed.enabled is false',
       workflowType: 'intelFeedPollWorkflow', workflowId: INTEL_FEED_SCHEDULE_ID, taskQueue: config.temporal.taskQueue, args: [],
       everyMs: feedEvery, catchupWindowMs: Math.max(MINUTE, 2 * feedEvery), note: 'Threat-intel feed poll',
+    },
+    {
+      scheduleId: CROWDSEC_SCHEDULE_ID, enabled: config.detection.crowdsec.enabled, reason: config.detection.crowdsec.enabled ? undefined : 'detection.crowdsec.enabled is false',
+      workflowType: 'crowdsecPollWorkflow', workflowId: CROWDSEC_SCHEDULE_ID, taskQueue: config.temporal.taskQueue, args: [],
+      everyMs: Math.round(config.detection.crowdsec.pollMinutes * MINUTE), catchupWindowMs: MINUTE, note: 'CrowdSec LAPI decisions poll',
     },
     {
       scheduleId: rec.scheduleId, enabled: rec.enabled, reason: rec.enabled ? undefined : 'reconcile disabled or enforcer is simulated',

@@ -3,5 +3,5 @@ export { threatWorkflow } from './threat';
 export { governorWorkflow } from './governor';
 export { allowlistWorkflow } from './allowlist';
 export { reconcilerWorkflow } from './reconciler';
-export { accessLogScanWorkflow, intelFeedPollWorkflow } from './scans';
+export { accessLogScanWorkflow, crowdsecPollWorkflow, intelFeedPollWorkflow } from './scans';
 export { alertInvestigationWorkflow } from './alert-investigation';

@@ -3,7 +3,7 @@
 // of detection.caps left threats out, the run says so in its own history entry (a memo upsert), not only inside the
 // activity result.
 import { log, proxyActivities, upsertMemo } from '@temporalio/workflow';
-import type { AccessLogScanSummary, DetectionActivities, IntelFeedPollSummary, ScanCapReport } from '../activities/detection';
+import type { AccessLogScanSummary, CrowdSecPollSummary, DetectionActivities, IntelFeedPollSummary, ScanCapReport } from '../activities/detection';
 import { ACTIVITY_OPTIONS } from './retry-policies';
 
 const scanActs = proxyActivities<DetectionActivities>(ACTIVITY_OPTIONS.scan);
@@ -23,5 +23,12 @@ export async function accessLogScanWorkflow(): Promise<AccessLogScanSummary> {
 export async function intelFeedPollWorkflow(): Promise<IntelFeedPollSummary> {
   const summary = await scanActs.pollThreatIntelFeed();
   recordCap(summary.cap);
+  return summary;
+}
+
+export async function crowdsecPollWorkflow(): Promise<CrowdSecPollSummary> {
+  const summary = await scanActs.pollCrowdSecDecisions();
+  recordCap(summary.cap);
+  if (summary.stats.health !== 'ok') log.warn(summary.stats.health);
   return summary;
 }

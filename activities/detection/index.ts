@@ -16,6 +16,7 @@ import { pollIntelFeedFromConfig } from '../intel/feed';
 import { resolveLlmClient } from '../llm';
 import type { LlmClient } from '../llm/types';
 import { createEsClient, ES_SOURCE_ID, mappingOf, scanElasticsearch, type EsScanStats } from './elasticsearch-source';
+import { CROWDSEC_SOURCE_ID, pollCrowdSec, type CrowdSecPollStats } from './crowdsec-source';
 import { FILE_SOURCE_ID, scanTraefikFile, type FileScanStats } from './file-source';
 import { runFollowUp, type FollowUpReport } from './follow-up';
 
@@ -58,6 +59,13 @@ export interface AccessLogScanSummary {
   elasticsearch?: EsScanStats;
   sightings: SubmittedSighting[];
   followUps: FollowUpReport[];
+  cap?: ScanCapReport;
+}
+
+export interface CrowdSecPollSummary {
+  source: typeof CROWDSEC_SOURCE_ID;
+  stats: CrowdSecPollStats;
+  sightings: SubmittedSighting[];
   cap?: ScanCapReport;
 }
 
@@ -167,6 +175,21 @@ export function createDetectionActivities(deps: DetectionActivityDeps) {
         })));
       });
       return { source: ES_SOURCE_ID, elasticsearch: stats, sightings, followUps, ...(cap ? { cap } : {}) };
+    },
+
+    /** One CrowdSec LAPI poll (scheduled every detection.crowdsec.pollMinutes when detection.crowdsec.enabled). */
+    async pollCrowdSecDecisions(): Promise<CrowdSecPollSummary> {
+      const cs = config.detection.crowdsec;
+      const apiKey = await readSecret(cs.apiKey);
+      if (!cs.enabled || !cs.url || !apiKey) {
+        return { source: CROWDSEC_SOURCE_ID, stats: { url: cs.url ?? '', health: 'CrowdSec source disabled or its API key is not set', newDecisions: 0, alreadySeen: 0, deleted: 0, ignored: [] }, sightings: [] };
+      }
+      let sightings: SubmittedSighting[] = [];
+      let cap: ScanCapReport | undefined;
+      const stats = await pollCrowdSec({ config: cs, apiKey, dataDir: config.dataDir, now }, async (found) => {
+        ({ out: sightings, cap } = await submitAll(found));
+      });
+      return { source: CROWDSEC_SOURCE_ID, stats, sightings, ...(cap ? { cap } : {}) };
     },
 
     /** One threat-intel feed poll (scheduled every intel.feed.pollMinutes when intel.feed.enabled). */

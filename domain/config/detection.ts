@@ -161,6 +161,21 @@ export const detectionSchema = z.strictObject({
   /** Prometheus for read-only diagnostics of alert investigations. */
   prometheusUrl: httpUrl.optional(),
   alerts: alertsSchema.prefault({}),
+  /** A CrowdSec Local API as a source: its decisions become sightings (see domain/detection/crowdsec.ts). */
+  crowdsec: z
+    .strictObject({
+      enabled: z.boolean().default(false),
+      /** The LAPI, e.g. http://127.0.0.1:8080 (`api.server.listen_uri`). */
+      url: httpUrl.optional(),
+      /** A bouncer key (`cscli bouncers add palisade -o raw`). */
+      apiKey: secretRef.optional(),
+      pollMinutes: z.number().positive().max(60).default(1),
+      /** Decisions from the community blocklist (origin CAPI / lists) are a feed's reputation; off = ignored. */
+      includeCommunityBlocklist: z.boolean().default(false),
+      requestTimeoutSeconds: z.number().positive().max(120).default(10),
+    })
+    .prefault({})
+    .refine((c) => !c.enabled || (c.url !== undefined && c.apiKey !== undefined), 'crowdsec.enabled needs url and apiKey'),
   /**
    * Per scan run (access-log scan, intel-feed poll): at most this many threats (cases) signalled, at most
    * `maxThreatsPerPrefix` of them inside one IPv4 /`prefixV4` or IPv6 /`prefixV6`, at most `maxSightingsPerThreat`
