@@ -23,12 +23,17 @@ export interface ConfirmView {
   score?: number;
   reasons?: string[];
   proposal?: string;
+  /** The case the link was minted for (none for links minted before case binding). */
+  case?: string;
+  /** Why the link will be refused (another case is pending), shown before anyone presses the button. */
+  warning?: string;
 }
 
 export function renderConfirm(v: ConfirmView): string {
   const verb = v.decision === 'approve' ? 'Approve block' : 'Reject';
   const rows: [string, string][] = [
     ['IP', v.ip],
+    ['Case', v.case ?? 'none (minted before approvals were bound to a case)'],
     ['Decision', v.decision],
     ['Recorded as', v.approver],
     ...(v.durationHours !== undefined ? [['Duration', `${v.durationHours} h`] as [string, string]] : []),
@@ -40,6 +45,7 @@ export function renderConfirm(v: ConfirmView): string {
   return renderPage(`${verb} ${v.ip}`, `
 <section class="card">
   <h1>${escapeHtml(verb)} <span class="mono">${escapeHtml(v.ip)}</span>?</h1>
+  ${v.warning ? `<p class="refused">${escapeHtml(v.warning)}</p>` : ''}
   <dl class="kv">${rows.map(([k, val]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(val)}</dd>`).join('')}</dl>
   ${v.reasons?.length ? `<h2>Policy reasons</h2><ul class="reasons">${v.reasons.map((r) => `<li>${escapeHtml(r)}</li>`).join('')}</ul>` : ''}
   <form method="post" action="/approve/${escapeHtml(v.token)}" class="stack">

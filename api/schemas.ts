@@ -15,12 +15,17 @@ export const apiChannel = z.enum(['api', 'review-page']).default('api');
 const hours = z.number().positive().max(24 * 365 * 10);
 const comment = z.string().trim().max(1000);
 
+/** A case reference (`<cycle>-<nonce>`, the threat's review.case); the workflow checks it (domain/case-binding). */
+const caseField = z.string().trim().min(1).max(48);
+
 export const decisionBody = z.strictObject({
   decision: z.enum(['approve', 'reject']),
   approver: approverField,
   comment: comment.optional(),
   durationHours: hours.optional(),
   channel: apiChannel,
+  /** The case the operator looked at: a decision for a case that is no longer pending is refused (409). */
+  case: caseField.optional(),
 });
 
 export const holdBody = z
@@ -86,6 +91,8 @@ export const linkBody = z.strictObject({
   approver: approverField,
   durationHours: hours.optional(),
   ttlSeconds: z.number().int().positive().max(7 * 86_400).optional(),
+  /** The case the minting operator looked at; refused when it is no longer the pending one (default: the pending case). */
+  case: caseField.optional(),
 });
 
 export const linkConfirmBody = z.object({

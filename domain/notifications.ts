@@ -33,8 +33,9 @@ export function reviewNeeded(s: ThreatState, escalated: boolean): Notification {
     ip: s.ip,
     title: `${escalated ? 'Still waiting' : 'Review needed'}: block ${s.ip}${b ? ` for ${b.durationHours} h` : ''}?${s.dryRun ? ' (dry-run)' : ''}`,
     body: (s.decision?.reasons ?? []).map((r) => sanitizeUntrusted(r, 300)).join('\n'),
-    fields: [...evidenceFields(s), { name: 'Deadline', value: s.review?.deadline ?? '' }],
+    fields: [...evidenceFields(s), { name: 'Deadline', value: s.review?.deadline ?? '' }, ...(s.review?.case ? [{ name: 'Case', value: s.review.case }] : [])],
     blockCount: s.priorBlocks,
+    ...(s.review?.case ? { case: s.review.case } : {}),
   };
 }
 

@@ -1,5 +1,6 @@
 // Validation of what operators send (decisions, hold actions), shared by the workflow's update validators and
 // signal handlers, so every channel is held to the same rules.
+import { checkCaseBinding } from './case-binding';
 import type { PolicyConfig } from './config';
 import { checkHumanDuration } from './durations';
 import type { BlockRecord, HoldAction, RecordedHoldAction } from './threat-state';
@@ -12,7 +13,11 @@ function checkIdentity(who: unknown, field: string, channel: unknown): string | 
   return undefined;
 }
 
-export function checkHumanDecision(d: unknown, status: ThreatStatus, policy: PolicyConfig): string | undefined {
+/**
+ * `pendingCase` is the pending review's case reference (state.review.case): a decision issued for another case
+ * ("this link was for case 2; case 3 is pending") is refused.
+ */
+export function checkHumanDecision(d: unknown, status: ThreatStatus, policy: PolicyConfig, pendingCase?: string): string | undefined {
   if (typeof d !== 'object' || d === null) return 'expected an object like {"decision":"approve","approver":"alice","channel":"temporal-ui"}';
   const x = d as Partial<HumanDecision>;
   if (x.decision !== 'approve' && x.decision !== 'reject') return 'decision must be "approve" or "reject"';
@@ -22,7 +27,7 @@ export function checkHumanDecision(d: unknown, status: ThreatStatus, policy: Pol
   const dur = checkHumanDuration(x.durationHours, policy.durations);
   if (dur) return dur;
   if (status !== 'pending_review') return `this threat is not waiting for a review (status: ${status})`;
-  return undefined;
+  return checkCaseBinding(x.case, pendingCase, x.channel!);
 }
 
 export function checkHoldAction(a: unknown, status: ThreatStatus, policy: PolicyConfig): string | undefined {

@@ -106,6 +106,8 @@ export interface ThreatState {
     requestedAt: string;
     deadline: string;
     escalated: boolean;
+    /** The case reference issued when this review opened (`<cycle>-<nonce>`); links and buttons embed it. */
+    case?: string;
     decision?: RecordedHumanDecision;
   };
   block?: BlockRecord;

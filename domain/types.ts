@@ -162,6 +162,12 @@ export interface HumanDecision {
   channel: ApprovalChannel;
   comment?: string;
   durationHours?: number;
+  /**
+   * The case the decision was made for (`<cycle>-<nonce>`, the pending review's `review.case`). Links and Discord
+   * buttons always carry it; the review page, API and CLI send the case the operator looked at; the Temporal UI may
+   * omit it. A mismatch is refused (domain/case-binding.ts).
+   */
+  case?: string;
 }
 
 export interface RecordedHumanDecision extends HumanDecision {
@@ -275,4 +281,6 @@ export interface Notification {
   outcome?: ThreatOutcome;
   /** Number of earlier blocks of this IP, for "3x blocked total". */
   blockCount?: number;
+  /** For review requests: the case reference the review's buttons and links are bound to. */
+  case?: string;
 }

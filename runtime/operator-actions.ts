@@ -42,6 +42,8 @@ export const humanDecisionSchema = z.strictObject({
   channel: z.enum(APPROVAL_CHANNELS),
   comment,
   durationHours: hours.optional(),
+  /** The case decided (`<cycle>-<nonce>`); the workflow checks it against the pending review (domain/case-binding). */
+  case: z.string().trim().min(1).max(48).optional(),
 });
 
 export const holdActionSchema = z
@@ -107,6 +109,11 @@ export interface OperatorCallOptions {
   updateId?: string;
   /** How long to wait for a worker to accept or reject the update (default OPERATOR_RPC_TIMEOUT_MS). */
   timeoutMs?: number;
+  /**
+   * For an operator acting now on whatever is pending (a Discord slash command, the CLI without --case): a decision
+   * without a case is bound to the case pending at this moment, read from the workflow's state first.
+   */
+  bindToPendingCase?: boolean;
 }
 
 const withTimeout = <T>(client: Client, opts: OperatorCallOptions, fn: () => Promise<T>) =>
@@ -129,6 +136,10 @@ export async function submitDecision(client: Client, ip: string, d: HumanDecisio
   }
   const handle = client.workflow.getHandle(threatWorkflowId(normalised));
   try {
+    if (opts.bindToPendingCase && decision.case === undefined) {
+      const pending = pendingCaseOf(await getThreat(client, normalised));
+      if (pending) decision = { ...decision, case: pending };
+    }
     const result = await withTimeout(client, opts, () => handle.executeUpdate(decideUpdate, { args: [decision], updateId: opts.updateId }));
     humanDecisions.inc({ decision: decision.decision, channel: decision.channel, result: 'accepted' });
     return result;
@@ -203,6 +214,22 @@ export async function getThreat(client: Client, ip: string): Promise<ThreatDetai
   }
 }
 
+/** The case reference of the review pending now (state.review.case), or undefined when no review is pending. */
+export function pendingCaseOf(t: ThreatDetail): string | undefined {
+  return t.state?.status === 'pending_review' ? t.state.review?.case : undefined;
+}
+
+/** The pending case for minting a link or a button: refused (invalid_state) when nothing is pending. */
+export function requirePendingCase(t: ThreatDetail): string {
+  const pending = pendingCaseOf(t);
+  if (pending) return pending;
+  const status = t.state?.status ?? t.execution.executionStatus.toLowerCase();
+  if (t.state?.status === 'pending_review') {
+    throw new OperatorActionError('invalid_state', `the review pending for ${t.ip} has no case reference (opened by an older Palisade version); decide it from the review page, CLI or API`);
+  }
+  throw new OperatorActionError('invalid_state', `no review is pending for ${t.ip} (status: ${status}): an approval link is bound to a pending case`);
+}
+
 export interface ThreatSummary {
   workflowId: string;
   ip: string;
@@ -258,7 +285,7 @@ export type BulkItemResult =
 export const BULK_MAX_IPS = 1000;
 
 /** The same decision for many IPs, each through submitDecision, at most `concurrency` at a time; one result per IP. */
-export async function bulkDecide(client: Client, d: HumanDecision, ips: string[], opts: { concurrency?: number; timeoutMs?: number } = {}): Promise<BulkItemResult[]> {
+export async function bulkDecide(client: Client, d: HumanDecision, ips: string[], opts: { concurrency?: number; timeoutMs?: number; bindToPendingCase?: boolean } = {}): Promise<BulkItemResult[]> {
   if (!Array.isArray(ips) || ips.length === 0) throw new OperatorActionError('invalid_input', 'no IPs given');
   if (ips.length > BULK_MAX_IPS) throw new OperatorActionError('invalid_input', `at most ${BULK_MAX_IPS} IPs per bulk decision (got ${ips.length})`);
   parse(humanDecisionSchema, d, 'decision');
@@ -270,7 +297,7 @@ export async function bulkDecide(client: Client, d: HumanDecision, ips: string[]
       const i = next++;
       const ip = unique[i];
       try {
-        results[i] = { ip, ok: true, result: await submitDecision(client, ip, d, { timeoutMs: opts.timeoutMs }) };
+        results[i] = { ip, ok: true, result: await submitDecision(client, ip, d, { timeoutMs: opts.timeoutMs, bindToPendingCase: opts.bindToPendingCase }) };
       } catch (err) {
         const e = toOperatorError(err, ip);
         results[i] = { ip, ok: false, code: e.code, error: e.message };

@@ -1,4 +1,5 @@
-// Signed approval links: an HMAC-SHA256 over a small claim set (IP, decision, approver, expiry, nonce).
+// Signed approval links: an HMAC-SHA256 over a small claim set (IP, case, decision, approver, expiry, nonce).
+// The case (domain/case-binding.ts) binds a link to the review it was minted for: the workflow refuses it for any other.
 // A link is expiring and single-use. The used-links store keeps only a fingerprint (SHA-256) of each signature, so
 // the store never holds anything that could be replayed, and it lives in a JSON file under dataDir so that a restart
 // does not make used links valid again.
@@ -17,6 +18,11 @@ export type LinkDecision = 'approve' | 'reject';
 export interface ApprovalLinkClaims {
   /** Normalised IP of the threat the link decides. */
   ip: string;
+  /**
+   * The case the link was minted for (`<cycle>-<nonce>`, the review's `review.case`). Links minted before case
+   * binding have none; the workflow's validator refuses them.
+   */
+  case?: string;
   decision: LinkDecision;
   /** Who the link was issued to; recorded as the approver. */
   approver: string;
@@ -39,13 +45,14 @@ export const signatureFingerprint = (signature: Buffer) => createHash('sha256').
 
 export function signApprovalLink(
   key: string,
-  claims: Omit<ApprovalLinkClaims, 'exp' | 'nonce'>,
+  claims: Omit<ApprovalLinkClaims, 'exp' | 'nonce' | 'case'> & { case: string },
   opts: { ttlSeconds: number; now?: number },
 ): { token: string; claims: ApprovalLinkClaims } {
   if (!key) throw new Error('the link signing key is empty');
   const now = opts.now ?? Date.now();
   const full: ApprovalLinkClaims = {
     ip: claims.ip,
+    case: claims.case,
     decision: claims.decision,
     approver: claims.approver,
     ...(claims.durationHours !== undefined ? { durationHours: claims.durationHours } : {}),
@@ -81,7 +88,8 @@ export function verifyApprovalLink(key: string, token: string, now = Date.now())
   }
   if (
     !claims || typeof claims.ip !== 'string' || (claims.decision !== 'approve' && claims.decision !== 'reject') ||
-    typeof claims.approver !== 'string' || typeof claims.exp !== 'number' || typeof claims.nonce !== 'string'
+    typeof claims.approver !== 'string' || typeof claims.exp !== 'number' || typeof claims.nonce !== 'string' ||
+    (claims.case !== undefined && typeof claims.case !== 'string')
   ) {
     return malformed;
   }

@@ -5,7 +5,7 @@ import type { Client } from '@temporalio/client';
 import type { PalisadeConfig } from '../../domain/config';
 import type { HumanDecision } from '../../domain/types';
 import {
-  bulkDecide, getThreat, listThreats, OperatorActionError, submitDecision, submitHoldAction,
+  bulkDecide, getThreat, listThreats, OperatorActionError, pendingCaseOf, submitDecision, submitHoldAction, type OperatorCallOptions,
 } from '../../runtime/operator-actions';
 import { discordLine } from '../../activities/notify/discord-webhook';
 import { approverName, checkAccess, type AccessVerdict, type DiscordActor } from './authz';
@@ -13,8 +13,8 @@ import { parseButtonCustomId, pendingListMessage, statusMessage, type BotMessage
 
 /** The operator actions the bot uses, bound to one Temporal client. */
 export interface OperatorOps {
-  submitDecision(ip: string, d: HumanDecision): ReturnType<typeof submitDecision>;
-  bulkDecide(d: HumanDecision, ips: string[]): ReturnType<typeof bulkDecide>;
+  submitDecision(ip: string, d: HumanDecision, opts?: Pick<OperatorCallOptions, 'bindToPendingCase'>): ReturnType<typeof submitDecision>;
+  bulkDecide(d: HumanDecision, ips: string[], opts?: { bindToPendingCase?: boolean }): ReturnType<typeof bulkDecide>;
   submitHoldAction(ip: string, a: Parameters<typeof submitHoldAction>[2]): ReturnType<typeof submitHoldAction>;
   getThreat(ip: string): ReturnType<typeof getThreat>;
   listThreats(opts: { status?: string; limit?: number }): ReturnType<typeof listThreats>;
@@ -22,8 +22,8 @@ export interface OperatorOps {
 
 export function operatorOpsFor(client: Client): OperatorOps {
   return {
-    submitDecision: (ip, d) => submitDecision(client, ip, d),
-    bulkDecide: (d, ips) => bulkDecide(client, d, ips),
+    submitDecision: (ip, d, opts) => submitDecision(client, ip, d, opts),
+    bulkDecide: (d, ips, opts) => bulkDecide(client, d, ips, opts),
     submitHoldAction: (ip, a) => submitHoldAction(client, ip, a),
     getThreat: (ip) => getThreat(client, ip),
     listThreats: (opts) => listThreats(client, opts),
@@ -78,7 +78,7 @@ function authorise(actor: DiscordActor, deps: HandlerDeps): BotMessage | undefin
 
 function decisionSummary(ip: string, d: HumanDecision): string {
   const dur = d.durationHours ? ` for ${d.durationHours} h` : '';
-  return `${d.decision === 'approve' ? '✅ Approved' : '❌ Rejected'} ${ip}${dur} (recorded as ${discordLine(d.approver, 100)} via discord)`;
+  return `${d.decision === 'approve' ? '✅ Approved' : '❌ Rejected'} ${ip}${d.case ? ` (case ${d.case})` : ''}${dur} (recorded as ${discordLine(d.approver, 100)} via discord)`;
 }
 
 export async function handleCommand(input: CommandInput, deps: HandlerDeps): Promise<BotMessage> {
@@ -87,8 +87,17 @@ export async function handleCommand(input: CommandInput, deps: HandlerDeps): Pro
   const approver = approverName(input.actor);
   try {
     switch (input.commandName) {
-      case 'pending':
-        return pendingListMessage(await deps.ops.listThreats({ status: 'pending_review' }));
+      case 'pending': {
+        const pending = await deps.ops.listThreats({ status: 'pending_review' });
+        // Buttons are bound to a case: read the pending case of the (at most five) threats that get buttons.
+        const cases: Record<string, string> = {};
+        await Promise.all(pending.slice(0, 5).map(async ({ ip }) => {
+          const detail = await deps.ops.getThreat(ip).catch(() => undefined);
+          const c = detail && pendingCaseOf(detail);
+          if (c) cases[ip] = c;
+        }));
+        return pendingListMessage(pending, cases);
+      }
       case 'status': {
         const t = await deps.ops.getThreat(requiredIp(input));
         return statusMessage(t, deps.workflowLink?.(t.execution.workflowId));
@@ -104,7 +113,8 @@ export async function handleCommand(input: CommandInput, deps: HandlerDeps): Pro
           ...(optString(input, 'comment') ? { comment: optString(input, 'comment') } : {}),
           ...(input.commandName === 'approve' && typeof hours === 'number' ? { durationHours: hours } : {}),
         };
-        const result = await deps.ops.submitDecision(ip, d);
+        // A slash command is typed now, about what is pending now: it is bound to the case pending at this moment.
+        const result = await deps.ops.submitDecision(ip, d, { bindToPendingCase: true });
         return text(`${decisionSummary(ip, result.decision)} — threat is now ${result.status}`);
       }
       case 'approve-all':
@@ -117,7 +127,7 @@ export async function handleCommand(input: CommandInput, deps: HandlerDeps): Pro
           channel: 'discord',
           comment: optString(input, 'comment') ?? `bulk ${input.commandName} from Discord`,
         };
-        const results = await deps.ops.bulkDecide(d, pending.map((t) => t.ip));
+        const results = await deps.ops.bulkDecide(d, pending.map((t) => t.ip), { bindToPendingCase: true });
         const ok = results.filter((r) => r.ok).map((r) => r.ip);
         const failed = results.filter((r): r is Extract<typeof r, { ok: false }> => !r.ok);
         const lines = [`${d.decision === 'approve' ? '✅ Approved' : '❌ Rejected'} ${ok.length} of ${results.length}: ${ok.slice(0, 30).join(', ')}${ok.length > 30 ? ', …' : ''}`];
@@ -154,6 +164,8 @@ export async function handleButton(input: ButtonInput, deps: HandlerDeps): Promi
     approver: approverName(input.actor),
     channel: 'discord',
     comment: `${parsed.action === 'approve' ? 'approved' : 'rejected'} with the Discord review button`,
+    // The case the button was issued for: the workflow refuses it for any other case of the IP.
+    ...(parsed.case ? { case: parsed.case } : {}),
   };
   try {
     // submitDecision re-validates the IP from the custom id; a tampered id fails there, before any side effect.

@@ -6,15 +6,24 @@ import { discordBlock, discordLine } from '../../activities/notify/discord-webho
 import type { ThreatDetail, ThreatSummary } from '../../runtime/operator-actions';
 
 export type ButtonAction = 'approve' | 'reject';
-const CUSTOM_ID = /^palisade:(approve|reject):([0-9a-fA-F.:]{2,45})$/;
+// Bounded input (Discord custom ids are at most 100 characters), and the case part has no character of an IP.
+const CUSTOM_ID = /^palisade:(approve|reject):([0-9a-fA-F.:]{2,45})(?::([0-9]{1,9}-[0-9a-z]{8,32}))?$/;
 
-/** Button custom id; carries the IP so a click is self-contained (validated again when used). */
-export const buttonCustomId = (action: ButtonAction, ip: string) => `palisade:${action}:${ip}`;
+/**
+ * Button custom id; carries the IP and the case the review was opened for, so a click is self-contained and an old
+ * message's button cannot decide a later case of the IP (domain/case-binding). Validated again when used.
+ */
+export const buttonCustomId = (action: ButtonAction, ip: string, caseRef: string) => `palisade:${action}:${ip}:${caseRef}`;
 
-/** Parses a button custom id. Returns undefined for anything that is not exactly one of ours. */
-export function parseButtonCustomId(customId: string): { action: ButtonAction; ip: string } | undefined {
+/**
+ * Parses a button custom id. Returns undefined for anything that is not exactly one of ours; a button from before
+ * case binding parses without a case (and the workflow refuses it, naming the case pending now).
+ */
+export function parseButtonCustomId(customId: string): { action: ButtonAction; ip: string; case?: string } | undefined {
+  if (customId.length > 100) return undefined;
   const m = CUSTOM_ID.exec(customId);
-  return m ? { action: m[1] as ButtonAction, ip: m[2]! } : undefined;
+  if (!m) return undefined;
+  return { action: m[1] as ButtonAction, ip: m[2]!, ...(m[3] ? { case: m[3] } : {}) };
 }
 
 export interface BotMessage {
@@ -24,18 +33,18 @@ export interface BotMessage {
   allowed_mentions: { parse: [] };
 }
 
-export function reviewButtons(ip: string): APIActionRowComponent<APIButtonComponent> {
+export function reviewButtons(ip: string, caseRef: string): APIActionRowComponent<APIButtonComponent> {
   return {
     type: ComponentType.ActionRow,
     components: [
-      { type: ComponentType.Button, style: ButtonStyle.Success, label: `Approve ${ip}`.slice(0, 80), custom_id: buttonCustomId('approve', ip) },
-      { type: ComponentType.Button, style: ButtonStyle.Danger, label: `Reject ${ip}`.slice(0, 80), custom_id: buttonCustomId('reject', ip) },
+      { type: ComponentType.Button, style: ButtonStyle.Success, label: `Approve ${ip}`.slice(0, 80), custom_id: buttonCustomId('approve', ip, caseRef) },
+      { type: ComponentType.Button, style: ButtonStyle.Danger, label: `Reject ${ip}`.slice(0, 80), custom_id: buttonCustomId('reject', ip, caseRef) },
     ],
   };
 }
 
-/** A review request as the bot posts it (from a review_needed notification). */
-export function reviewRequestMessage(r: { ip: string; title: string; body: string; fields?: { name: string; value: string }[]; workflowId: string; url?: string }): BotMessage {
+/** A review request as the bot posts it (from a review_needed notification); buttons only when it names its case. */
+export function reviewRequestMessage(r: { ip: string; title: string; body: string; fields?: { name: string; value: string }[]; workflowId: string; url?: string; case?: string }): BotMessage {
   return {
     allowed_mentions: { parse: [] },
     embeds: [{
@@ -46,12 +55,15 @@ export function reviewRequestMessage(r: { ip: string; title: string; body: strin
       fields: (r.fields ?? []).slice(0, 20).map((f) => ({ name: discordLine(f.name, 256) || '-', value: discordBlock(f.value, 1024) || '-', inline: true })),
       footer: { text: discordLine(r.workflowId, 200) },
     }],
-    components: [reviewButtons(r.ip)],
+    components: r.case ? [reviewButtons(r.ip, r.case)] : [],
   };
 }
 
-/** The /pending answer: a list, with buttons for the first five (Discord allows five action rows). */
-export function pendingListMessage(threats: ThreatSummary[], totalShownMax = 20): BotMessage {
+/**
+ * The /pending answer: a list, with buttons for the first five (Discord allows five action rows) whose pending case
+ * is known (`cases`: IP → case reference, read from each workflow's state).
+ */
+export function pendingListMessage(threats: ThreatSummary[], cases: Record<string, string> = {}, totalShownMax = 20): BotMessage {
   if (threats.length === 0) return { content: 'No threats are waiting for review.', allowed_mentions: { parse: [] } };
   const lines = threats.slice(0, totalShownMax).map((t) =>
     `• ${discordLine(t.ip, 45)} — score ${t.score ?? '?'}, source ${discordLine(t.source ?? '?', 40)}, since ${t.startTime.slice(0, 16).replace('T', ' ')} UTC`);
@@ -59,7 +71,7 @@ export function pendingListMessage(threats: ThreatSummary[], totalShownMax = 20)
   return {
     allowed_mentions: { parse: [] },
     embeds: [{ title: `${threats.length} threat(s) awaiting review`, description: discordBlock(lines.join('\n'), 4000), color: 0x3498db }],
-    components: threats.slice(0, 5).map((t) => reviewButtons(t.ip)),
+    components: threats.slice(0, 5).filter((t) => cases[t.ip]).map((t) => reviewButtons(t.ip, cases[t.ip]!)),
   };
 }
 
@@ -90,6 +102,6 @@ export function statusMessage(t: ThreatDetail, url?: string): BotMessage {
   return {
     allowed_mentions: { parse: [] },
     embeds: [{ title: `Threat ${discordLine(t.ip, 45)}`, ...(url ? { url } : {}), color: 0x95a5a6, fields, footer: { text: discordLine(t.execution.workflowId, 200) } }],
-    components: s?.status === 'pending_review' ? [reviewButtons(t.ip)] : [],
+    components: s?.status === 'pending_review' && s.review?.case ? [reviewButtons(t.ip, s.review.case)] : [],
   };
 }

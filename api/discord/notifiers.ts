@@ -30,7 +30,7 @@ export function createDiscordReviewPoster(opts: ReviewPosterOptions): Notifier {
       if (!token) throw ApplicationFailure.create({ type: 'DiscordBotNotConfigured', nonRetryable: true, message: 'Discord bot token is not set' });
       // discord.js REST queues per route and honours 429 retry_after itself.
       const rest = new REST({ version: '10', retries: 3, ...(opts.api ? { api: opts.api } : {}) }).setToken(token);
-      const body = reviewRequestMessage({ ip: n.ip, title: n.title, body: n.body, fields: n.fields, workflowId: n.workflowId, url: opts.workflowLink?.(n.workflowId) });
+      const body = reviewRequestMessage({ ip: n.ip, title: n.title, body: n.body, fields: n.fields, workflowId: n.workflowId, url: opts.workflowLink?.(n.workflowId), case: n.case });
       for (const channelId of opts.channelIds) {
         await rest.post(Routes.channelMessages(channelId), { body });
       }

@@ -179,16 +179,20 @@
     const comment = el('textarea', { name: 'comment', rows: 2, maxlength: 1000, placeholder: 'Why (recorded in the audit trail)' });
     const duration = el('input', { name: 'durationHours', type: 'number', min: 1, step: 1, value: suggested, placeholder: 'policy default', class: 'duration' });
     const status = el('p', { class: 'form-status', role: 'status' });
+    // The decision names the case this form was built for (the one on screen); the workflow refuses it for any other.
+    const caseRef = state.review && state.review.case;
     const approve = el('button', { type: 'button', class: 'btn btn-danger', dataset: { action: 'approve' } }, 'Approve block');
     const reject = el('button', { type: 'button', class: 'btn btn-secondary', dataset: { action: 'reject' } }, 'Reject');
     const form = el('form', { class: 'decide', dataset: { ip } },
       el('label', { class: 'grow' }, 'Comment', comment),
       el('label', {}, 'Duration (h)', duration),
       el('div', { class: 'buttons' }, approve, reject),
+      caseRef ? el('p', { class: 'muted small' }, 'Case ' + caseRef) : null,
       status,
     );
     async function send(decision) {
       const body = { decision, approver: session.name, channel: 'review-page' };
+      if (caseRef) body.case = caseRef;
       if (comment.value.trim()) body.comment = comment.value.trim();
       const hours = Number(duration.value);
       if (decision === 'approve' && duration.value !== '' && hours > 0) body.durationHours = hours;
@@ -273,7 +277,10 @@
       if (entry.timeline) { const open = entry.timeline.open; if (tl) { tl.open = open; entry.timeline.replaceWith(tl); } }
       else if (tl) entry.card.append(tl);
       entry.timeline = tl;
-      if (!entry.form && state) { entry.form = decisionForm(summary.ip, state); entry.card.append(entry.form); }
+      // A new case of the same IP gets a new form: a decision is only ever sent for the case on screen.
+      const caseRef = state && state.review ? state.review.case : undefined;
+      if (entry.form && state && entry.caseRef !== caseRef) { entry.form.remove(); entry.form = null; }
+      if (!entry.form && state) { entry.form = decisionForm(summary.ip, state); entry.caseRef = caseRef; entry.card.append(entry.form); }
     }
     for (const [ip, entry] of pendingCards) {
       if (!seen.has(ip)) { entry.card.remove(); pendingCards.delete(ip); }

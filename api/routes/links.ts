@@ -2,7 +2,8 @@
 // (GET /approve/:token shows a confirmation page and records nothing; POST /approve/:token records the decision
 // through the single operator-action path, channel 'signed-link').
 import express, { Router, type Request, type Response } from 'express';
-import { getThreat, normaliseThreatIp, OperatorActionError, submitDecision } from '../../runtime/operator-actions';
+import { checkCaseBinding } from '../../domain/case-binding';
+import { getThreat, normaliseThreatIp, OperatorActionError, pendingCaseOf, requirePendingCase, submitDecision } from '../../runtime/operator-actions';
 import { signApprovalLink, verifyApprovalLink, type LinkVerification } from '../../runtime/signed-links';
 import { signedLinkUses } from '../../runtime/metrics';
 import type { ApiDeps } from '../deps';
@@ -25,13 +26,15 @@ export function createLinksRouter(deps: Pick<ApiDeps, 'client' | 'config' | 'log
     const key = requireKey(deps);
     const b = validate(linkBody, req.body);
     const ip = normaliseThreatIp(b.ip);
-    await getThreat(deps.client, ip); // 404 when there is no such threat: no links to nowhere
-    const { token, claims } = signApprovalLink(key, { ip, decision: b.decision, approver: b.approver, durationHours: b.durationHours }, {
+    // 404 when there is no such threat, 409 when no review is pending: a link is bound to the case pending now.
+    const pending = requirePendingCase(await getThreat(deps.client, ip));
+    if (b.case !== undefined && b.case !== pending) throw new OperatorActionError('invalid_state', `case ${b.case} is not the review pending for ${ip} (${pending})`);
+    const { token, claims } = signApprovalLink(key, { ip, case: pending, decision: b.decision, approver: b.approver, durationHours: b.durationHours }, {
       ttlSeconds: b.ttlSeconds ?? deps.config.api.signedLinkTtlSeconds,
     });
     const url = `${deps.config.api.publicUrl.replace(/\/+$/, '')}/approve/${token}`;
-    deps.logger.info({ ip, decision: b.decision, approver: b.approver, expiresAt: claims.exp }, 'signed approval link minted');
-    res.status(201).json({ url, token, ip, decision: claims.decision, approver: claims.approver, expiresAt: new Date(claims.exp * 1000).toISOString() });
+    deps.logger.info({ ip, case: pending, decision: b.decision, approver: b.approver, expiresAt: claims.exp }, 'signed approval link minted');
+    res.status(201).json({ url, token, ip, case: pending, decision: claims.decision, approver: claims.approver, expiresAt: new Date(claims.exp * 1000).toISOString() });
   });
   return router;
 }
@@ -78,9 +81,12 @@ export function createApproveRouter(deps: Pick<ApiDeps, 'client' | 'logger' | 's
     let score: number | undefined;
     let reasons: string[] | undefined;
     let proposal: string | undefined;
+    let warning: string | undefined;
     try {
       const t = await getThreat(deps.client, c.ip);
       status = t.state?.status ?? t.execution.executionStatus.toLowerCase();
+      // The same check the workflow makes when the button is pressed, shown before it is.
+      if (t.state?.status === 'pending_review') warning = checkCaseBinding(c.case, pendingCaseOf(t), 'signed-link');
       score = t.state?.intel?.compositeScore ?? t.state?.evidence.maxScore;
       reasons = t.state?.decision?.reasons;
       if (t.state?.proposal) proposal = `${t.state.proposal.action} ${t.state.proposal.durationHours} h: ${t.state.proposal.reason}`;
@@ -88,8 +94,8 @@ export function createApproveRouter(deps: Pick<ApiDeps, 'client' | 'logger' | 's
       status = err instanceof OperatorActionError && err.code === 'not_found' ? 'no open threat' : 'unknown (Temporal unavailable)';
     }
     res.type('html').send(renderConfirm({
-      token: String(req.params.token), ip: c.ip, decision: c.decision, approver: c.approver, durationHours: c.durationHours,
-      expiresAt: new Date(c.exp * 1000).toISOString(), status, score, reasons, proposal,
+      token: String(req.params.token), ip: c.ip, case: c.case, decision: c.decision, approver: c.approver, durationHours: c.durationHours,
+      expiresAt: new Date(c.exp * 1000).toISOString(), status, score, reasons, proposal, warning,
     }));
   });
 
@@ -106,6 +112,7 @@ export function createApproveRouter(deps: Pick<ApiDeps, 'client' | 'logger' | 's
     try {
       const result = await submitDecision(deps.client, c.ip, {
         decision: c.decision, approver: c.approver, channel: 'signed-link', comment: body.comment || undefined, durationHours: c.durationHours,
+        ...(c.case !== undefined ? { case: c.case } : {}),
       }, { updateId: `signed-link-${v.fingerprint.slice(0, 32)}`, timeoutMs: deps.operatorTimeoutMs });
       signedLinkUses.inc({ result: 'accepted' });
       deps.logger.info({ ip: c.ip, decision: c.decision, approver: c.approver, channel: 'signed-link' }, 'human decision recorded');

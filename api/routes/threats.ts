@@ -32,8 +32,9 @@ export function createThreatsRouter({ config, client, logger, operatorTimeoutMs 
     const b = validate(decisionBody, req.body);
     const result = await submitDecision(client, req.params.ip, {
       decision: b.decision, approver: b.approver, channel: b.channel, comment: b.comment, durationHours: b.durationHours,
+      ...(b.case !== undefined ? { case: b.case } : {}),
     }, opts);
-    logger.info({ ip: req.params.ip, decision: b.decision, approver: b.approver, channel: b.channel }, 'human decision recorded');
+    logger.info({ ip: req.params.ip, decision: b.decision, approver: b.approver, channel: b.channel, case: b.case }, 'human decision recorded');
     res.json(result);
   });
 

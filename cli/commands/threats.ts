@@ -39,21 +39,26 @@ export function registerThreatCommands(program: Command) {
       .command(`${name} <ip>`)
       .description(name === 'approve' ? 'approve the proposed block of an IP' : 'reject the proposed block of an IP')
       .requiredOption('--operator <name>', 'who decides (recorded in the audit trail)')
-      .requiredOption('--comment <text>', 'why (recorded in the audit trail)');
+      .requiredOption('--comment <text>', 'why (recorded in the audit trail)')
+      // Without --case the decision is bound to the case pending at this moment (and says which one it was).
+      .option('--case <ref>', 'the case you looked at (<cycle>-<nonce>, as `threats show` prints); refused if another case is pending');
 
   decision('approve')
     .option('--duration <hours>', 'block duration in hours (within policy bounds)', parseHours)
-    .action(async (ip: string, opts: { operator: string; comment: string; duration?: number }, cmd: Command) => {
+    .action(async (ip: string, opts: { operator: string; comment: string; duration?: number; case?: string }, cmd: Command) => {
       const r = await withClient(globals(cmd), ({ client }) => submitDecision(client, ip, {
         decision: 'approve', approver: opts.operator, channel: 'cli', comment: opts.comment,
         ...(opts.duration !== undefined ? { durationHours: opts.duration } : {}),
-      }));
-      process.stdout.write(`approved ${ip} as ${r.decision.approver} at ${r.decision.decidedAt}; threat is now ${r.status}\n`);
+        ...(opts.case !== undefined ? { case: opts.case } : {}),
+      }, { bindToPendingCase: true }));
+      process.stdout.write(`approved ${ip}${caseSuffix(r.decision.case)} as ${r.decision.approver} at ${r.decision.decidedAt}; threat is now ${r.status}\n`);
     });
 
-  decision('reject').action(async (ip: string, opts: { operator: string; comment: string }, cmd: Command) => {
-    const r = await withClient(globals(cmd), ({ client }) => submitDecision(client, ip, { decision: 'reject', approver: opts.operator, channel: 'cli', comment: opts.comment }));
-    process.stdout.write(`rejected ${ip} as ${r.decision.approver} at ${r.decision.decidedAt}; threat is now ${r.status}\n`);
+  decision('reject').action(async (ip: string, opts: { operator: string; comment: string; case?: string }, cmd: Command) => {
+    const r = await withClient(globals(cmd), ({ client }) => submitDecision(client, ip, {
+      decision: 'reject', approver: opts.operator, channel: 'cli', comment: opts.comment, ...(opts.case !== undefined ? { case: opts.case } : {}),
+    }, { bindToPendingCase: true }));
+    process.stdout.write(`rejected ${ip}${caseSuffix(r.decision.case)} as ${r.decision.approver} at ${r.decision.decidedAt}; threat is now ${r.status}\n`);
   });
 
   program
@@ -110,9 +115,12 @@ function describeThreat(t: ThreatDetail, uiLink?: string): string {
   if (s.review) {
     const d = s.review.decision;
     out.push(d ? `review: ${d.decision} by ${d.approver} via ${d.channel} at ${d.decidedAt}${d.comment ? ` — ${d.comment}` : ''}` : `review: waiting until ${s.review.deadline}${s.review.escalated ? ' (escalated)' : ''}`);
+    if (s.review.case) out.push(`  case: ${s.review.case} (pass --case ${s.review.case} to approve or reject this case)`);
   }
   if (s.block) out.push(`block: ${s.block.target} on ${s.block.enforcer}${s.block.dryRun ? ' (dry-run)' : ''}, ${s.block.permanent ? 'permanent' : `${s.block.durationHours} h${s.block.expiresAt ? ` until ${s.block.expiresAt}` : ''}`}`);
   for (const st of s.enforcement) out.push(`  ${st.at} ${st.step}: ${st.ok ? 'ok' : 'FAILED'}${st.simulated ? ' (simulated)' : ''} — ${st.detail}`);
   for (const h of s.holdActions) out.push(`hold: ${h.action}${h.hours ? ` ${h.hours} h` : ''} by ${h.by} via ${h.channel} at ${h.at}`);
   return `${out.join('\n')}\n`;
 }
+
+const caseSuffix = (c: string | undefined) => (c ? ` (case ${c})` : '');

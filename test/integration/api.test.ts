@@ -115,14 +115,14 @@ void describe('[dev-server] HTTP API', () => {
 
     void test('forged, tampered, expired and malformed signed links → 403/410/400', async () => {
       const ip = nextIp();
-      const forged = signApprovalLink('not-the-key', { ip, decision: 'approve', approver: 'mallory' }, { ttlSeconds: 600 }).token;
+      const forged = signApprovalLink('not-the-key', { ip, case: '1-9f2c4e1a7b3d', decision: 'approve', approver: 'mallory' }, { ttlSeconds: 600 }).token;
       assertRefused(await call('POST', `/approve/${forged}`, { token: null, body: {} }), 403, /signature is not valid/);
-      const genuine = signApprovalLink(stack.secrets.linkSigningKey, { ip, decision: 'reject', approver: 'alice' }, { ttlSeconds: 600 }).token;
+      const genuine = signApprovalLink(stack.secrets.linkSigningKey, { ip, case: '1-9f2c4e1a7b3d', decision: 'reject', approver: 'alice' }, { ttlSeconds: 600 }).token;
       const [v, body, sig] = genuine.split('.');
       const claims = JSON.parse(Buffer.from(body, 'base64url').toString());
       const tampered = [v, Buffer.from(JSON.stringify({ ...claims, decision: 'approve' })).toString('base64url'), sig].join('.');
       assertRefused(await call('POST', `/approve/${tampered}`, { token: null, body: {} }), 403, /signature is not valid/);
-      const expired = signApprovalLink(stack.secrets.linkSigningKey, { ip, decision: 'approve', approver: 'alice' }, { ttlSeconds: 60, now: Date.now() - 3_600_000 }).token;
+      const expired = signApprovalLink(stack.secrets.linkSigningKey, { ip, case: '1-9f2c4e1a7b3d', decision: 'approve', approver: 'alice' }, { ttlSeconds: 60, now: Date.now() - 3_600_000 }).token;
       assertRefused(await call('POST', `/approve/${expired}`, { token: null, body: {} }), 410, /expired/);
       assertRefused(await call('GET', `/approve/${expired}`, { token: null, accept: 'text/html' }), 410, /expired/);
       assertRefused(await call('POST', '/approve/garbage', { token: null, body: {} }), 400, /malformed/);
@@ -225,6 +225,42 @@ void describe('[dev-server] HTTP API', () => {
     if (v.ok) assert.equal(await new UsedLinkStore(usedLinksFile(stack.config.dataDir)).isUsed(v.fingerprint), true);
   });
 
+  // Issue 11, finding 2: an approval is bound to the case it was issued for, not to the address.
+  void test('an unused link from case 1 is refused against case 2 of the same IP, naming both cases; the API refuses a stale case too', async () => {
+    const ip = await pendingIp();
+    const case1 = (await stack.state(ip)).review?.case;
+    assert.match(case1 ?? '', /^1-[0-9a-z]{12}$/, 'the review of case 1 carries its case reference');
+    const minted = await call('POST', '/api/links', { body: { ip, decision: 'approve', approver: 'carol', ttlSeconds: 600 } });
+    assert.equal(minted.status, 201, minted.text);
+    assert.equal(minted.json.case, case1);
+    // Case 1 is decided elsewhere; the link stays unused.
+    const rejected = await call('POST', `/api/threats/${ip}/decision`, { body: { decision: 'reject', approver: 'dave', case: case1 } });
+    assert.equal(rejected.status, 200, rejected.text);
+    assert.equal(rejected.json.decision.case, case1);
+    await stack.waitForState(ip, (s) => s.outcome === 'rejected', 'case 1 rejected');
+    // The IP comes back stronger: case 2 opens (score +10 reopens within the cooldown) and waits for review.
+    await stack.sight(ip, { score: 100 });
+    const s2 = await stack.waitForState(ip, (s) => s.cycle === 2 && s.status === 'pending_review', 'case 2 pending');
+    const case2 = s2.review?.case;
+    assert.match(case2 ?? '', /^2-[0-9a-z]{12}$/);
+
+    const page = await call('GET', `/approve/${minted.json.token}`, { token: null, accept: 'text/html' });
+    assert.equal(page.status, 200);
+    assert.match(page.text, /this link was for case 1; case 2 is pending/, 'the confirm page warns before the button is pressed');
+    const used = await call('POST', `/approve/${minted.json.token}`, { token: null, body: {} });
+    assertRefused(used, 409, /this link was for case 1; case 2 is pending/);
+    // The review page / API sent the case it looked at: case 1 is no longer the one pending.
+    assertRefused(await call('POST', `/api/threats/${ip}/decision`, { body: { decision: 'approve', approver: 'erin', channel: 'review-page', case: case1 } }), 409, /this decision was for case 1; case 2 is pending/);
+    assertRefused(await call('POST', '/api/links', { body: { ip, decision: 'approve', approver: 'carol', case: case1 } }), 409, /is not the review pending/);
+    const after = await stack.state(ip);
+    assert.equal(after.status, 'pending_review', 'nothing was decided');
+    assert.equal(after.review?.decision, undefined);
+    assert.equal(stack.enforcer.entries.size === 0 || ![...stack.enforcer.entries.values()].some((e) => e.blockId === `${ip}#2`), true, 'nothing was blocked');
+    // The case on screen decides it.
+    const ok = await call('POST', `/api/threats/${ip}/decision`, { body: { decision: 'reject', approver: 'erin', channel: 'review-page', case: case2 } });
+    assert.equal(ok.status, 200, ok.text);
+  });
+
   void test('no worker answers: 503 with an honest message, the signed link is given back, nothing accepted', async () => {
     const ip = nextIp();
     // The workflow exists but its task queue has no worker (workers down or partitioned).
@@ -233,7 +269,7 @@ void describe('[dev-server] HTTP API', () => {
     const handle = env.client.workflow.getHandle(threatWorkflowId(ip));
     try {
       assertRefused(await call('POST', `/api/threats/${ip}/decision`, { body: { decision: 'approve', approver: 'alice' } }), 503, /may still be applied/);
-      const { token } = signApprovalLink(stack.secrets.linkSigningKey, { ip, decision: 'approve', approver: 'alice' }, { ttlSeconds: 600 });
+      const { token } = signApprovalLink(stack.secrets.linkSigningKey, { ip, case: '1-9f2c4e1a7b3d', decision: 'approve', approver: 'alice' }, { ttlSeconds: 600 });
       assertRefused(await call('POST', `/approve/${token}`, { token: null, body: {} }), 503, /may still be applied/);
       const v = verifyApprovalLink(stack.secrets.linkSigningKey, token);
       assert.ok(v.ok);

@@ -44,7 +44,13 @@ void describe('[dev-server] palisade CLI and Discord approvals on the real threa
     await harness.run(async () => {
       const ip = nextIp();
       await harness.sight(ip, { score: 90, evidence: { summary: '62 requests to /.env in 60 s', paths: ['/.env', '/.git/config'], userAgents: ['gitleaks/8 @everyone'] } });
-      await harness.waitFor(ip, (s) => s.status === 'pending_review', 'pending_review');
+      const { review } = await harness.waitFor(ip, (s) => s.status === 'pending_review', 'pending_review');
+      const shown = await cli(['show', ip]);
+      assert.match(shown.stdout, new RegExp(`case: ${review!.case!} \\(pass --case`), 'show prints the case to pass');
+      const wrongCase = await cli(['approve', ip, '--operator', 'alice', '--comment', 'x', '--case', '7-000000000000']);
+      assert.equal(wrongCase.code, 4, wrongCase.stderr);
+      assert.match(wrongCase.stderr, /this decision was for case 7; case 1 is pending/);
+      noStack(wrongCase);
 
       const pending = await cli(['pending', '--json']);
       assert.equal(pending.code, 0, pending.stderr);
@@ -52,9 +58,10 @@ void describe('[dev-server] palisade CLI and Discord approvals on the real threa
 
       const approve = await cli(['approve', ip, '--operator', 'alice', '--comment', 'secrets scanner', '--duration', '6']);
       assert.equal(approve.code, 0, approve.stderr);
-      assert.match(approve.stdout, new RegExp(`approved ${ip.replace(/\./g, '\\.')} as alice`));
+      assert.match(approve.stdout, new RegExp(`approved ${ip.replace(/\./g, '\\.')} \\(case ${review!.case!}\\) as alice`));
       const blocked = await harness.waitFor(ip, (s) => s.status === 'blocked', 'blocked');
-      assert.deepEqual({ ...blocked.review!.decision, decidedAt: undefined }, { decision: 'approve', approver: 'alice', channel: 'cli', comment: 'secrets scanner', durationHours: 6, decidedAt: undefined });
+      // Without --case the CLI binds the decision to the case pending at that moment, and records which one.
+      assert.deepEqual({ ...blocked.review!.decision, decidedAt: undefined }, { decision: 'approve', approver: 'alice', channel: 'cli', comment: 'secrets scanner', durationHours: 6, case: review!.case, decidedAt: undefined });
       assert.equal(blocked.block!.durationHours, 6);
       assert.ok((await harness.enforcer.list()).some((e) => e.target === `${ip}/32`), 'the firewall holds the block');
 
@@ -136,21 +143,30 @@ void describe('[dev-server] palisade CLI and Discord approvals on the real threa
       }
       const deps = { ops: operatorOpsFor(harness.client), access: { guildIds: ['g1'], channelIds: ['c1'], roleIds: ['r1'] } };
       const actor = { userId: '4242', username: 'dave', guildId: 'g1', channelId: 'c1', roleIds: ['r1'] };
+      const pendingCase = (await harness.state(viaButton)).review!.case!;
+      // A button posted before case binding (no case in its id) is refused by the workflow, naming the pending case.
+      const unbound = await handleButton({ actor, customId: `palisade:approve:${viaButton}` }, deps);
+      assert.match(unbound.reply.content!, /this button names no case.*case 1/);
+      // A button for another case of this IP (an old review message) is refused the same way.
+      const old = await handleButton({ actor, customId: buttonCustomId('approve', viaButton, '1-000000000000') }, deps);
+      assert.match(old.reply.content!, /this button was for case 1 of an earlier workflow of this address/);
+      assert.equal((await harness.state(viaButton)).status, 'pending_review', 'refused clicks change nothing');
 
-      const denied = await handleButton({ actor: { ...actor, roleIds: [] }, customId: buttonCustomId('approve', viaButton) }, deps);
+      const denied = await handleButton({ actor: { ...actor, roleIds: [] }, customId: buttonCustomId('approve', viaButton, pendingCase) }, deps);
       assert.match(denied.reply.content!, /^⛔/);
       assert.equal((await harness.state(viaButton)).status, 'pending_review', 'a refused click changes nothing');
 
       const reply = await handleCommand({ actor, commandName: 'reject', options: { ip: viaCommand, comment: 'our monitoring' } }, deps);
       assert.match(reply.content!, /Rejected/);
-      const click = await handleButton({ actor, customId: buttonCustomId('approve', viaButton) }, deps);
+      const click = await handleButton({ actor, customId: buttonCustomId('approve', viaButton, pendingCase) }, deps);
       assert.equal(click.resolved, true, click.reply.content);
       await harness.waitFor(viaCommand, (s) => s.outcome === 'rejected', 'rejected');
       const s = await harness.waitFor(viaButton, (x) => x.status === 'blocked', 'blocked');
       assert.equal(s.review!.decision!.channel, 'discord');
       assert.equal(s.review!.decision!.approver, 'dave (discord:4242)');
+      assert.equal(s.review!.decision!.case, pendingCase);
 
-      const stale = await handleButton({ actor, customId: buttonCustomId('reject', viaButton) }, deps);
+      const stale = await handleButton({ actor, customId: buttonCustomId('reject', viaButton, pendingCase) }, deps);
       assert.equal(stale.resolved, true);
       assert.match(stale.reply.content!, /^✖ /);
 

@@ -9,7 +9,7 @@ import { signApprovalLink, signatureFingerprint, UsedLinkStore, verifyApprovalLi
 const KEY = 'k'.repeat(32);
 const NOW = Date.parse('2026-11-22T12:00:00Z');
 const mint = (over: Partial<{ ttlSeconds: number; now: number; key: string }> = {}) =>
-  signApprovalLink(over.key ?? KEY, { ip: '203.0.113.9', decision: 'approve', approver: 'alice', durationHours: 24 }, { ttlSeconds: over.ttlSeconds ?? 300, now: over.now ?? NOW });
+  signApprovalLink(over.key ?? KEY, { ip: '203.0.113.9', case: '1-9f2c4e1a7b3d', decision: 'approve', approver: 'alice', durationHours: 24 }, { ttlSeconds: over.ttlSeconds ?? 300, now: over.now ?? NOW });
 
 void describe('signed approval links', () => {
   void test('a minted link verifies and carries its claims', () => {

@@ -11,10 +11,11 @@ import { commandDefinitions, registerCommands } from '../../../api/discord/comma
 import { createDiscordReviewPoster, discordNotifiersFromConfig } from '../../../api/discord/notifiers';
 import { normaliseThreatIp, OperatorActionError, type ThreatSummary } from '../../../runtime/operator-actions';
 import type { HumanDecision } from '../../../domain/types';
-import type { HoldAction } from '../../../domain/threat-state';
+import type { HoldAction, ThreatState } from '../../../domain/threat-state';
 import { configSchema } from '../../../domain/config';
 import { startFakeDiscord, type FakeDiscord } from '../../fakes/discord-webhook';
 
+const CASE = '2-9f2c4e1a7b3d';
 const GUILD = '100000000000000001';
 const CHANNEL = '200000000000000002';
 const ROLE = '300000000000000003';
@@ -51,7 +52,9 @@ function recordingOps(rec: Recorded, pending: ThreatSummary[], failFor = new Map
     },
     async getThreat(ip) {
       const n = normaliseThreatIp(ip);
-      return { ip: n, execution: { workflowId: `threat/${n}`, runId: 'r', executionStatus: 'RUNNING', startTime: '2026-11-22T15:00:00.000Z', historyLength: 20 } };
+      const waiting = pending.some((t) => t.ip === n);
+      const state = waiting ? ({ status: 'pending_review', review: { case: CASE, deadline: 'soon' }, evidence: { maxScore: 88 }, priorBlocks: 0, mode: 'review', dryRun: true } as unknown as ThreatState) : undefined;
+      return { ip: n, execution: { workflowId: `threat/${n}`, runId: 'r', executionStatus: 'RUNNING', startTime: '2026-11-22T15:00:00.000Z', historyLength: 20 }, ...(state ? { state } : {}) };
     },
     async listThreats() {
       rec.lists++;
@@ -98,7 +101,7 @@ void describe('Discord handlers with constructed interactions', () => {
         const reply = await handleCommand({ actor: c.actor, commandName, options: { ip: '203.0.113.9' } }, deps);
         assert.match(reply.content!, /^⛔/, commandName);
       }
-      const b = await handleButton({ actor: c.actor, customId: buttonCustomId('approve', '203.0.113.9') }, deps);
+      const b = await handleButton({ actor: c.actor, customId: buttonCustomId('approve', '203.0.113.9', CASE) }, deps);
       assert.match(b.reply.content!, /^⛔/);
       assert.equal(b.resolved, false);
       assert.deepEqual(rec, { decisions: [], bulk: [], holds: [], lists: 0 }, 'no operator action was attempted');
@@ -117,18 +120,19 @@ void describe('Discord handlers with constructed interactions', () => {
   });
 
   void it('an Approve button click by an operator decides the threat and retires the buttons', async () => {
-    const r = await handleButton({ actor: operator, customId: buttonCustomId('approve', '203.0.113.9') }, deps);
+    const r = await handleButton({ actor: operator, customId: buttonCustomId('approve', '203.0.113.9', CASE) }, deps);
     assert.equal(r.resolved, true);
     assert.equal(rec.decisions[0]!.d.channel, 'discord');
     assert.equal(rec.decisions[0]!.d.decision, 'approve');
     assert.equal(rec.decisions[0]!.d.approver, approverName(operator));
-    const rj = await handleButton({ actor: operator, customId: buttonCustomId('reject', '2001:db8::7') }, deps);
+    assert.equal(rec.decisions[0]!.d.case, CASE, 'the button carries the case it was issued for');
+    const rj = await handleButton({ actor: operator, customId: buttonCustomId('reject', '2001:db8::7', CASE) }, deps);
     assert.equal(rj.resolved, true);
     assert.equal(rec.decisions[1]!.d.decision, 'reject');
   });
 
   void it('validates the IP carried in a button id before any action', async () => {
-    for (const customId of ['palisade:approve:999.1.1.1', 'palisade:approve:1.2.3.4;rm', 'palisade:block:1.2.3.4', 'other:approve:1.2.3.4', 'palisade:approve:', 'palisade:approve:127.1']) {
+    for (const customId of ['palisade:approve:999.1.1.1', 'palisade:approve:1.2.3.4;rm', 'palisade:approve:1.2.3.4:2-', 'palisade:approve:1.2.3.4:x-9f2c4e1a7b3d', `palisade:approve:1.2.3.4:${CASE}!`, 'palisade:block:1.2.3.4', 'other:approve:1.2.3.4', 'palisade:approve:', 'palisade:approve:127.1']) {
       const r = await handleButton({ actor: operator, customId }, deps);
       assert.match(r.reply.content!, /^✖/, customId);
       assert.equal(r.resolved, false, customId);
@@ -138,7 +142,7 @@ void describe('Discord handlers with constructed interactions', () => {
 
   void it('a stale button (threat no longer awaiting review) reports why and retires the buttons', async () => {
     deps = make(new Map([['203.0.113.9', new OperatorActionError('invalid_state', 'the threat workflow for 203.0.113.9 refused the action: not awaiting review')]]));
-    const r = await handleButton({ actor: operator, customId: buttonCustomId('approve', '203.0.113.9') }, deps);
+    const r = await handleButton({ actor: operator, customId: buttonCustomId('approve', '203.0.113.9', CASE) }, deps);
     assert.equal(r.resolved, true);
     assert.match(r.reply.content!, /not awaiting review/);
   });
@@ -148,7 +152,7 @@ void describe('Discord handlers with constructed interactions', () => {
     assert.match(reply.embeds![0]!.title!, /2 threat/);
     assert.doesNotMatch(reply.embeds![0]!.description!, /@everyone/);
     const ids = reply.components!.flatMap((row) => row.components.map((c) => (c as { custom_id: string }).custom_id));
-    assert.deepEqual(ids, ['palisade:approve:203.0.113.9', 'palisade:reject:203.0.113.9', 'palisade:approve:2001:db8::7', 'palisade:reject:2001:db8::7']);
+    assert.deepEqual(ids, [`palisade:approve:203.0.113.9:${CASE}`, `palisade:reject:203.0.113.9:${CASE}`, `palisade:approve:2001:db8::7:${CASE}`, `palisade:reject:2001:db8::7:${CASE}`]);
   });
 
   void it('/approve-all decides every pending threat in one bulk call and reports failures', async () => {
@@ -195,11 +199,14 @@ void describe('Discord interaction glue', () => {
   });
 
   void it('button ids round-trip for IPv4 and IPv6 and stay within 100 characters', () => {
-    for (const ip of ['203.0.113.9', '2001:db8:ffff:ffff:ffff:ffff:ffff:ffff']) {
-      const id = buttonCustomId('reject', ip);
+    for (const ip of ['203.0.113.9', '2001:db8:ffff:ffff:ffff:ffff:ffff:ffff', '::1', '2001:db8::2']) {
+      const id = buttonCustomId('reject', ip, '123456789-0123456789abcdef0123456789abcdef'.slice(0, 42));
       assert.ok(id.length <= 100);
-      assert.deepEqual(parseButtonCustomId(id), { action: 'reject', ip });
+      assert.deepEqual(parseButtonCustomId(id), { action: 'reject', ip, case: '123456789-0123456789abcdef0123456789abcdef'.slice(0, 42) });
+      assert.deepEqual(parseButtonCustomId(buttonCustomId('approve', ip, CASE)), { action: 'approve', ip, case: CASE });
     }
+    // A button posted before case binding parses without a case: the workflow refuses it, naming the pending case.
+    assert.deepEqual(parseButtonCustomId('palisade:approve:203.0.113.9'), { action: 'approve', ip: '203.0.113.9' });
   });
 });
 
@@ -230,13 +237,13 @@ void describe('Discord REST: command registration and review messages (discord.j
     const poster = createDiscordReviewPoster({ botToken: async () => 'bot-token-xyz', channelIds: [CHANNEL], api: discord.apiBase });
     await poster.send({ kind: 'outcome', workflowId: 'threat/203.0.113.9', ip: '203.0.113.9', title: 'x', body: 'y', outcome: 'expired' });
     assert.equal(discord.channelMessages.length, 0);
-    await poster.send({ kind: 'review_needed', workflowId: 'threat/203.0.113.9', ip: '203.0.113.9', title: 'Review 203.0.113.9 @everyone', body: 'UA <@123456789012345678>', fields: [{ name: 'Score', value: '88' }] });
+    await poster.send({ kind: 'review_needed', workflowId: 'threat/203.0.113.9', ip: '203.0.113.9', title: 'Review 203.0.113.9 @everyone', body: 'UA <@123456789012345678>', fields: [{ name: 'Score', value: '88' }], case: CASE });
     assert.equal(discord.channelMessages.length, 1);
     const m = discord.channelMessages[0]!;
     assert.equal(m.channelId, CHANNEL);
     assert.deepEqual(m.body.allowed_mentions, { parse: [] });
     assert.doesNotMatch(JSON.stringify(m.body.embeds), /@everyone|<@\d/);
-    assert.deepEqual(m.body.components[0].components.map((c: any) => c.custom_id), ['palisade:approve:203.0.113.9', 'palisade:reject:203.0.113.9']);
+    assert.deepEqual(m.body.components[0].components.map((c: any) => c.custom_id), [`palisade:approve:203.0.113.9:${CASE}`, `palisade:reject:203.0.113.9:${CASE}`]);
   });
 
   void it('chooses notifiers from the config: webhook when its URL is set, review poster when the bot has channels', () => {
