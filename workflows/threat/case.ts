@@ -82,7 +82,7 @@ export class ThreatCase {
 
   /** Validators run before their handler and see every decision already accepted, so a second one is refused. */
   private decisionProblem(d: unknown): string | undefined {
-    return checkHumanDecision(d, this.state.status, this.policy) ?? decisionConflict(this.humanDecision);
+    return checkHumanDecision(d, this.state.status, this.policy, this.state.review?.case) ?? decisionConflict(this.humanDecision);
   }
 
   private holdProblem(a: unknown): string | undefined {

@@ -2,10 +2,12 @@
 // The deciding steps are local activities: they run inside one workflow task and each leaves one marker event
 // holding its result, so the history holds the whole decision (screening verdict, intel summary, the exact prompt
 // and raw answer, the policy's reasons, the governor's verdict) at a fraction of the cost of regular activities.
-import { condition, proxyLocalActivities } from '@temporalio/workflow';
+import { condition, proxyLocalActivities, uuid4 } from '@temporalio/workflow';
 import type { ThreatActivities } from '../../activities/threat';
+import { caseNonceFromUuid, formatCaseRef } from '../../domain/case-binding';
 import { autoBlockDecided, reviewNeeded } from '../../domain/notifications';
 import { decide, type ThreatFacts } from '../../domain/policy';
+import { failedProposal } from '../../domain/proposal-vetting';
 import { SA } from '../../domain/search-attributes';
 import type { Proposal, RecordedHumanDecision, ThreatOutcome } from '../../domain/types';
 import { LOCAL_ACTIVITY_OPTIONS } from '../retry-policies';
@@ -89,10 +91,8 @@ async function propose(c: ThreatCase, autoThreshold: number): Promise<Proposal> 
       bounds: { minHours: d.minHours, maxHours: d.maxHours, ladderHours: d.ladderHours, repeatOffenderThreshold: d.repeatOffenderThreshold, autoThreshold },
     });
   } catch (err) {
-    return {
-      action: 'no_action', target: c.input.ip, durationHours: 0, confidence: 0, recommendPermanent: false, origin: 'rules',
-      reason: `proposal activity failed: ${errorMessage(err)}`,
-    };
+    // A failure, never a "no action": the policy sends it to review or to the rule-based proposal.
+    return failedProposal(c.input.ip, `proposal activity failed: ${errorMessage(err)}`);
   }
 }
 
@@ -100,7 +100,9 @@ async function awaitReview(c: ThreatCase): Promise<RecordedHumanDecision | undef
   const r = c.policy.review;
   const st = c.state;
   const deadline = (hours: number) => new Date(Date.now() + hours * HOUR_MS).toISOString();
-  st.review = { requestedAt: nowIso(), deadline: deadline(r.timeoutHours), escalated: false };
+  // The case reference every link and button for this review embeds (domain/case-binding).
+  const ref = formatCaseRef({ cycle: st.cycle, nonce: caseNonceFromUuid(uuid4()) });
+  st.review = { requestedAt: nowIso(), deadline: deadline(r.timeoutHours), escalated: false, case: ref };
   c.index('pending_review', [{ key: SA.score, value: st.score ?? 0 }, { key: SA.mode, value: st.mode }]);
   await c.notify(reviewNeeded(st, false));
   if (await condition(() => c.humanDecision !== undefined, r.timeoutHours * HOUR_MS)) return c.humanDecision;
