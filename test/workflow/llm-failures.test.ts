@@ -4,6 +4,7 @@
 // to a human with that reason: never silently "recorded" (issue 11, finding 3).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { ThreatRunResult } from '../../domain/threat-state';
@@ -72,5 +73,46 @@ void describe('[time-skipping] LLM failures are recorded in the threat workflow 
     assert.match(p.llm!.rawResponse, /"target": 45\.155\.205\.77/);
     const history = JSON.stringify(events);
     assert.ok(!history.includes('sk-ant-workflow-test'), 'the API key never reaches the history');
+  });
+});
+
+// Issue 11, finding 3: the proposal activity failing outright (after its retries) reaches the policy as a failure with
+// its reason, like an LLM failure: review by default, the rule-based proposal with policy.onProposalFailure: rules.
+void describe('[time-skipping] the proposal activity failing outright', () => {
+  let env: TestWorkflowEnvironment;
+  let bundle: WorkflowBundleWithSourceMap;
+  before(async () => {
+    env = await createTimeSkippingEnv();
+    bundle = await workflowBundle();
+  });
+  after(async () => {
+    await env?.teardown();
+  });
+  const broken = () => {
+    throw ApplicationFailure.nonRetryable('model gateway exploded', 'ProposerCrashed');
+  };
+
+  void test('default: the case goes to a human with the failure, even in auto mode above the auto bar', async () => {
+    const h = threatHarness(env, bundle, { config: { policy: { mode: 'auto' } }, propose: broken });
+    const ip = '45.155.205.78';
+    await h.run(async () => {
+      await h.sight(ip, { score: 97 });
+      const s = await h.waitFor(ip, (x) => x.status === 'pending_review', 'review');
+      assert.equal(s.proposal?.failure, 'proposal activity failed: model gateway exploded');
+      assert.ok(s.decision!.reasons.some((r) => r.includes('no usable proposal (proposal activity failed: model gateway exploded)')), s.decision!.reasons.join(' | '));
+      assert.equal(h.enforcer.calls.length, 0);
+    });
+  });
+
+  void test('onProposalFailure rules: the rule-based proposal stands in and the auto bar applies', async () => {
+    const h = threatHarness(env, bundle, { config: { policy: { mode: 'auto', dryRun: false, onProposalFailure: 'rules' } }, propose: broken });
+    const ip = '45.155.205.79';
+    await h.run(async () => {
+      await h.sight(ip, { score: 97 });
+      const s = await h.waitFor(ip, (x) => x.status === 'blocked', 'blocked');
+      assert.equal(s.decision?.kind, 'auto');
+      assert.ok(s.decision!.reasons.some((r) => r.includes('the rule-based proposal is used instead')), s.decision!.reasons.join(' | '));
+      assert.equal(s.block?.durationHours, 24, 'a first block with strong evidence, by the rules');
+    });
   });
 });
