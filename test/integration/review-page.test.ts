@@ -121,6 +121,8 @@ void describe('[dev-server] review page in headless Chromium', () => {
     assert.equal(s.review?.decision?.approver, 'alice');
     assert.equal(s.review?.decision?.channel, 'review-page');
     assert.equal(s.review?.decision?.comment, 'Secrets scanner, 62 hits on /.env');
+    assert.match(s.review?.decision?.case ?? '', /^1-[0-9a-z]{12}$/, 'the page sent the case it showed');
+    assert.equal(s.review?.decision?.case, s.review?.case);
     assert.equal(s.block?.durationHours, 24);
     assert.ok([...stack.enforcer.entries.values()].some((e) => e.blockId === s.block?.blockId), 'the enforcer holds the block');
   });
