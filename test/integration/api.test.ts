@@ -186,10 +186,17 @@ void describe('[dev-server] HTTP API', () => {
 
   void test('a link clicked while its case is not yet pending is not used up: it works once the case awaits review', async () => {
     const ip = nextIp();
-    const { token } = signApprovalLink(stack.secrets.linkSigningKey, { ip, decision: 'reject', approver: 'dave' }, { ttlSeconds: 600 });
-    assertRefused(await call('POST', `/approve/${token}`, { token: null, body: {} }), 404, /no open threat workflow/);
+    // A link is bound to a case (finding 2); this one names a case of a workflow that does not exist yet.
+    const early = signApprovalLink(stack.secrets.linkSigningKey, { ip, case: '1-000000000000', decision: 'reject', approver: 'dave' }, { ttlSeconds: 600 }).token;
+    assertRefused(await call('POST', `/approve/${early}`, { token: null, body: {} }), 404, /no open threat workflow/);
+    const v = verifyApprovalLink(stack.secrets.linkSigningKey, early);
+    assert.ok(v.ok);
+    if (v.ok) assert.equal(await new UsedLinkStore(usedLinksFile(stack.config.dataDir)).isUsed(v.fingerprint), false, 'not used up');
     await stack.sight(ip, { score: 90 });
-    await stack.waitForState(ip, (s) => s.status === 'pending_review', 'pending_review');
+    const { review } = await stack.waitForState(ip, (s) => s.status === 'pending_review', 'pending_review');
+    // Another case's link stays refused once a case is pending (and is still not used up).
+    assertRefused(await call('POST', `/approve/${early}`, { token: null, body: {} }), 409, /this link was for case 1 of an earlier workflow/);
+    const { token } = signApprovalLink(stack.secrets.linkSigningKey, { ip, case: review!.case!, decision: 'reject', approver: 'dave' }, { ttlSeconds: 600 });
     const used = await call('POST', `/approve/${token}`, { token: null, body: {} });
     assert.equal(used.status, 200, used.text);
     assert.equal((await stack.waitForState(ip, (s) => s.outcome === 'rejected', 'rejected')).review?.decision?.approver, 'dave');

@@ -42,7 +42,7 @@ void describe('API secrets are at least 32 bytes', () => {
 });
 
 void describe('no token in any log line', () => {
-  const token = signApprovalLink('k'.repeat(32), { ip: '45.155.205.233', decision: 'approve', approver: 'alice' }, { ttlSeconds: 600 }).token;
+  const token = signApprovalLink('k'.repeat(32), { ip: '45.155.205.233', case: '1-9f2c4e1a7b3d', decision: 'approve', approver: 'alice' }, { ttlSeconds: 600 }).token;
 
   void test('redactTokens: link paths, bare link tokens and bearer headers', () => {
     const text = `GET /approve/${token}?x=1 failed; token ${token}; header Authorization: Bearer abcdef0123456789`;
