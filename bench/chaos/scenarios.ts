@@ -219,15 +219,17 @@ export async function runScenario(name: ScenarioName, t: Topology, o: ScenarioOp
   } else {
     p = plan(Math.max(20, Math.round(o.threats / 5)), offset, { auto: 0, held: 0.85, short: 0, reject: 0.15 });
     fault = async () => {
-      const owned = () => [...heldBefore, ...p.approveHeld.map(targetOf)];
       // Wipe once every held block is settled (verified, made permanent, on the firewall): a wipe between apply and
       // verify is a block that did not take, which the workflow rightly rolls back as failed.
       const deadline = Date.now() + o.settleTimeoutMs;
-      const stable = async () => owned().every((a) => aliasOf(t).includes(a))
-        && [...(await states(t, p.approveHeld)).values()].every((x) => x?.status === 'blocked' && x.block?.permanent);
+      // (A case that already failed is the audit's business; it must not hold the wipe back.)
+      const stable = async () => [...(await states(t, p.approveHeld)).values()]
+        .every((x) => x?.outcome === 'failed' || (x?.status === 'blocked' && x.block?.permanent && aliasOf(t).includes(targetOf(x.ip))));
       while (Date.now() < deadline && !(await stable())) await sleep(2000);
       const alias = t.firewall.aliases.find((a) => a.name === ALIAS)!;
-      o.log(`  wiping alias ${ALIAS} (${alias.address.length} entries)`);
+      // Palisade's entries as they were: exactly these must come back, and nothing else (not the operator's entry).
+      const before = alias.address.filter((a) => a !== OPERATOR_ENTRY).sort();
+      o.log(`  wiping alias ${ALIAS} (${alias.address.length} entries, ${before.length} Palisade's)`);
       alias.address = [];
       alias.detail = [];
       // A flush: the running ruleset loses them too.
@@ -236,7 +238,9 @@ export async function runScenario(name: ScenarioName, t: Topology, o: ScenarioOp
       const wiped = Date.now();
       // One reconciler cycle, plus the time one run takes.
       const limit = wiped + t.reconcileEveryMs + 60_000;
-      while (Date.now() < limit && !owned().every((a) => aliasOf(t).includes(a))) await sleep(500);
+      const restored = () => JSON.stringify([...aliasOf(t)].sort()) === JSON.stringify(before);
+      while (Date.now() < limit && !restored()) await sleep(500);
+      if (!restored()) return { faults: 1, recoverySeconds: Infinity };
       return { faults: 1, recoverySeconds: Math.round((Date.now() - wiped) / 1000) };
     };
   }
@@ -244,7 +248,7 @@ export async function runScenario(name: ScenarioName, t: Topology, o: ScenarioOp
   if (name === 'R7') {
     const cycle = t.reconcileEveryMs / 1000 + 60;
     if ((result.recoverySeconds ?? Infinity) > cycle) {
-      result.problems.push(`the owned entries were not all back within one reconciler cycle (${cycle} s)`);
+      result.problems.push(`the alias did not hold exactly Palisade's entries again within one reconciler cycle (${cycle} s)`);
       result.lost++;
     }
     // The operator's own entry is not Palisade's to restore: it must not come back by itself; put it back by hand.
