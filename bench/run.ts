@@ -61,7 +61,7 @@ async function main() {
   const log = (line: string) => !opts.json && process.stderr.write(`${line}\n`);
 
   const [palisadeBundle, noopBundle] = await Promise.all([bundleToFile(PALISADE_WORKFLOWS), bundleToFile(NOOP_WORKFLOW)]);
-  const worker = await BenchWorker.start({ role: 'palisade', address: server.info.address, overrides, bundlePath: palisadeBundle });
+  const worker = await BenchWorker.start({ role: 'palisade', address: server.info.address, overrides, bundlePath: palisadeBundle, maxOldSpaceMb: opts.maxOldSpaceMb });
   log(`worker ready (RSS ${worker.rssMb()} MB); auto path, ${n} IPs`);
   const auto = await threatPass(client, config, worker, autoIps, { review: false, concurrency: opts.concurrency, timeoutMs });
   await waitCasesDone(client, worker, autoIps, timeoutMs);
@@ -76,7 +76,7 @@ async function main() {
   const reviewCost = await historyCost(client, reviewIps.map(threatWorkflowId), { startedBySignalWithStart: true });
 
   log(`no-op baseline, ${n} workflows`);
-  const noopWorker = await BenchWorker.start({ role: 'noop', address: server.info.address, overrides: { ...overrides, temporal: { ...overrides.temporal, taskQueue: `${TASK_QUEUE}-noop` } }, bundlePath: noopBundle });
+  const noopWorker = await BenchWorker.start({ role: 'noop', address: server.info.address, overrides: { ...overrides, temporal: { ...overrides.temporal, taskQueue: `${TASK_QUEUE}-noop` } }, bundlePath: noopBundle, maxOldSpaceMb: opts.maxOldSpaceMb });
   const noopIds = autoIps.map((ip) => `bench-noop/${seed}/${ip}`);
   const noop = await noopPass(client, noopIds, opts.concurrency);
   const noopRss = noopWorker.peakMb();
@@ -88,7 +88,7 @@ async function main() {
     bench: 'threat',
     date: new Date().toISOString(),
     command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
-    n, concurrency: opts.concurrency, machine: machine(), server: server.info, workers: config.workers,
+    n, concurrency: opts.concurrency, machine: machine(), server: server.info, workers: config.workers, maxOldSpaceMb: opts.maxOldSpaceMb,
     threat: { ipsPerSecond: auto.ipsPerSecond, ...latencyFigures(auto.latencies), ...autoCost, workerPeakRssMb: autoRss },
     review: {
       ipsPerSecond: review.ipsPerSecond, ...latencyFigures(review.latencies),

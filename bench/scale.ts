@@ -48,7 +48,7 @@ async function main() {
   const reviewIps = benchIps(opts.reviews, seed, n);
   const mine = new Set(ips);
 
-  const worker = await BenchWorker.start({ role: 'palisade', address: server.info.address, overrides, bundlePath: await bundleToFile(PALISADE_WORKFLOWS) });
+  const worker = await BenchWorker.start({ role: 'palisade', address: server.info.address, overrides, bundlePath: await bundleToFile(PALISADE_WORKFLOWS), maxOldSpaceMb: opts.maxOldSpaceMb });
   log(`worker ready (RSS ${worker.rssMb()} MB); ${n} blocks of ${holdSeconds} s, ${opts.reviews} pending reviews`);
   let heldAtOnce = 0;
   let held = 0;
@@ -108,7 +108,7 @@ async function main() {
     bench: 'scale',
     date: new Date().toISOString(),
     command: `npm run bench:scale -- ${process.argv.slice(2).join(' ')}`.trim(),
-    n, concurrency: opts.concurrency, machine: machine(), server: server.info, workers: config.workers,
+    n, concurrency: opts.concurrency, machine: machine(), server: server.info, workers: config.workers, maxOldSpaceMb: opts.maxOldSpaceMb,
     holdSeconds, rampSeconds, blocked, heldAtOnce, lifted, lost: n - lifted, leftOnFirewall,
     workerRssAllHeldMb, workerPeakRssMb,
     stateQuery: { samples: queryMs.length, p50Ms: pct(queryMs, 50), p99Ms: pct(queryMs, 99) },

@@ -9,6 +9,8 @@ export interface CommonOptions {
   concurrency: number;
   /** Worker options over the configured defaults (config `workers`), as JSON. */
   workers: Partial<WorkersConfig>;
+  /** --max-old-space-size of the worker process, MB. */
+  maxOldSpaceMb?: number;
 }
 
 export const positiveInt = (what: string) => (v: string) => {
@@ -38,5 +40,6 @@ export function benchCommand(name: string, description: string, nDefault: number
     .option('--namespace <name>', 'namespace (with --address it must exist)', 'default')
     .option('--concurrency <n>', 'sightings submitted at once', positiveInt('--concurrency'), 20)
     .option('--workers <json>', 'worker options over the configured defaults (config `workers`)', workersJson, {})
+    .option('--max-old-space-mb <mb>', 'V8 heap limit of the worker process (node --max-old-space-size)', positiveInt('--max-old-space-mb'))
     .showHelpAfterError();
 }

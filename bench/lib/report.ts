@@ -22,6 +22,8 @@ interface Common {
   machine: ReturnType<typeof machineInfo>;
   server: ServerInfo;
   workers: WorkersConfig;
+  /** The worker process's --max-old-space-size, when set. */
+  maxOldSpaceMb?: number;
 }
 
 export interface RunResult extends Common {
@@ -59,7 +61,7 @@ export interface ScaleResult extends Common {
 const ms = (x: number) => (x >= 10_000 ? `${(x / 1000).toFixed(1)} s` : `${Math.round(x)} ms`);
 const header = (r: Common) =>
   `${r.date.slice(0, 10)}, ${r.machine.cpus} vCPU ${r.machine.cpuModel} / ${r.machine.memGiB} GiB, Node ${r.machine.node}; ${describeServer(r.server)}\n` +
-  `worker options: ${JSON.stringify(r.workers)}\ncommand: ${r.command}\n`;
+  `worker options: ${JSON.stringify(r.workers)}${r.maxOldSpaceMb ? `, --max-old-space-size=${r.maxOldSpaceMb}` : ''}\ncommand: ${r.command}\n`;
 
 export function renderRun(r: RunResult): string {
   const row = (name: string, f: PathFigures, lat: string) =>

@@ -11,6 +11,8 @@ export interface WorkerProcessConfig {
   overrides: Record<string, unknown>;
   /** A pre-built workflow bundle: bundling in the measured process would add webpack's peak to its memory. */
   bundlePath: string;
+  /** V8 old-space limit of the worker process and its workflow threads (--max-old-space-size), MB; unset = Node's. */
+  maxOldSpaceMb?: number;
 }
 
 export type ChildMessage =
@@ -43,7 +45,7 @@ export class BenchWorker {
 
   static async start(cfg: WorkerProcessConfig): Promise<BenchWorker> {
     const child = fork(path.resolve(__dirname, '../worker-process.ts'), [], {
-      execArgv: ['--import', 'tsx'],
+      execArgv: ['--import', 'tsx', ...(cfg.maxOldSpaceMb ? [`--max-old-space-size=${cfg.maxOldSpaceMb}`] : [])],
       env: { ...process.env, PALISADE_BENCH_WORKER: JSON.stringify(cfg) },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });

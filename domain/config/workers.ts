@@ -13,7 +13,7 @@ export const workersSchema = z
      * history on their next task (timer, signal, update, query). Bounds the worker's memory: about this many times
      * the size of one cached workflow. 0 disables the cache (every task replays).
      */
-    maxCachedWorkflows: z.number().int().min(0).max(100_000).default(500),
+    maxCachedWorkflows: z.number().int().min(0).max(100_000).default(250),
     /** Threads running workflow code. Workflow tasks are CPU-bound; more threads than spare cores only add memory. */
     workflowThreadPoolSize: slots(16).default(1),
     /** Workflow tasks in flight at once (held from poll to completion; most of that time is the server round trip). */
