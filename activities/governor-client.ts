@@ -9,7 +9,8 @@
 //   only ever a refusal. It cannot under-grant either: counted actions only leave the window by ageing out, never
 //   by withdrawal, so no slot can free up before T (domain/governor.ts `verdict`). Human approvals always go to the
 //   governor: they are never refused, and they must be counted. A request whose key this process already sent gets
-//   the governor's own answer again (an activity retry must not turn a grant into a refusal). The one case that
+//   the governor's own answer again, without a call (an activity retry must not turn a grant into a refusal, and the
+//   governor answers a known key the same way for as long as its window remembers it). The one case that
 //   stays inexact is a worker that dies after the governor granted and before the decision was recorded, when the
 //   retry lands in another process while the window is full: the slot is then refused there and unused until it
 //   ages out. That errs on the side of fewer unattended actions, never more.
@@ -33,8 +34,10 @@ export class GovernorClient {
   private inFlight = false;
   /** The governor's latest verdict per limits (`cap/windowMinutes`), for full-window refusals. */
   private readonly latest = new Map<string, GovernorVerdict>();
-  /** The governor's answers by request key (bounded), so a retried request gets the same answer. */
-  private readonly answered = new Map<string, GovernorVerdict>();
+  /** The governor's answers by request key (bounded), so a retried request gets the same answer without a call. */
+  private readonly answered = new Map<string, { verdict: GovernorVerdict; at: number }>();
+  /** Set once this process has started (or found) the governor workflow; cleared when a call fails. */
+  private governorStarted = false;
   updatesSent = 0;
   answeredLocally = 0;
   /** How long callers waited, for the governor-latency figures of tests and benchmarks. */
@@ -45,7 +48,7 @@ export class GovernorClient {
   async request(item: GovernorBatchItem): Promise<GovernorVerdict> {
     const started = Date.now();
     try {
-      const local = this.refusalFromFullWindow(item);
+      const local = this.localAnswer(item);
       if (local) return local;
       return await new Promise<GovernorVerdict>((resolve, reject) => {
         this.queue.push({ item, resolve, reject });
@@ -59,8 +62,20 @@ export class GovernorClient {
     }
   }
 
-  private refusalFromFullWindow(item: GovernorBatchItem): GovernorVerdict | undefined {
-    if (item.kind !== 'auto' || this.answered.has(`${item.kind}:${item.request.key}`)) return undefined;
+  /**
+   * An answer without a call: the governor's own earlier answer to the same key while it still remembers the key
+   * (it keeps a key as long as its window), or a refusal while the window is known to be full.
+   */
+  private localAnswer(item: GovernorBatchItem): GovernorVerdict | undefined {
+    const seen = this.answered.get(`${item.kind}:${item.request.key}`);
+    if (seen) {
+      if (Date.now() - seen.at < item.request.windowMinutes * 60_000) {
+        this.answeredLocally += 1;
+        return seen.verdict;
+      }
+      return undefined;
+    }
+    if (item.kind !== 'auto') return undefined;
     const last = this.latest.get(limitsKey(item.request));
     if (!last || Date.now() >= fullWindowUntil(last)) return undefined;
     this.answeredLocally += 1;
@@ -71,7 +86,7 @@ export class GovernorClient {
     if (this.inFlight) return;
     // Requests that queued behind the previous update may now be answerable without a call.
     this.queue = this.queue.filter((p) => {
-      const local = this.refusalFromFullWindow(p.item);
+      const local = this.localAnswer(p.item);
       if (local) p.resolve(local);
       return !local;
     });
@@ -79,16 +94,21 @@ export class GovernorClient {
     this.inFlight = true;
     const batch = this.queue.splice(0, MAX_BATCH);
     try {
-      const handle = await this.client.workflow.start('governorWorkflow', {
-        workflowId: this.workflowId, taskQueue: this.taskQueue, args: [{ actions: [] }], workflowIdConflictPolicy: 'USE_EXISTING',
-      });
+      // Start (or find) the governor once per process, not once per batch: a burst must not pay a start per round.
+      if (!this.governorStarted) {
+        await this.client.workflow.start('governorWorkflow', {
+          workflowId: this.workflowId, taskQueue: this.taskQueue, args: [{ actions: [] }], workflowIdConflictPolicy: 'USE_EXISTING',
+        });
+        this.governorStarted = true;
+      }
+      const handle = this.client.workflow.getHandle(this.workflowId);
       this.updatesSent += 1;
       const verdicts = await handle.executeUpdate(governorBatchUpdate, { args: [batch.map((p) => p.item)] });
       // The last verdict of a batch describes the window after the whole batch.
       verdicts.forEach((v, i) => {
         const { kind, request } = batch[i].item;
         this.latest.set(limitsKey(request), v);
-        this.answered.set(`${kind}:${request.key}`, v);
+        this.answered.set(`${kind}:${request.key}`, { verdict: v, at: Date.now() });
       });
       for (const key of this.answered.keys()) {
         if (this.answered.size <= MAX_REMEMBERED) break;
@@ -96,7 +116,9 @@ export class GovernorClient {
       }
       batch.forEach((p, i) => p.resolve(verdicts[i]));
     } catch (err) {
-      // Each activity retries on its own; the idempotency key makes a repeated request safe.
+      // Each activity retries on its own; the idempotency key makes a repeated request safe. The governor may have
+      // been terminated or may have failed: the next round starts (or finds) it again.
+      this.governorStarted = false;
       batch.forEach((p) => p.reject(err));
     } finally {
       this.inFlight = false;
