@@ -90,7 +90,8 @@ export function createEnforcementActivities(deps: EnforcementDeps) {
       const apply = await classify(`apply on ${e.name}`, () => e.apply(req));
       if (settleSeconds > 0) await sleepFor(settleSeconds * 1000);
       try {
-        return { apply, verify: await verification(e, req) };
+        // Verified where apply says it wrote (the ownership record), not wherever the enforcer would look today.
+        return { apply, verify: await verification(e, apply.written ? { ...req, written: apply.written } : req) };
       } catch (err) {
         const detail = `verification failed: ${err instanceof Error ? err.message : String(err)}`;
         const unknown = { ok: false, evidence: detail };

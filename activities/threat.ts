@@ -11,7 +11,8 @@ import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { AllowlistEntry, PolicyConfig } from '../domain/config';
 import { intelFromEvidence } from '../domain/intel-from-evidence';
-import { assessThreat, decide, screenTarget, type Assessment, type ThreatFacts } from '../domain/policy';
+import { assessThreat, decide, effectiveSettings, screenTarget, type Assessment, type ThreatFacts } from '../domain/policy';
+import { settlePrefixTarget } from '../domain/prefix-case';
 import { proposeByRules } from '../domain/rule-proposer';
 import type { EnrichInput, GovernorVerdict, MergedEvidence, PolicyDecision, Proposal, ProposeInput, ThreatIntel } from '../domain/types';
 import { ALLOWLIST_WORKFLOW_ID, allowlistQuery, GOVERNOR_WORKFLOW_ID } from '../workflows/messages';
@@ -57,6 +58,9 @@ export interface DecideThreatInput {
   proposal: Proposal;
   /** Idempotency key of the governor reservation: `<workflowId>#<cycle>`. */
   governorKey: string;
+  /** The case subject (an IPv6 prefix for a prefix case) and the configured enforcer: a prefix case's block target. */
+  subject?: string;
+  enforcer?: string;
 }
 
 export interface DecisionRecord {
@@ -117,7 +121,12 @@ export function createThreatActivities(deps: ThreatActivityDeps) {
     /** The policy's decision; an auto-eligible one asks the rate governor and is decided again with its verdict. */
     async decideThreat(input: DecideThreatInput): Promise<DecisionRecord> {
       const facts = { ...input.facts, now: new Date().toISOString() };
-      const tentative = decide({ ...facts, proposal: input.proposal });
+      // A prefix case: widened to the prefix (review only, past the count) or the latest /128, with the reason.
+      const settle = (d: PolicyDecision) => (input.subject === undefined ? d : settlePrefixTarget(d, {
+        subject: input.subject, evidence: facts.evidence, policy: facts.policy, allowlist: facts.allowlist, now: facts.now,
+        mode: effectiveSettings(facts.policy, facts.evidence.sources[0], facts.evidence.direction).mode, enforcer: input.enforcer ?? 'simulated',
+      }));
+      const tentative = settle(decide({ ...facts, proposal: input.proposal }));
       if (tentative.kind !== 'auto') return { decision: tentative, decidedAt: facts.now };
       const g = facts.policy.governor;
       const limits = { cap: g.maxUnattendedActions, windowMinutes: g.windowMinutes };
@@ -128,7 +137,7 @@ export function createThreatActivities(deps: ThreatActivityDeps) {
         // No answer from the governor: the safe side is a human.
         verdict = { granted: false, used: limits.cap, ...limits, unavailable: err instanceof Error ? err.message : String(err) };
       }
-      return { decision: decide({ ...facts, proposal: input.proposal, governor: verdict }), governor: verdict, decidedAt: new Date().toISOString() };
+      return { decision: settle(decide({ ...facts, proposal: input.proposal, governor: verdict })), governor: verdict, decidedAt: new Date().toISOString() };
     },
 
     /** Human approvals are never refused by the governor, but they are counted. */

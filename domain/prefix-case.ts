@@ -82,5 +82,5 @@ export function settlePrefixTarget(decision: PolicyDecision, f: PrefixCaseFacts)
     }
     why = `${seen}, but the prefix is never blocked as a whole: ${protectedBy}`;
   }
-  return { ...decision, reasons: [...decision.reasons, `${why}; blocking ${single}, the latest address`] };
+  return { ...decision, reasons: [...decision.reasons, `${why}; blocking ${single}, the latest address when the case was evaluated`] };
 }

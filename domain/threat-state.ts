@@ -2,6 +2,7 @@
 import type { PolicyConfig } from './config';
 import type { ClosedCase } from './cycle';
 import type { BlockLevels, EffectBaseline, EffectCheck, NextStep, VerificationLevel } from './verification';
+import type { WrittenEntry } from './written-entry';
 import type {
   EnforcementResult, GovernorVerdict, HumanDecision, MergedEvidence, PolicyDecision, Proposal,
   RecordedHumanDecision, Sighting, ThreatIntel, ThreatOutcome, ThreatStatus, ApprovalChannel,
@@ -57,6 +58,10 @@ export interface BlockRecord {
   appliedAt?: string;
   expiresAt?: string;
   liftedAt?: string;
+  /** The host the block is about when the workflow is a prefix case (its latest address when decided). */
+  address?: string;
+  /** What apply reported it wrote: removal and its check work on exactly this. */
+  written?: WrittenEntry[];
 }
 
 export interface EnforcementStep extends EnforcementResult {

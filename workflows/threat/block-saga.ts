@@ -22,11 +22,11 @@ function enforcement(c: ThreatCase, extraSeconds = 0): EnforcementActivities {
 }
 
 /** Records the block, applies and verifies it; on failure rolls back and closes the case. True when it holds. */
-export async function applyBlock(c: ThreatCase, target: string, durationHours: number): Promise<boolean> {
+export async function applyBlock(c: ThreatCase, target: string, durationHours: number, address: string): Promise<boolean> {
   const st = c.state;
   st.block = {
     blockId: `${c.input.ip}#${st.cycle}`, target, durationHours, permanent: false,
-    dryRun: st.dryRun, enforcer: st.dryRun ? 'simulated' : c.input.enforcer,
+    dryRun: st.dryRun, enforcer: st.dryRun ? 'simulated' : c.input.enforcer, ...(address !== c.input.ip ? { address } : {}),
   };
   const req = c.blockRequest();
   const settle = c.policy.verifySettleSeconds;
@@ -35,6 +35,8 @@ export async function applyBlock(c: ThreatCase, target: string, durationHours: n
   c.setStatus('enforcing');
   try {
     const r = await enforcement(c, settle).enforceBlock(req, settle);
+    // The enforcer's ownership record: rollback, verification and lift remove exactly what this apply wrote.
+    if (r.apply.written) st.block.written = r.apply.written;
     c.step('apply', r.apply);
     const v = r.verify;
     c.step('verify', { enforcer: v.enforcer, ok: v.present, simulated: v.simulated, detail: v.detail, at: v.at });
@@ -42,7 +44,7 @@ export async function applyBlock(c: ThreatCase, target: string, durationHours: n
     if (v.levels) st.verification = { levels: v.levels, level: v.level, since: r.apply.at, ...(baseline ? { baseline } : {}) };
     if (st.dryRun) c.note('dry run', 'nothing was verified against a real data plane: the simulator only read back its own record');
     if (!v.present) {
-      await rollback(c, req);
+      await rollback(c, c.blockRequest());
       await c.close('failed', [`the block did not take: ${v.detail}; rolled back`]);
       return false;
     }

@@ -205,8 +205,9 @@ export class ThreatCase {
   blockRequest(): BlockRequest {
     const b = this.state.block!;
     return {
-      blockId: b.blockId, ip: this.input.ip, target: b.target, direction: this.state.evidence.direction,
+      blockId: b.blockId, ip: b.address ?? this.input.ip, target: b.target, direction: this.state.evidence.direction,
       reason: `palisade ${this.state.decision?.kind ?? 'block'} case ${this.state.cycle}`, dryRun: b.dryRun, enforcer: b.enforcer,
+      ...(b.written ? { written: b.written } : {}),
     };
   }
 }

@@ -8,6 +8,7 @@ import { caseNonceFromUuid, formatCaseRef } from '../../domain/case-binding';
 import { autoBlockDecided, reviewNeeded } from '../../domain/notifications';
 import { decide, type ThreatFacts } from '../../domain/policy';
 import { failedProposal } from '../../domain/proposal-vetting';
+import { caseHost } from '../../domain/prefix-case';
 import { SA } from '../../domain/search-attributes';
 import type { Proposal, RecordedHumanDecision, ThreatOutcome } from '../../domain/types';
 import { LOCAL_ACTIVITY_OPTIONS } from '../retry-policies';
@@ -20,12 +21,14 @@ const countActs = proxyLocalActivities<ThreatActivities>(LOCAL_ACTIVITY_OPTIONS.
 
 /** Where deciding ends: a block to enforce, or an outcome without one. */
 export type Verdict =
-  | { kind: 'block'; target: string; durationHours: number }
+  | { kind: 'block'; target: string; durationHours: number; address: string }
   | { kind: 'close'; outcome: ThreatOutcome; reasons: string[] };
 
 export async function decideCase(c: ThreatCase): Promise<Verdict> {
   const st = c.state;
-  const ev = await evaluateActs.evaluateThreat({ ip: c.input.ip, evidence: st.evidence, policy: c.policy, priorBlocks: st.priorBlocks });
+  // The address the case decides on: the workflow's IP, or a prefix case's latest address, fixed for this case.
+  const host = caseHost(c.input.ip, st.evidence);
+  const ev = await evaluateActs.evaluateThreat({ ip: host, evidence: st.evidence, policy: c.policy, priorBlocks: st.priorBlocks });
   c.policy = ev.policy;
   st.mode = ev.policy.mode;
   st.dryRun = ev.policy.dryRun;
@@ -41,13 +44,13 @@ export async function decideCase(c: ThreatCase): Promise<Verdict> {
   }
 
   c.setStatus('proposing');
-  st.proposal = await propose(c, assessment.settings.autoBar);
+  st.proposal = await propose(c, host, assessment.settings.autoBar);
   c.setStatus('deciding');
   const facts: ThreatFacts = {
-    ip: c.input.ip, evidence: st.evidence, intel: st.intel!, policy: c.policy, allowlist: ev.allowlist, priorBlocks: st.priorBlocks, now: nowIso(),
+    ip: host, evidence: st.evidence, intel: st.intel!, policy: c.policy, allowlist: ev.allowlist, priorBlocks: st.priorBlocks, now: nowIso(),
   };
   try {
-    const rec = await decideActs.decideThreat({ facts, proposal: st.proposal, governorKey: c.governorKey() });
+    const rec = await decideActs.decideThreat({ facts, proposal: st.proposal, governorKey: c.governorKey(), subject: c.input.ip, enforcer: c.input.enforcer });
     st.decision = rec.decision;
     st.governor = rec.governor;
   } catch (err) {
@@ -64,7 +67,7 @@ export async function decideCase(c: ThreatCase): Promise<Verdict> {
   const block = decision.block!;
   if (decision.kind === 'auto') {
     await c.notify(autoBlockDecided(st));
-    return { kind: 'block', target: block.target, durationHours: block.durationHours };
+    return { kind: 'block', target: block.target, durationHours: block.durationHours, address: host };
   }
 
   const human = await awaitReview(c);
@@ -78,21 +81,21 @@ export async function decideCase(c: ThreatCase): Promise<Verdict> {
   } catch (err) {
     c.note('rate governor did not record the approval', errorMessage(err));
   }
-  return { kind: 'block', target: block.target, durationHours: human.durationHours ?? block.durationHours };
+  return { kind: 'block', target: block.target, durationHours: human.durationHours ?? block.durationHours, address: host };
 }
 
-async function propose(c: ThreatCase, autoThreshold: number): Promise<Proposal> {
+async function propose(c: ThreatCase, host: string, autoThreshold: number): Promise<Proposal> {
   const st = c.state;
   const d = c.policy.durations;
   try {
     return await proposeActs.proposeAction({
-      ip: c.input.ip, evidence: st.evidence, intel: st.intel!,
+      ip: host, evidence: st.evidence, intel: st.intel!,
       history: { priorBlocks: st.priorBlocks, lastOutcome: st.previous?.outcome },
       bounds: { minHours: d.minHours, maxHours: d.maxHours, ladderHours: d.ladderHours, repeatOffenderThreshold: d.repeatOffenderThreshold, autoThreshold },
     });
   } catch (err) {
     // A failure, never a "no action": the policy sends it to review or to the rule-based proposal.
-    return failedProposal(c.input.ip, `proposal activity failed: ${errorMessage(err)}`);
+    return failedProposal(host, `proposal activity failed: ${errorMessage(err)}`);
   }
 }
 

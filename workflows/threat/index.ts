@@ -1,4 +1,4 @@
-// One durable workflow per suspicious IP (`threat/<ip>`): the lifecycle of ../shared/design.md.
+// One durable workflow per suspicious IP (`threat/<ip>`, or `threat/<prefix>` for an IPv6 prefix case): the lifecycle of ../shared/design.md.
 //
 //   sighting(s) → evaluate → propose → decide → [review] → apply + verify → hold → lift + verify removal → watch
 //
@@ -22,6 +22,6 @@ export async function threatWorkflow(input: ThreatWorkflowInput): Promise<Threat
   await c.open();
   const verdict = await decideCase(c);
   if (verdict.kind === 'close') await c.close(verdict.outcome, verdict.reasons);
-  else if (await applyBlock(c, verdict.target, verdict.durationHours)) await holdAndLift(c);
+  else if (await applyBlock(c, verdict.target, verdict.durationHours, verdict.address)) await holdAndLift(c);
   return watch(c);
 }
