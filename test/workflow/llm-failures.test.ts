@@ -59,6 +59,13 @@ void describe('[time-skipping] LLM failures are recorded in the threat workflow 
       if (c) {
         const data = c.result?.payloads?.[0]?.data;
         results.push({ type: scheduled.get(String(c.scheduledEventId)) ?? '', payload: data ? JSON.parse(Buffer.from(data).toString('utf8')) : undefined });
+      }      // Local activities (the deciding steps) leave a marker: its data names the activity, its result is the payload.
+      const m = e.markerRecordedEventAttributes;
+      const markerData = m?.details?.data?.payloads?.[0]?.data;
+      const markerResult = m?.details?.result?.payloads?.[0]?.data;
+      if (markerData && markerResult) {
+        const info = JSON.parse(Buffer.from(markerData).toString('utf8')) as { activityType?: string; activity_type?: string };
+        results.push({ type: info.activityType ?? info.activity_type ?? '', payload: JSON.parse(Buffer.from(markerResult).toString('utf8')) });
       }
     }
     const proposed = results.filter((r) => r.type === 'proposeAction');
