@@ -11,8 +11,10 @@ export const SCHEMA_SUBDIR = 'v12';
 export const DATABASES = { temporal: 'temporal', visibility: 'temporal_visibility' } as const;
 export const DB_USER = 'temporal';
 
-// The derived ports reach 300 below and 767 above the frontend port (clusterPorts); all stay unprivileged.
-const port = z.number().int().min(1024 + 300).max(65535 - 800);
+// The derived ports reach 300 below and 767 above the frontend port (clusterPorts); all stay unprivileged. The
+// server stores membership ports (frontend - 300 ..) in a PostgreSQL smallint: they must stay at or below 32767.
+export const MAX_FRONTEND_PORT = 32_767 + 300;
+const port = z.number().int().min(1024 + 300).max(MAX_FRONTEND_PORT);
 
 export const clusterOptionsSchema = z.strictObject({
   /** Frontend gRPC port (what TEMPORAL_ADDRESS points at); every other port is derived from it (clusterPorts). */

@@ -21,7 +21,8 @@ function portFree(port: number): Promise<boolean> {
 /** A frontend port whose whole derived range (clusterPorts) is free on loopback now. */
 export async function freeClusterPort(): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
-    const candidate = 20_000 + 1000 * Math.floor(Math.random() * 40) + 10 * Math.floor(Math.random() * 60);
+    // Below MAX_FRONTEND_PORT (membership ports are a smallint in the server's schema).
+    const candidate = 20_000 + 1000 * Math.floor(Math.random() * 12) + 10 * Math.floor(Math.random() * 60);
     const free = await Promise.all(allPorts(clusterPorts(candidate)).map(portFree));
     if (free.every(Boolean)) return candidate;
   }

@@ -15,7 +15,7 @@ describe('cluster ports', () => {
     assert.notEqual(p.postgres, 5432, 'never the system PostgreSQL port');
   });
 
-  for (const port of [1024 + 300, 7233, 17233, 40000, 65535 - 800]) {
+  for (const port of [1024 + 300, 7233, 17233, 33067]) {
     test(`frontend ${port}: every port distinct and valid`, () => {
       const ports = allPorts(clusterPorts(port));
       assert.equal(new Set(ports).size, ports.length);
@@ -34,7 +34,7 @@ describe('cluster options', () => {
     ['defaults', {}, undefined],
     ['shards 0', { shards: 0 }, /shards/],
     ['port below 1024', { port: 80 }, /port/],
-    ['port too high for the derived ports', { port: 65_000 }, /port/],
+    ['port whose membership ports overflow the server\'s smallint column', { port: 33_068 }, /port/],
     ['namespace with a space', { namespace: 'a b' }, /namespace/],
     ['unknown key', { pgPort: 5432 }, /pgPort|unrecognized/i],
   ];
