@@ -6,8 +6,10 @@ import type { ActivityOptions, LocalActivityOptions } from '@temporalio/workflow
 /** Enforcers classify auth/validation failures as permanent: retrying cannot help, so it is not done. */
 export const PERMANENT_ENFORCEMENT_ERRORS = ['PermanentEnforcementError'];
 
+// No attempt limit: a firewall that is down for minutes must get the block (or its lift) when it returns, not a
+// failed case. Each use bounds the whole effort with a schedule-to-close timeout instead.
 const enforcementRetry = {
-  initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 6,
+  initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute',
   nonRetryableErrorTypes: PERMANENT_ENFORCEMENT_ERRORS,
 } as const;
 
@@ -18,7 +20,9 @@ export const ACTIVITY_OPTIONS = {
    * Side effects on firewalls (runs on the enforcement queue): backoff on transient errors, never retry permanent
    * ones. Apply-and-verify also waits the settle time inside, so its timeout is this plus the settle time.
    */
-  enforce: { startToCloseTimeout: '2 minutes', retry: enforcementRetry },
+  enforce: { startToCloseTimeout: '2 minutes', scheduleToCloseTimeout: '30 minutes', retry: enforcementRetry },
+  /** Lifting (and rolling back) keeps trying for a day: an entry left behind blocks an address nobody decided to block. */
+  lift: { startToCloseTimeout: '2 minutes', scheduleToCloseTimeout: '24 hours', retry: enforcementRetry },
   /** Effect check of a block (access log, Elasticsearch, PromQL): read-only; a failing source degrades inside. */
   effect: { startToCloseTimeout: '2 minutes', retry: { initialInterval: '2 seconds', maximumAttempts: 3 } },
   /** Alert investigations: read-only diagnostics degrade after a few attempts. */

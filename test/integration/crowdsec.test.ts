@@ -16,6 +16,7 @@ import { crowdsecStatePath } from '../../activities/detection/crowdsec-source';
 import { createWorkers } from '../../workers';
 import { startCrowdSec, type CrowdSecLapi } from '../helpers/crowdsec';
 import { createDevServerEnv, uniqueQueue, workflowBundle } from '../helpers/temporal-env';
+import { recordHistory } from '../helpers/histories';
 
 const IP = '45.155.205.91';
 
@@ -53,8 +54,13 @@ void describe('[dev-server] CrowdSec LAPI source (real crowdsec 1.4.6)', () => {
     const running = workers.run();
     try {
       await lapi.cscli(['decisions', 'add', '--ip', IP, '--reason', 'crowdsecurity/http-probing', '--duration', '4h']);
-      const poll = () => env.client.workflow.execute('crowdsecPollWorkflow', { taskQueue: config.temporal.taskQueue, workflowId: uniqueQueue('crowdsec-poll') }) as Promise<CrowdSecPollSummary>;
+      const pollIds: string[] = [];
+      const poll = () => {
+        pollIds.push(uniqueQueue('crowdsec-poll'));
+        return env.client.workflow.execute('crowdsecPollWorkflow', { taskQueue: config.temporal.taskQueue, workflowId: pollIds.at(-1)! }) as Promise<CrowdSecPollSummary>;
+      };
       const first = await poll();
+      await recordHistory(env.client, pollIds[0], 'one-decision');
       assert.equal(first.stats.health, 'ok');
       assert.deepEqual(first.sightings.map((s) => [s.ip, s.workflowId, s.behaviour]), [[IP, `threat/${IP}`, 'crowdsec']]);
       const threat = env.client.workflow.getHandle(`threat/${IP}`);

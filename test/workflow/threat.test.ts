@@ -92,7 +92,7 @@ describe('[time-skipping] threat workflow lifecycle', () => {
       await h.waitFor(ip, (s) => s.status === 'pending_review');
       const sent = [
         { decision: 'approve' as const, approver: 'alice', channel: 'api' as const },
-        { decision: 'reject' as const, approver: 'bob', channel: 'discord' as const },
+        { decision: 'reject' as const, approver: 'bob', channel: 'review-page' as const },
       ];
       const results = await Promise.allSettled(sent.map((d) => handle.executeUpdate(decideUpdate, { args: [d] })));
       const accepted = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
@@ -100,7 +100,7 @@ describe('[time-skipping] threat workflow lifecycle', () => {
       assert.equal(accepted.length, 1, 'exactly one decision accepted');
       assert.equal(refused.length, 1, 'exactly one decision refused');
       assert.ok(refused[0] instanceof WorkflowUpdateFailedError);
-      assert.match(String((refused[0].cause as Error)?.message), /already (approved by alice via api|rejected by bob via discord)|not waiting for a review/);
+      assert.match(String((refused[0].cause as Error)?.message), /already (approved by alice via api|rejected by bob via review-page)|not waiting for a review/);
       const winner = accepted[0].decision.approver;
       const s = await h.waitFor(ip, (x) => x.status === 'blocked' || x.outcome !== undefined);
       assert.equal(s.review?.decision?.approver, winner);

@@ -21,6 +21,11 @@ function enforcement(c: ThreatCase, extraSeconds = 0): EnforcementActivities {
   });
 }
 
+/** Removal (a lift or a rollback) keeps trying far longer than an apply: see ACTIVITY_OPTIONS.lift. */
+function lifting(c: ThreatCase): EnforcementActivities {
+  return proxyActivities<EnforcementActivities>({ ...ACTIVITY_OPTIONS.lift, taskQueue: c.input.enforceTaskQueue });
+}
+
 /** Records the block, applies and verifies it; on failure rolls back and closes the case. True when it holds. */
 export async function applyBlock(c: ThreatCase, target: string, durationHours: number, address: string): Promise<boolean> {
   const st = c.state;
@@ -70,7 +75,7 @@ export async function applyBlock(c: ThreatCase, target: string, durationHours: n
 
 async function rollback(c: ThreatCase, req: BlockRequest) {
   try {
-    c.step('rollback', await enforcement(c).removeBlock(req));
+    c.step('rollback', await lifting(c).removeBlock(req));
   } catch (err) {
     c.step('rollback', c.failedStep(err));
   }
@@ -108,7 +113,7 @@ export async function holdAndLift(c: ThreatCase): Promise<void> {
   c.setStatus('lifting');
   for (let attempt = 1; attempt <= LIFT_ATTEMPTS; attempt++) {
     try {
-      const r = await enforcement(c).liftBlock(req);
+      const r = await lifting(c).liftBlock(req);
       c.step('remove', r.remove);
       const gone = r.verifyRemoval;
       c.step('verify_removal', { enforcer: gone.enforcer, ok: gone.removed, simulated: gone.simulated, detail: gone.detail, at: gone.at });

@@ -46,7 +46,7 @@ void describe('audit timeline of committed histories', () => {
     assert.match(approved, /model +proposal \((rule-based|LLM)\): block for \d+ h/);
     assert.match(approved, /human +human decision: approved by \S+ via \S+/);
     assert.match(approved, /enforcement +firewall: apply block [\d.]+\/32 on \w+: ok/);
-    assert.match(approved, /enforcement +firewall: verify [\d.]+\/32: present/);
+    assert.match(approved, /enforcement +firewall: verify [\d.]+\/32: level reached: (present|loaded)/);
 
     assert.match(timelineText(first('decide-signal')), /human decision \(signal\): approved by \S+ via temporal-ui/);
     assert.match(timelineText(first('review-rejected')), /human decision: rejected by /);
@@ -64,7 +64,7 @@ void describe('audit timeline of committed histories', () => {
     assert.match(t, /intel +intel: composite \d+/);
     assert.match(t, /policy +policy assessed: analyse \(score 97/);
     assert.match(t, /governor +rate governor \(unattended action\): granted, 1\/5 in 60 min/);
-    assert.match(t, /policy +policy decided: auto \(block [\d.]+\/32 for 24 h\)\n +score 97 ≥ analyse threshold 80, known bad\n(?: +.*\n)* +score 97 ≥ auto threshold 95 in mode auto \(governor 1\/5\): acting without a human/);
+    assert.match(t, /policy +policy decided: auto \(block [\d.]+\/32 for 24 h\)\n +score 97 ≥ analyse threshold 80; own observation: none; feed reputation: known bad\n(?: +.*\n)* +score 97 ≥ auto threshold 95 in mode auto \(governor 1\/5\): acting without a human/);
     assert.match(t, /enforcement +firewall: apply block [\d.]+\/32 on memory: ok/);
     assert.match(t, /enforcement +firewall: verify removal [\d.]+\/32: gone/);
     // Not inferred: change the reason inside the recorded decision, and the audit says what the history says.
