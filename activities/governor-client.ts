@@ -45,6 +45,15 @@ export class GovernorClient {
 
   constructor(private readonly client: Client, private readonly taskQueue: string, private readonly workflowId = GOVERNOR_WORKFLOW_ID) {}
 
+  /** Starts (or finds) the governor workflow; workers call it at start so the first threat does not pay for it. */
+  async ensureStarted(): Promise<void> {
+    if (this.governorStarted) return;
+    await this.client.workflow.start('governorWorkflow', {
+      workflowId: this.workflowId, taskQueue: this.taskQueue, args: [{ actions: [] }], workflowIdConflictPolicy: 'USE_EXISTING',
+    });
+    this.governorStarted = true;
+  }
+
   async request(item: GovernorBatchItem): Promise<GovernorVerdict> {
     const started = Date.now();
     try {
@@ -95,12 +104,7 @@ export class GovernorClient {
     const batch = this.queue.splice(0, MAX_BATCH);
     try {
       // Start (or find) the governor once per process, not once per batch: a burst must not pay a start per round.
-      if (!this.governorStarted) {
-        await this.client.workflow.start('governorWorkflow', {
-          workflowId: this.workflowId, taskQueue: this.taskQueue, args: [{ actions: [] }], workflowIdConflictPolicy: 'USE_EXISTING',
-        });
-        this.governorStarted = true;
-      }
+      await this.ensureStarted();
       const handle = this.client.workflow.getHandle(this.workflowId);
       this.updatesSent += 1;
       const verdicts = await handle.executeUpdate(governorBatchUpdate, { args: [batch.map((p) => p.item)] });

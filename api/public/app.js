@@ -203,7 +203,7 @@
         const r = await api('POST', '/api/threats/' + encodeURIComponent(ip) + '/decision', body);
         status.className = 'form-status ok';
         status.textContent = (decision === 'approve' ? 'Approved' : 'Rejected') + ' — the threat is now ' + statusLabel(r.status) + '.';
-        form.dataset.done = '1';
+        form.dataset.done = String(Date.now());
         setTimeout(refresh, 300);
       } catch (err) {
         status.className = 'form-status error';
@@ -282,10 +282,12 @@
       if (entry.form && state && entry.caseRef !== caseRef) { entry.form.remove(); entry.form = null; }
       if (!entry.form && state) { entry.form = decisionForm(summary.ip, state); entry.caseRef = caseRef; entry.card.append(entry.form); }
     }
+    // A card the operator just decided stays a few seconds after it leaves the list, so the confirmation is read.
+    const decidedRecently = (entry) => entry.form && entry.form.dataset.done && Date.now() - Number(entry.form.dataset.done) < 8000;
     for (const [ip, entry] of pendingCards) {
-      if (!seen.has(ip)) { entry.card.remove(); pendingCards.delete(ip); }
+      if (!seen.has(ip) && !decidedRecently(entry)) { entry.card.remove(); pendingCards.delete(ip); }
     }
-    $('pending-count').textContent = String(pendingCards.size);
+    $('pending-count').textContent = String(seen.size);
     $('pending-empty').hidden = pendingCards.size > 0;
   }
 

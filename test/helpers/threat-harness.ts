@@ -128,11 +128,15 @@ export function threatHarness(env: TestWorkflowEnvironment, bundle: WorkflowBund
         connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue: config.temporal.enforceTaskQueue,
         activities: createEnforcementActivities({ enforcers: { memory: enforcer } }),
       });
-      const governor = await Worker.create({
+      const governorWorker = await Worker.create({
         connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue: config.temporal.governorTaskQueue, workflowBundle: bundle,
       });
       try {
-        return await main.runUntil(() => enforce.runUntil(() => governor.runUntil(fn)));
+        // As a worker does at start: the governor exists before the first threat asks it.
+        return await main.runUntil(() => enforce.runUntil(() => governorWorker.runUntil(async () => {
+          await governor.ensureStarted();
+          return fn();
+        })));
       } finally {
         if (!runOpts.keepWorkflows) {
           // Workflows left running without a worker would hold the time-skipping server's clock for later tests.

@@ -94,7 +94,7 @@ void describe('[dev-server] palisade CLI and Discord approvals on the real threa
         /human +human decision: approved by alice via cli for 6 h: "secrets scanner"/,
         /governor +rate governor \(human approval counted\)/,
         /enforcement +firewall: apply block .*\/32 on memory: ok/,
-        /enforcement +firewall: verify .*: present on memory/,
+        /enforcement +firewall: verify .*: level reached: (present|loaded) on memory/,
         /hold +hold action: extend by 2 h by alice via cli/,
         /hold +hold action: release by carol via cli: "customer asked"/,
         /enforcement +firewall: remove block/,

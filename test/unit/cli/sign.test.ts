@@ -20,7 +20,8 @@ function cli(args: string[], env: Record<string, string> = {}): Promise<CliResul
 void describe('palisade sign', () => {
   void it('mints a link that the API verifier accepts, for the normalised IP, approver, decision and duration', async () => {
     const before = Date.now();
-    const r = await cli(['sign', '2001:DB8:0:0::7', '--approver', 'alice', '--decision', 'reject', '--duration', '6', '--no-check'], { PALISADE_LINK_SIGNING_KEY: KEY });
+    // Without a server to ask (--no-check), the link names the case it is for.
+    const r = await cli(['sign', '2001:DB8:0:0::7', '--approver', 'alice', '--decision', 'reject', '--duration', '6', '--no-check', '--case', '2-9f2c4e1a7b3d'], { PALISADE_LINK_SIGNING_KEY: KEY });
     assert.equal(r.code, 0, r.stderr);
     const m = /^https:\/\/palisade\.example\.net\/approve\/(v1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)\n$/.exec(r.stdout);
     assert.ok(m, r.stdout);
