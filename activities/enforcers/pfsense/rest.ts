@@ -98,18 +98,51 @@ export class RestTransport implements AliasTransport {
     return found ? zipEntries(found) : [];
   }
 
+  /**
+   * present = the entry is in the alias (config.xml); loaded = pf's runtime table has it. The `aliases` subsystem is
+   * dirty whenever anyone's alias write is not applied yet (another batch of ours between its PATCH and its apply,
+   * or an operator's unapplied GUI edit): that says nothing about this entry, which its own batch applied before
+   * apply() returned. Only when the entry is written but not in pf's table yet do we wait (bounded by the request
+   * timeout) for the pending apply to finish and look again.
+   */
   async verify(ip: string): Promise<VerifyResult> {
-    const entries = await this.read();
-    const entry = entries.find((e) => entryIp(e.address) === ip);
-    let present: VerifyResult['present'];
-    if (!entry) present = { ok: false, evidence: `${ip} is not in alias ${this.o.alias}` };
-    else {
-      const status = (await this.call('GET', '/api/v2/firewall/apply')) as { applied?: boolean; pending_subsystems?: string[] };
-      present = status.applied === false && (status.pending_subsystems ?? []).includes('aliases')
-        ? { ok: false, evidence: `${entry.address} is in alias ${this.o.alias} but alias changes are not applied yet` }
-        : { ok: true, evidence: `${entry.address} is in alias ${this.o.alias} (applied)` };
+    let entry = await this.entryOf(ip);
+    if (!entry) return { present: { ok: false, evidence: `${ip} is not in alias ${this.o.alias}` }, loaded: await this.loaded(ip) };
+    let loaded = await this.loaded(ip);
+    let pending = await this.pendingAliases();
+    let waited = '';
+    if (!loaded.ok && pending) {
+      const started = Date.now();
+      pending = await this.waitApplied();
+      waited = pending
+        ? `; alias changes still pending after ${Date.now() - started} ms`
+        : `; waited ${Date.now() - started} ms for a pending apply`;
+      entry = await this.entryOf(ip);
+      if (!entry) return { present: { ok: false, evidence: `${ip} is no longer in alias ${this.o.alias}${waited}` }, loaded: await this.loaded(ip) };
+      loaded = await this.loaded(ip);
     }
-    return { present, loaded: await this.loaded(ip) };
+    const state = pending ? 'written; alias changes pending apply' : 'applied';
+    return { present: { ok: true, evidence: `${entry.address} is in alias ${this.o.alias} (${state}${waited})` }, loaded };
+  }
+
+  private async entryOf(ip: string): Promise<AliasEntry | undefined> {
+    return (await this.read()).find((e) => entryIp(e.address) === ip);
+  }
+
+  /** GET /firewall/apply: are alias changes written but not applied? */
+  private async pendingAliases(): Promise<boolean> {
+    const status = (await this.call('GET', '/api/v2/firewall/apply')) as { applied?: boolean; pending_subsystems?: string[] };
+    return status.applied === false && (status.pending_subsystems ?? []).includes('aliases');
+  }
+
+  /** Polls until no alias change is pending, up to the request timeout; true if still pending then. */
+  private async waitApplied(): Promise<boolean> {
+    const deadline = Date.now() + this.o.target.timeoutMs;
+    for (;;) {
+      await new Promise((r) => setTimeout(r, this.pollMs));
+      if (!(await this.pendingAliases())) return false;
+      if (Date.now() > deadline) return true;
+    }
   }
 
   /** pf's runtime table (GET /api/v2/diagnostics/tables: pfctl -sT plus -T show per table). */

@@ -3,6 +3,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { createPfSenseEnforcer } from '../../../activities/enforcers/pfsense';
 import { RestTransport } from '../../../activities/enforcers/pfsense/rest';
 import { PermanentEnforcementError } from '../../../activities/enforcers/types';
+import { blockTook } from '../../../domain/verification';
 import { aliasBlockRule, FakePfRest } from '../../fakes/pfsense-rest';
 import { block, pfConfig, SECRETS } from './helpers';
 
@@ -20,6 +21,7 @@ void describe('pfSense REST transport against a pfrest v2 server', () => {
   beforeEach(() => {
     fake.aliases = [{ name: 'LAN_HOSTS', type: 'host', descr: '', address: ['10.0.0.1'], detail: ['router'] }];
     fake.live = [];
+    fake.tables = new Map();
     fake.dirty.clear();
     fake.aliasWrites = 0;
     fake.applyCalls = 0;
@@ -154,12 +156,43 @@ void describe('pfSense REST transport against a pfrest v2 server', () => {
     assert.match((await e.remove(block('203.0.113.1', 2))).detail, /^removed/);
   });
 
-  void it('verify says not live while alias changes are pending', async () => {
+  void it('verify: an applied entry stays present and loaded while another batch\'s alias change awaits its apply', async () => {
+    // The race the chaos run found: this block's batch applied; another batch has PATCHed the alias and its
+    // filter reload is still running when this block is verified. The dirty `aliases` subsystem is theirs.
+    const e = enforcer();
+    await e.apply(block('203.0.113.1'));
+    const other = new RestTransport({ target: { scheme: 'http', host: '127.0.0.1', port, timeoutMs: 5000, verifyTls: true }, alias: 'PALISADE_BLOCK',
+      aliasType: 'network', createAlias: false, auth: { kind: 'api-key', apiKey: async () => SECRETS.apiKey } });
+    const id = fake.aliases.findIndex((a) => a.name === 'PALISADE_BLOCK');
+    await other.call('PATCH', '/api/v2/firewall/alias', { id, address: ['203.0.113.2/32'], detail: ['palisade:203.0.113.2#1 x'], append: true });
+    await other.call('POST', '/api/v2/firewall/apply', {});
+    const v = await e.verify(block('203.0.113.1'));
+    assert.deepEqual({ present: v.present.ok, loaded: v.loaded.ok }, { present: true, loaded: true }, JSON.stringify(v));
+    assert.match(v.present.evidence, /203\.0\.113\.1\/32 is in alias PALISADE_BLOCK \(written; alias changes pending apply\)/);
+    assert.equal(blockTook(v), true, 'the saga must not roll this block back');
+  });
+
+  void it('verify: an entry written but not yet in pf\'s table waits for the pending apply, then reads it as loaded', async () => {
     fake.aliases.push({ name: 'PALISADE_BLOCK', type: 'network', descr: '', address: ['203.0.113.1/32'], detail: ['palisade:203.0.113.1#1 x'] });
     fake.dirty.add('aliases');
+    const other = new RestTransport({ target: { scheme: 'http', host: '127.0.0.1', port, timeoutMs: 5000, verifyTls: true }, alias: 'PALISADE_BLOCK',
+      aliasType: 'network', createAlias: false, auth: { kind: 'api-key', apiKey: async () => SECRETS.apiKey } });
+    await other.call('POST', '/api/v2/firewall/apply', {}); // the reload runs in the background (3 polls)
     const v = await enforcer().verify(block('203.0.113.1'));
-    assert.equal(v.present.ok, false);
-    assert.match(v.present.evidence, /not applied yet/);
+    assert.deepEqual({ present: v.present.ok, loaded: v.loaded.ok }, { present: true, loaded: true }, JSON.stringify(v));
+    assert.match(v.present.evidence, /\(applied; waited \d+ ms for a pending apply\)/);
+  });
+
+  void it('verify: an entry written but never applied is present, not loaded, after a bounded wait', async () => {
+    fake.aliases.push({ name: 'PALISADE_BLOCK', type: 'network', descr: '', address: ['203.0.113.1/32'], detail: ['palisade:203.0.113.1#1 x'] });
+    fake.dirty.add('aliases'); // nobody applies (an unapplied edit)
+    const started = Date.now();
+    const v = await enforcer({ timeoutSeconds: 0.3 }).verify(block('203.0.113.1'));
+    assert.ok(Date.now() - started >= 300, 'waited for the apply up to the timeout');
+    assert.equal(v.present.ok, true);
+    assert.match(v.present.evidence, /alias changes pending apply; alias changes still pending after \d+ ms/);
+    assert.equal(v.loaded.ok, false);
+    assert.equal(blockTook(v), false, 'not in the running ruleset: the block did not take');
   });
 
   void it('reverts its edit when the apply fails, leaving nothing half-applied', async () => {

@@ -98,9 +98,11 @@ void describe('pfSense REST: rules, runtime tables and the three levels', () => 
     fake.rules.push(aliasBlockRule());
     fake.aliases.push({ name: 'PALISADE_BLOCK', type: 'network', descr: '', address: ['203.0.113.1/32'], detail: ['palisade:203.0.113.1#1 x'] });
     fake.dirty.add('aliases');
-    const v = await enforcer().verify(block('203.0.113.1'));
-    assert.equal(v.present.ok, false, 'pending: not applied');
-    assert.equal(v.loaded.ok, false);
+    // Nobody applies: verify waits for the pending apply up to the request timeout, then reports what it sees.
+    const v = await enforcer({ timeoutSeconds: 0.2 }).verify(block('203.0.113.1'));
+    assert.equal(v.present.ok, true, 'in config.xml');
+    assert.match(v.present.evidence, /alias changes pending apply/);
+    assert.equal(v.loaded.ok, false, 'pending: not in the running ruleset');
     await enforcer().apply(block('203.0.113.2'));
     const after = await enforcer().verify(block('203.0.113.1'));
     assert.deepEqual([after.present.ok, after.loaded.ok], [true, true]);
