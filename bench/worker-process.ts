@@ -12,7 +12,7 @@ import type { BlockRequest } from '../domain/types';
 import { loadConfig } from '../runtime/config';
 import { createLogger } from '../runtime/logger';
 import { createWorkers } from '../workers';
-import { mainWorkerOptions } from '../workers/options';
+import { limitWorkflowThreadHeap, mainWorkerOptions } from '../workers/options';
 import type { ChildMessage, ParentMessage, WorkerProcessConfig } from './lib/worker-child';
 
 const send = (m: ChildMessage) => {
@@ -54,6 +54,7 @@ async function main() {
   const firewall = new ReportingFirewall('memory');
   let worker: { run(): Promise<void>; shutdown(): void };
   if (cfg.role === 'noop') {
+    limitWorkflowThreadHeap(config.workers);
     const w = await Worker.create({
       connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue,
       ...mainWorkerOptions(config.workers),

@@ -17,7 +17,7 @@ import { readSecret } from '../runtime/secrets';
 import { createConfiguredEnforcers } from './enforcers';
 import { bundleWorkflows } from './bundle';
 import { extraActivities } from './extra-activities';
-import { enforceWorkerOptions, mainWorkerOptions } from './options';
+import { enforceWorkerOptions, limitWorkflowThreadHeap, mainWorkerOptions } from './options';
 
 export type WorkerRole = 'worker' | 'enforce-worker' | 'all';
 
@@ -63,6 +63,7 @@ export async function createWorkers(deps: WorkerDeps): Promise<Workers> {
   const workers: Worker[] = [];
   if (roles === 'worker' || roles === 'all') {
     const workflowBundle = deps.workflowBundle ?? (await bundleWorkflows());
+    limitWorkflowThreadHeap(config.workers);
     workers.push(await Worker.create({
       connection, namespace, taskQueue: config.temporal.taskQueue, workflowBundle,
       ...mainWorkerOptions(config.workers),
