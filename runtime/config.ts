@@ -142,6 +142,10 @@ function semanticIssues(c: PalisadeConfig): ConfigIssue[] {
   if (c.llm.provider !== 'none' && !c.llm.model) issues.push({ path: 'llm.model', message: `required for provider ${c.llm.provider}` });
   if (c.detection.elasticsearch.enabled && !c.detection.elasticsearch.node) issues.push({ path: 'detection.elasticsearch.node', message: 'required when elasticsearch is enabled' });
   if (c.intel.feed.enabled && !c.intel.feed.baseUrl) issues.push({ path: 'intel.feed.baseUrl', message: 'required when the feed is enabled' });
+  const pro = c.proactive;
+  if (pro.mode !== 'off' && !(pro.prometheusUrl ?? c.detection.prometheusUrl) && !pro.icinga.enabled) {
+    issues.push({ path: 'proactive.mode', message: `${pro.mode} needs something to scan: proactive.prometheusUrl (or detection.prometheusUrl) or proactive.icinga` });
+  }
   const nb = c.policy.neverBlock;
   for (const i of validateNeverBlockContext({ ownNetworks: nb.ownNetworks, infrastructure: nb.infrastructure, allowlist: nb.allowlist, now: new Date().toISOString() })) {
     issues.push({ path: `policy.neverBlock.${i.path}`, message: i.message });

@@ -7,6 +7,7 @@ import { enforcementSchema } from './enforcement';
 import { detectionSchema } from './detection';
 import { apiSchema, discordSchema } from './surfaces';
 import { workersSchema } from './workers';
+import { proactiveSchema } from './proactive';
 
 export const configSchema = z.strictObject({
   /** Where the embedded Temporal database, caches and state live. */
@@ -21,6 +22,8 @@ export const configSchema = z.strictObject({
   detection: detectionSchema.prefault({}),
   api: apiSchema.prefault({}),
   discord: discordSchema.prefault({}),
+  /** The proactive loop (issue 16): scans for precursors, gated investigations, acks. Off by default. */
+  proactive: proactiveSchema.prefault({}),
 });
 
 export type PalisadeConfig = z.infer<typeof configSchema>;
@@ -28,3 +31,4 @@ export type { PolicyConfig, AllowlistEntry } from './policy';
 export type { SecretRef } from './common';
 export { policySchema } from './policy';
 export type { WorkersConfig } from './workers';
+export type { ProactiveConfig, ProactiveRule } from './proactive';
