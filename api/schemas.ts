@@ -38,14 +38,38 @@ export const holdBody = z
   })
   .refine((b) => b.action !== 'extend' || b.hours !== undefined, { message: 'extend needs hours', path: ['hours'] });
 
+const bulkTarget = z.union([
+  z.string().max(64),
+  z.strictObject({ ip: z.string().max(64), case: caseField.optional() }),
+]);
+
+/** `{all: true}` or criteria; checked again by domain/bulk-selection (checkFilterShape) for the message. */
+const bulkFilter = z.strictObject({
+  all: z.literal(true).optional(),
+  status: z.string().max(40).optional(),
+  source: z.string().max(100).optional(),
+  minScore: z.number().min(0).max(100).optional(),
+});
+
+/**
+ * A bulk decision covers an explicit list (`ips`, each an IP or `{ip, case}`) or a `filter` over the pending reviews.
+ * `expectedCount` is the number of cases the operator saw: required with a filter (a different count now is a 409),
+ * checked against the list's distinct IPs when given with one.
+ */
 export const bulkDecisionBody = z.strictObject({
   decision: z.enum(['approve', 'reject']),
   approver: approverField,
   comment: comment.optional(),
   durationHours: hours.optional(),
   channel: apiChannel,
-  ips: z.array(z.string().max(64)).min(1).max(1000),
-});
+  ips: z.array(bulkTarget).min(1).max(1000).optional(),
+  filter: bulkFilter.optional(),
+  expectedCount: z.number().int().min(0).max(1_000_000).optional(),
+})
+  .refine((b) => (b.ips === undefined) !== (b.filter === undefined), { message: 'give either ips (an explicit list) or filter, exactly one', path: ['ips'] })
+  .refine((b) => b.filter === undefined || b.expectedCount !== undefined, {
+    message: 'expectedCount is required with a filter: the number of pending reviews you looked at', path: ['expectedCount'],
+  });
 
 const shortText = z.string().max(500);
 /** Evidence as a caller may submit it: the same shape the sources produce, with caps (all of it is untrusted). */

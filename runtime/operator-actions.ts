@@ -277,34 +277,3 @@ export async function listThreats(client: Client, opts: { status?: string; limit
   }
   return out;
 }
-
-export type BulkItemResult =
-  | { ip: string; ok: true; result: DecideResult }
-  | { ip: string; ok: false; code: OperatorErrorCode; error: string };
-
-export const BULK_MAX_IPS = 1000;
-
-/** The same decision for many IPs, each through submitDecision, at most `concurrency` at a time; one result per IP. */
-export async function bulkDecide(client: Client, d: HumanDecision, ips: string[], opts: { concurrency?: number; timeoutMs?: number; bindToPendingCase?: boolean } = {}): Promise<BulkItemResult[]> {
-  if (!Array.isArray(ips) || ips.length === 0) throw new OperatorActionError('invalid_input', 'no IPs given');
-  if (ips.length > BULK_MAX_IPS) throw new OperatorActionError('invalid_input', `at most ${BULK_MAX_IPS} IPs per bulk decision (got ${ips.length})`);
-  parse(humanDecisionSchema, d, 'decision');
-  const unique = [...new Set(ips.map((ip) => String(ip)))];
-  const results: BulkItemResult[] = new Array(unique.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < unique.length) {
-      const i = next++;
-      const ip = unique[i];
-      try {
-        results[i] = { ip, ok: true, result: await submitDecision(client, ip, d, { timeoutMs: opts.timeoutMs, bindToPendingCase: opts.bindToPendingCase }) };
-      } catch (err) {
-        const e = toOperatorError(err, ip);
-        results[i] = { ip, ok: false, code: e.code, error: e.message };
-      }
-    }
-  };
-  const concurrency = Math.max(1, Math.min(opts.concurrency ?? 8, 32));
-  await Promise.all(Array.from({ length: Math.min(concurrency, unique.length) }, worker));
-  return results;
-}

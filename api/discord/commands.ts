@@ -7,6 +7,11 @@ const ipOption = (b: SlashCommandBuilder) => b.addStringOption((o) => o.setName(
 const base = (name: string, description: string) =>
   new SlashCommandBuilder().setName(name).setDescription(description).setDefaultMemberPermissions(PermissionFlagsBits.ManageGuild).setContexts(InteractionContextType.Guild);
 
+// A bulk decision names the count the operator saw: a different number pending now refuses it (nothing decided).
+const bulkOptions = (b: SlashCommandBuilder) => b
+  .addIntegerOption((o) => o.setName('expected').setDescription('How many reviews you saw pending (/pending); refused if another number is pending').setRequired(true).setMinValue(0).setMaxValue(1000))
+  .addStringOption((o) => o.setName('comment').setDescription('Why (recorded in the audit trail)').setMaxLength(500));
+
 export const COMMAND_NAMES = ['pending', 'approve', 'reject', 'approve-all', 'reject-all', 'status', 'release'] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
@@ -18,10 +23,8 @@ export function commandDefinitions(): RESTPostAPIChatInputApplicationCommandsJSO
       .addNumberOption((o) => o.setName('hours').setDescription('Block duration in hours (within policy bounds)').setMinValue(0.1).setMaxValue(87600)),
     ipOption(base('reject', 'Reject the proposed block of an IP'))
       .addStringOption((o) => o.setName('comment').setDescription('Why (recorded in the audit trail)').setMaxLength(500)),
-    base('approve-all', 'Approve every threat waiting for review')
-      .addStringOption((o) => o.setName('comment').setDescription('Why (recorded in the audit trail)').setMaxLength(500)),
-    base('reject-all', 'Reject every threat waiting for review')
-      .addStringOption((o) => o.setName('comment').setDescription('Why (recorded in the audit trail)').setMaxLength(500)),
+    bulkOptions(base('approve-all', 'Approve every threat waiting for review')),
+    bulkOptions(base('reject-all', 'Reject every threat waiting for review')),
     ipOption(base('status', 'Show the state of one IP')),
     ipOption(base('release', 'Lift an active block now'))
       .addStringOption((o) => o.setName('reason').setDescription('Why (recorded in the audit trail)').setMaxLength(500)),

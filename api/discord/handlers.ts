@@ -4,8 +4,9 @@
 import type { Client } from '@temporalio/client';
 import type { PalisadeConfig } from '../../domain/config';
 import type { HumanDecision } from '../../domain/types';
+import { decideInBulk, type BulkSelection } from '../../runtime/bulk-decisions';
 import {
-  bulkDecide, getThreat, listThreats, OperatorActionError, pendingCaseOf, submitDecision, submitHoldAction, type OperatorCallOptions,
+  getThreat, listThreats, OperatorActionError, pendingCaseOf, submitDecision, submitHoldAction, type OperatorCallOptions,
 } from '../../runtime/operator-actions';
 import { discordLine } from '../../activities/notify/discord-webhook';
 import { approverName, checkAccess, type AccessVerdict, type DiscordActor } from './authz';
@@ -14,7 +15,7 @@ import { parseButtonCustomId, pendingListMessage, statusMessage, type BotMessage
 /** The operator actions the bot uses, bound to one Temporal client. */
 export interface OperatorOps {
   submitDecision(ip: string, d: HumanDecision, opts?: Pick<OperatorCallOptions, 'bindToPendingCase'>): ReturnType<typeof submitDecision>;
-  bulkDecide(d: HumanDecision, ips: string[], opts?: { bindToPendingCase?: boolean }): ReturnType<typeof bulkDecide>;
+  decideInBulk(d: HumanDecision, selection: BulkSelection): ReturnType<typeof decideInBulk>;
   submitHoldAction(ip: string, a: Parameters<typeof submitHoldAction>[2]): ReturnType<typeof submitHoldAction>;
   getThreat(ip: string): ReturnType<typeof getThreat>;
   listThreats(opts: { status?: string; limit?: number }): ReturnType<typeof listThreats>;
@@ -23,7 +24,7 @@ export interface OperatorOps {
 export function operatorOpsFor(client: Client): OperatorOps {
   return {
     submitDecision: (ip, d, opts) => submitDecision(client, ip, d, opts),
-    bulkDecide: (d, ips, opts) => bulkDecide(client, d, ips, opts),
+    decideInBulk: (d, selection) => decideInBulk(client, d, selection),
     submitHoldAction: (ip, a) => submitHoldAction(client, ip, a),
     getThreat: (ip) => getThreat(client, ip),
     listThreats: (opts) => listThreats(client, opts),
@@ -119,15 +120,20 @@ export async function handleCommand(input: CommandInput, deps: HandlerDeps): Pro
       }
       case 'approve-all':
       case 'reject-all': {
-        const pending = await deps.ops.listThreats({ status: 'pending_review' });
-        if (pending.length === 0) return text('No threats are waiting for review.');
+        // The count the operator saw in /pending: a different number pending now refuses the whole decision.
+        const expected = input.options.expected;
+        if (typeof expected !== 'number' || !Number.isInteger(expected) || expected < 0) {
+          throw new OperatorActionError('invalid_input', 'the expected option is required: the number of pending reviews you saw (/pending shows it)');
+        }
         const d: HumanDecision = {
           decision: input.commandName === 'approve-all' ? 'approve' : 'reject',
           approver,
           channel: 'discord',
           comment: optString(input, 'comment') ?? `bulk ${input.commandName} from Discord`,
         };
-        const results = await deps.ops.bulkDecide(d, pending.map((t) => t.ip), { bindToPendingCase: true });
+        const outcome = await deps.ops.decideInBulk(d, { kind: 'filter', filter: { all: true }, expectedCount: expected });
+        if (outcome.matched === 0) return text('No threats are waiting for review.');
+        const results = outcome.results;
         const ok = results.filter((r) => r.ok).map((r) => r.ip);
         const failed = results.filter((r): r is Extract<typeof r, { ok: false }> => !r.ok);
         const lines = [`${d.decision === 'approve' ? '✅ Approved' : '❌ Rejected'} ${ok.length} of ${results.length}: ${ok.slice(0, 30).join(', ')}${ok.length > 30 ? ', …' : ''}`];

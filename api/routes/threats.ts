@@ -1,10 +1,12 @@
 // Control API over threats: list, show, decide, hold, bulk decide. Every write goes through runtime/operator-actions.
 import { Router } from 'express';
 import { z } from 'zod';
+import { checkFilterShape, checkFilterSource, checkFilterStatus, type BulkFilter } from '../../domain/bulk-selection';
 import { threatUiLink } from '../../domain/temporal-ui';
-import { bulkDecide, getThreat, listThreats, submitDecision, submitHoldAction } from '../../runtime/operator-actions';
+import { decideInBulk, type BulkSelection } from '../../runtime/bulk-decisions';
+import { getThreat, listThreats, submitDecision, submitHoldAction } from '../../runtime/operator-actions';
 import type { ApiDeps } from '../deps';
-import { validate } from '../errors';
+import { ApiError, validate } from '../errors';
 import { bulkDecisionBody, decisionBody, holdBody } from '../schemas';
 
 const listQuery = z.object({
@@ -49,13 +51,36 @@ export function createThreatsRouter({ config, client, logger, operatorTimeoutMs 
 
   router.post('/decisions/bulk', async (req, res) => {
     const b = validate(bulkDecisionBody, req.body);
-    const results = await bulkDecide(client, {
+    const selection: BulkSelection = b.filter
+      ? { kind: 'filter', filter: bulkFilterOf(b.filter), expectedCount: b.expectedCount! }
+      : { kind: 'list', targets: b.ips!, expectedCount: b.expectedCount };
+    const outcome = await decideInBulk(client, {
       decision: b.decision, approver: b.approver, channel: b.channel, comment: b.comment, durationHours: b.durationHours,
-    }, b.ips, opts);
-    const accepted = results.filter((r) => r.ok).length;
-    logger.info({ decision: b.decision, approver: b.approver, channel: b.channel, accepted, refused: results.length - accepted }, 'bulk decision');
-    res.json({ accepted, refused: results.length - accepted, results });
+    }, selection, opts);
+    logger.info({ decision: b.decision, approver: b.approver, channel: b.channel, matched: outcome.matched, accepted: outcome.accepted, refused: outcome.refused, filter: outcome.filter }, 'bulk decision');
+    res.json(outcome);
   });
 
   return router;
+}
+
+/** The request's filter as a domain filter; each refusal is a 400 naming the field. */
+function bulkFilterOf(f: { all?: true; status?: string; source?: string; minScore?: number }): BulkFilter {
+  const fail = (path: string, message: string) => new ApiError(400, `invalid request body: filter.${path}: ${message}`, [{ path: `filter.${path}`, message }]);
+  const out: BulkFilter = {};
+  if (f.all) out.all = true;
+  if (f.status !== undefined) {
+    const s = checkFilterStatus(f.status);
+    if (!s.ok) throw fail('status', s.reason);
+    out.status = s.value;
+  }
+  if (f.source !== undefined) {
+    const s = checkFilterSource(f.source);
+    if (!s.ok) throw fail('source', s.reason);
+    out.source = s.value;
+  }
+  if (f.minScore !== undefined) out.minScore = f.minScore;
+  const shape = checkFilterShape(out);
+  if (!shape.ok) throw fail('all', shape.reason);
+  return shape.value;
 }

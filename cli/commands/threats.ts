@@ -3,8 +3,11 @@
 import type { Command } from 'commander';
 import { threatUiLink } from '../../domain/temporal-ui';
 import type { ThreatState } from '../../domain/threat-state';
+import { BULK_FILTER_CRITERIA, parseFilterSpec, type BulkFilter } from '../../domain/bulk-selection';
+import type { HumanDecision } from '../../domain/types';
+import { decideInBulk } from '../../runtime/bulk-decisions';
 import { getThreat, listThreats, submitDecision, submitHoldAction, type ThreatDetail } from '../../runtime/operator-actions';
-import { globals, parseHours, printJson, withClient } from '../context';
+import { CliError, EXIT, globals, parseHours, printJson, withClient } from '../context';
 
 export function registerThreatCommands(program: Command) {
   program
@@ -36,30 +39,36 @@ export function registerThreatCommands(program: Command) {
 
   const decision = (name: 'approve' | 'reject') =>
     program
-      .command(`${name} <ip>`)
-      .description(name === 'approve' ? 'approve the proposed block of an IP' : 'reject the proposed block of an IP')
+      .command(`${name} [ip]`)
+      .description(name === 'approve'
+        ? 'approve the proposed block of an IP, or with --all of every pending review (a filter narrows it)'
+        : 'reject the proposed block of an IP, or with --all every pending review (a filter narrows it)')
       .requiredOption('--operator <name>', 'who decides (recorded in the audit trail)')
       .requiredOption('--comment <text>', 'why (recorded in the audit trail)')
       // Without --case the decision is bound to the case pending at this moment (and says which one it was).
-      .option('--case <ref>', 'the case you looked at (<cycle>-<nonce>, as `threats show` prints); refused if another case is pending');
+      .option('--case <ref>', 'the case you looked at (<cycle>-<nonce>, as `threats show` prints); refused if another case is pending')
+      .option('--all', `${name} every pending review (with --filter: those matching it); needs --expected-count`)
+      .option('--filter <criteria>', `with --all: comma-separated ${BULK_FILTER_CRITERIA.map((k) => `${k}=…`).join(',')}`)
+      .option('--expected-count <n>', 'with --all: how many reviews you saw pending; refused, with nothing decided, if another number matches now', parseCount)
+      .option('--json', 'with --all: machine-readable per-IP results');
 
-  decision('approve')
-    .option('--duration <hours>', 'block duration in hours (within policy bounds)', parseHours)
-    .action(async (ip: string, opts: { operator: string; comment: string; duration?: number; case?: string }, cmd: Command) => {
-      const r = await withClient(globals(cmd), ({ client }) => submitDecision(client, ip, {
-        decision: 'approve', approver: opts.operator, channel: 'cli', comment: opts.comment,
-        ...(opts.duration !== undefined ? { durationHours: opts.duration } : {}),
-        ...(opts.case !== undefined ? { case: opts.case } : {}),
-      }, { bindToPendingCase: true }));
-      process.stdout.write(`approved ${ip}${caseSuffix(r.decision.case)} as ${r.decision.approver} at ${r.decision.decidedAt}; threat is now ${r.status}\n`);
-    });
-
-  decision('reject').action(async (ip: string, opts: { operator: string; comment: string; case?: string }, cmd: Command) => {
+  type DecisionOpts = { operator: string; comment: string; duration?: number; case?: string; all?: boolean; filter?: string; expectedCount?: number; json?: boolean };
+  const decide = (name: 'approve' | 'reject') => async (ip: string | undefined, opts: DecisionOpts, cmd: Command) => {
+    const d: HumanDecision = {
+      decision: name, approver: opts.operator, channel: 'cli', comment: opts.comment,
+      ...(opts.duration !== undefined ? { durationHours: opts.duration } : {}),
+    };
+    if (opts.all || ip === undefined) return decideAll(d, ip, opts, cmd);
+    if (opts.filter !== undefined || opts.expectedCount !== undefined) throw new CliError('--filter and --expected-count go with --all', EXIT.usage);
     const r = await withClient(globals(cmd), ({ client }) => submitDecision(client, ip, {
-      decision: 'reject', approver: opts.operator, channel: 'cli', comment: opts.comment, ...(opts.case !== undefined ? { case: opts.case } : {}),
+      ...d, ...(opts.case !== undefined ? { case: opts.case } : {}),
     }, { bindToPendingCase: true }));
-    process.stdout.write(`rejected ${ip}${caseSuffix(r.decision.case)} as ${r.decision.approver} at ${r.decision.decidedAt}; threat is now ${r.status}\n`);
-  });
+    const verb = name === 'approve' ? 'approved' : 'rejected';
+    process.stdout.write(`${verb} ${ip}${caseSuffix(r.decision.case)} as ${r.decision.approver} at ${r.decision.decidedAt}; threat is now ${r.status}\n`);
+  };
+
+  decision('approve').option('--duration <hours>', 'block duration in hours (within policy bounds)', parseHours).action(decide('approve'));
+  decision('reject').action(decide('reject'));
 
   program
     .command('release <ip>')
@@ -121,6 +130,40 @@ function describeThreat(t: ThreatDetail, uiLink?: string): string {
   for (const st of s.enforcement) out.push(`  ${st.at} ${st.step}: ${st.ok ? 'ok' : 'FAILED'}${st.simulated ? ' (simulated)' : ''} — ${st.detail}`);
   for (const h of s.holdActions) out.push(`hold: ${h.action}${h.hours ? ` ${h.hours} h` : ''} by ${h.by} via ${h.channel} at ${h.at}`);
   return `${out.join('\n')}\n`;
+}
+
+/** `approve|reject --all [--filter …] --expected-count N`: every matching pending review, or nothing. */
+async function decideAll(d: HumanDecision, ip: string | undefined, opts: { all?: boolean; filter?: string; expectedCount?: number; case?: string; json?: boolean }, cmd: Command) {
+  const verb = d.decision === 'approve' ? 'approve' : 'reject';
+  if (ip !== undefined) throw new CliError(`give an IP or --all, not both`, EXIT.usage);
+  if (!opts.all) throw new CliError(`${verb} needs an IP, or --all --expected-count <n> for every pending review`, EXIT.usage);
+  if (opts.case !== undefined) throw new CliError('--case names one case: it does not go with --all', EXIT.usage);
+  let filter: BulkFilter = { all: true };
+  if (opts.filter !== undefined) {
+    const parsed = parseFilterSpec(opts.filter);
+    if (!parsed.ok) throw new CliError(`--filter: ${parsed.reason}`, EXIT.usage);
+    filter = parsed.value;
+  }
+  if (opts.expectedCount === undefined) {
+    throw new CliError('--expected-count is required with --all: the number of pending reviews you looked at (palisade pending lists them)', EXIT.usage);
+  }
+  const outcome = await withClient(globals(cmd), ({ client }) => decideInBulk(client, d, { kind: 'filter', filter, expectedCount: opts.expectedCount! }));
+  if (opts.json) printJson(outcome);
+  else {
+    const done = d.decision === 'approve' ? 'approved' : 'rejected';
+    process.stdout.write(`${done} ${outcome.accepted} of ${outcome.matched} (${outcome.filter}) as ${d.approver}\n`);
+    for (const r of outcome.results) {
+      process.stdout.write(r.ok ? `  ${r.ip}${caseSuffix(r.result.decision.case)}: ${done}; now ${r.result.status}\n` : `  ${r.ip}: NOT ${done} (${r.code}): ${r.error}\n`);
+    }
+  }
+  // Some cases were decided elsewhere in between (or are unreachable): reported above, and a non-zero exit.
+  if (outcome.refused > 0) throw new CliError(`${outcome.refused} of ${outcome.matched} were not ${d.decision === 'approve' ? 'approved' : 'rejected'} (listed above)`, EXIT.invalidState);
+}
+
+function parseCount(v: string): number {
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isInteger(n) || n < 0) throw new CliError(`--expected-count: not a whole number ≥ 0: ${JSON.stringify(v)}`, EXIT.usage);
+  return n;
 }
 
 const caseSuffix = (c: string | undefined) => (c ? ` (case ${c})` : '');

@@ -11,6 +11,7 @@ import { commandDefinitions, registerCommands } from '../../../api/discord/comma
 import { createDiscordReviewPoster, discordNotifiersFromConfig } from '../../../api/discord/notifiers';
 import { normaliseThreatIp, OperatorActionError, type ThreatSummary } from '../../../runtime/operator-actions';
 import type { HumanDecision } from '../../../domain/types';
+import type { BulkSelection } from '../../../runtime/bulk-decisions';
 import type { HoldAction, ThreatState } from '../../../domain/threat-state';
 import { configSchema } from '../../../domain/config';
 import { startFakeDiscord, type FakeDiscord } from '../../fakes/discord-webhook';
@@ -29,7 +30,7 @@ const cases: { name: string; actor: DiscordActor; reason: string }[] = [
   { name: 'direct message', actor: { ...operator, guildId: null, roleIds: [] }, reason: 'wrong_guild' },
 ];
 
-interface Recorded { decisions: { ip: string; d: HumanDecision }[]; bulk: { d: HumanDecision; ips: string[] }[]; holds: { ip: string; a: HoldAction }[]; lists: number }
+interface Recorded { decisions: { ip: string; d: HumanDecision }[]; bulk: { d: HumanDecision; selection: BulkSelection }[]; holds: { ip: string; a: HoldAction }[]; lists: number }
 
 function recordingOps(rec: Recorded, pending: ThreatSummary[], failFor = new Map<string, OperatorActionError>()): OperatorOps {
   return {
@@ -40,11 +41,17 @@ function recordingOps(rec: Recorded, pending: ThreatSummary[], failFor = new Map
       rec.decisions.push({ ip: n, d });
       return { accepted: true, status: d.decision === 'approve' ? 'enforcing' : 'closed', decision: { ...d, decidedAt: '2026-11-22T16:00:00.000Z' } };
     },
-    async bulkDecide(d, ips) {
-      rec.bulk.push({ d, ips });
-      return ips.map((ip) => (failFor.has(ip)
+    // Resolves {all: true} against the pending list and checks the count, as runtime/bulk-decisions does (its own
+    // tests cover it on the dev server).
+    async decideInBulk(d, selection) {
+      rec.bulk.push({ d, selection });
+      const ips = pending.map((t) => t.ip);
+      if (selection.kind === 'filter' && selection.expectedCount !== ips.length) throw new OperatorActionError('invalid_state', `match ${ips.length} case(s) now, not the ${selection.expectedCount} expected; nothing was decided`);
+      const results = ips.map((ip) => (failFor.has(ip)
         ? { ip, ok: false as const, code: failFor.get(ip)!.code, error: failFor.get(ip)!.message }
         : { ip, ok: true as const, result: { accepted: true as const, status: 'enforcing' as const, decision: { ...d, decidedAt: 'x' } } }));
+      const accepted = results.filter((r) => r.ok).length;
+      return { matched: ips.length, accepted, refused: ips.length - accepted, results };
     },
     async submitHoldAction(ip, a) {
       rec.holds.push({ ip: normaliseThreatIp(ip), a });
@@ -155,18 +162,23 @@ void describe('Discord handlers with constructed interactions', () => {
     assert.deepEqual(ids, [`palisade:approve:203.0.113.9:${CASE}`, `palisade:reject:203.0.113.9:${CASE}`, `palisade:approve:2001:db8::7:${CASE}`, `palisade:reject:2001:db8::7:${CASE}`]);
   });
 
-  void it('/approve-all decides every pending threat in one bulk call and reports failures', async () => {
+  void it('/approve-all decides every pending threat in one bulk call with the count the operator saw, and reports failures', async () => {
     deps = make(new Map([['2001:db8::7', new OperatorActionError('invalid_state', 'already decided')]]));
-    const reply = await handleCommand({ actor: operator, commandName: 'approve-all', options: {} }, deps);
+    const missing = await handleCommand({ actor: operator, commandName: 'approve-all', options: {} }, deps);
+    assert.match(missing.content!, /^✖ the expected option is required/);
+    assert.equal(rec.bulk.length, 0, 'nothing decided without the count');
+    const reply = await handleCommand({ actor: operator, commandName: 'approve-all', options: { expected: 2 } }, deps);
     assert.equal(rec.bulk.length, 1);
-    assert.deepEqual(rec.bulk[0]!.ips, ['203.0.113.9', '2001:db8::7']);
+    assert.deepEqual(rec.bulk[0]!.selection, { kind: 'filter', filter: { all: true }, expectedCount: 2 });
     assert.equal(rec.bulk[0]!.d.channel, 'discord');
     assert.equal(rec.bulk[0]!.d.decision, 'approve');
     assert.match(reply.content!, /Approved 1 of 2/);
     assert.match(reply.content!, /2001:db8::7: already decided/);
-    await handleCommand({ actor: operator, commandName: 'reject-all', options: { comment: 'false positives' } }, deps);
+    await handleCommand({ actor: operator, commandName: 'reject-all', options: { comment: 'false positives', expected: 2 } }, deps);
     assert.equal(rec.bulk[1]!.d.decision, 'reject');
     assert.equal(rec.bulk[1]!.d.comment, 'false positives');
+    const stale = await handleCommand({ actor: operator, commandName: 'reject-all', options: { expected: 3 } }, deps);
+    assert.match(stale.content!, /^✖ .*not the 3 expected; nothing was decided/);
   });
 
   void it('/release and /status go through the operator actions', async () => {

@@ -1,0 +1,207 @@
+// Issue 15, bulk decisions, on a Temporal dev server with the real threat workflow, API and CLI:
+// 50 pending reviews; `palisade approve --all --expected-count 49` refuses and changes nothing; `--expected-count 50`
+// approves all 50, each through the `decide` update and counted by the governor as a human action. The API's filter
+// and explicit list (409 on a count that differs, per-IP results), Discord's reject-all through the same function.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { handleCommand, operatorOpsFor } from '../../api/discord/handlers';
+import { SA } from '../../domain/search-attributes';
+import { GOVERNOR_WORKFLOW_ID, governorStateQuery, THREAT_WORKFLOW_TYPE } from '../../workflows/messages';
+import { startApiStack, waitUntil, type ApiStack } from '../helpers/api-stack';
+import { runCli, type CliResult } from '../helpers/run-cli';
+import { createDevServerEnv } from '../helpers/temporal-env';
+
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'palisade-bulk-'));
+
+let env: TestWorkflowEnvironment;
+let stack: ApiStack;
+let n = 0;
+const nextIp = () => `45.148.${Math.floor(n / 250)}.${(n++ % 250) + 1}`;
+
+function cli(args: string[]): Promise<CliResult> {
+  return runCli(['--address', env.address, '--namespace', env.namespace ?? 'default', ...args], {
+    cwd: tmp, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmp, PALISADE_CONFIG: '/dev/null' },
+  });
+}
+
+async function call(method: string, p: string, body?: unknown) {
+  const res = await fetch(`${stack.url}${p}`, {
+    method,
+    headers: { authorization: `Bearer ${stack.secrets.controlToken}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await res.text();
+  let json: any;
+  try { json = JSON.parse(text); } catch { json = undefined; }
+  return { status: res.status, json, text };
+}
+
+const pendingCount = async () => (await env.client.workflow.count(
+  `WorkflowType = '${THREAT_WORKFLOW_TYPE}' AND ExecutionStatus = 'Running' AND ${SA.status.name} = 'pending_review'`,
+)).count;
+const waitPendingCount = (want: number) => waitUntil(pendingCount, (c) => c === want, `${want} pending reviews in visibility`, 1200);
+const humanActions = async () => (await env.client.workflow.getHandle(GOVERNOR_WORKFLOW_ID).query(governorStateQuery)).actions.filter((a) => a.kind === 'human');
+
+async function sightPending(count: number, extra: Parameters<ApiStack['sight']>[1] = {}): Promise<string[]> {
+  const ips = Array.from({ length: count }, nextIp);
+  for (const ip of ips) await stack.sight(ip, extra);
+  for (const ip of ips) await stack.waitForState(ip, (s) => s.status === 'pending_review', 'pending_review');
+  return ips;
+}
+
+void describe('[dev-server] bulk decisions: CLI, API, Discord and the review page through one path', () => {
+  before(async () => {
+    env = await createDevServerEnv();
+    stack = await startApiStack(env);
+  });
+  after(async () => {
+    await stack?.stop();
+    await env?.teardown();
+  });
+
+  void test('50 pending: approve --all --expected-count 49 refuses and changes nothing; 50 approves all 50, counted by the governor', async () => {
+    const ips = await sightPending(50);
+    await waitPendingCount(50);
+
+    const noCount = await cli(['approve', '--all', '--operator', 'alice', '--comment', 'wave of scanners']);
+    assert.equal(noCount.code, 2, noCount.stderr);
+    assert.match(noCount.stderr, /--expected-count is required with --all/);
+
+    const refused = await cli(['approve', '--all', '--expected-count', '49', '--operator', 'alice', '--comment', 'wave of scanners']);
+    assert.equal(refused.code, 4, refused.stdout + refused.stderr);
+    assert.match(refused.stderr, /^palisade: all pending reviews match 50 case\(s\) now, not the 49 expected; nothing was decided/);
+    assert.doesNotMatch(refused.stderr, /\n\s+at /, 'no stack trace');
+    for (const ip of ips) {
+      const s = await stack.state(ip);
+      assert.equal(s.status, 'pending_review', `${ip} still pending after the refusal`);
+      assert.equal(s.review?.decision, undefined, `${ip} has no decision`);
+    }
+    assert.equal(await pendingCount(), 50);
+    assert.equal((await humanActions().catch(() => [])).length, 0, 'the governor counted nothing');
+
+    const approved = await cli(['approve', '--all', '--expected-count', '50', '--operator', 'alice', '--comment', 'wave of scanners']);
+    assert.equal(approved.code, 0, approved.stdout + approved.stderr);
+    assert.match(approved.stdout, /^approved 50 of 50 \(all pending reviews\) as alice$/m);
+    for (const ip of ips) {
+      const s = await stack.waitForState(ip, (st) => st.status === 'blocked', 'blocked');
+      assert.equal(s.review?.decision?.decision, 'approve');
+      assert.equal(s.review?.decision?.approver, 'alice');
+      assert.equal(s.review?.decision?.channel, 'cli');
+      assert.equal(s.review?.decision?.comment, 'wave of scanners');
+      assert.equal(s.review?.decision?.case, s.review?.case, 'each decision records the case it was bound to');
+      assert.equal(s.governor?.granted, true, 'the human approval was counted (countHumanApproval)');
+    }
+    // The governor counts each bulk approval as a human action, exactly as it does for one.
+    const human = await humanActions();
+    assert.deepEqual(new Set(human.map((a) => a.ip)), new Set(ips));
+    assert.equal(human.length, 50);
+    await waitPendingCount(0);
+
+    const nothing = await cli(['reject', '--all', '--expected-count', '0', '--operator', 'alice', '--comment', 'x']);
+    assert.equal(nothing.code, 0, nothing.stderr);
+    assert.match(nothing.stdout, /^rejected 0 of 0/);
+  });
+
+  void test('CLI usage errors: an IP and --all, a bad filter, --case with --all, a count that is not a number', async () => {
+    const cases: [string[], RegExp][] = [
+      [['approve', '203.0.113.5', '--all', '--expected-count', '1'], /give an IP or --all, not both/],
+      [['approve', '--all', '--filter', 'country=RU', '--expected-count', '1'], /--filter: unknown filter key "country"/],
+      [['reject', '--all', '--filter', 'status=blocked', '--expected-count', '1'], /applies only to pending reviews/],
+      [['approve', '--all', '--case', '1-9f2c4e1a7b3d', '--expected-count', '1'], /--case names one case/],
+      [['approve', '--all', '--expected-count', 'fifty'], /--expected-count: not a whole number/],
+      [['approve', '203.0.113.5', '--expected-count', '1'], /--filter and --expected-count go with --all/],
+      [['approve'], /approve needs an IP, or --all --expected-count/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await cli([...args, '--operator', 'alice', '--comment', 'x']);
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, message, args.join(' '));
+    }
+  });
+
+  void test('API: filter with expectedCount (409 on a different count, nothing decided), per-IP results, 400s with messages', async () => {
+    const crowd = await sightPending(3, { source: 'crowdsec' });
+    const feed = await sightPending(2);
+    await waitPendingCount(5);
+    const base = { decision: 'approve', approver: 'dave', comment: 'crowdsec wave' };
+
+    const bad: [unknown, RegExp][] = [
+      [{ ...base, filter: { source: 'crowdsec' } }, /expectedCount: expectedCount is required with a filter/],
+      [{ ...base, filter: {}, expectedCount: 1 }, /filter\.all: an empty filter/],
+      [{ ...base, filter: { all: true, source: 'crowdsec' }, expectedCount: 3 }, /not both/],
+      [{ ...base, filter: { status: 'blocked' }, expectedCount: 3 }, /filter\.status: a decision applies only to pending reviews/],
+      [{ ...base, filter: { minScore: 101 }, expectedCount: 3 }, /filter\.minScore/],
+      [{ ...base, filter: { all: true }, ips: [crowd[0]], expectedCount: 1 }, /exactly one/],
+      [{ ...base }, /exactly one/],
+      [{ ...base, filter: { all: false }, expectedCount: 1 }, /filter\.all/],
+      [{ ...base, ips: [crowd[0], crowd[1]], expectedCount: 3 }, /names 2 distinct IP\(s\) but expectedCount is 3/],
+      [{ ...base, filter: { all: true }, expectedCount: 5, case: '1-9f2c4e1a7b3d' }, /case/],
+    ];
+    for (const [body, message] of bad) {
+      const r = await call('POST', '/api/decisions/bulk', body);
+      assert.equal(r.status, 400, `${JSON.stringify(body)} → ${r.text}`);
+      assert.match(r.json.error, message);
+    }
+
+    const stale = await call('POST', '/api/decisions/bulk', { ...base, filter: { source: 'crowdsec' }, expectedCount: 2 });
+    assert.equal(stale.status, 409, stale.text);
+    assert.match(stale.json.error, /^pending reviews with source=crowdsec match 3 case\(s\) now, not the 2 expected; nothing was decided/);
+    assert.deepEqual(stale.json.details, { matched: 3, expectedCount: 2 });
+    for (const ip of [...crowd, ...feed]) assert.equal((await stack.state(ip)).review?.decision, undefined, `${ip} untouched`);
+
+    const ok = await call('POST', '/api/decisions/bulk', { ...base, filter: { source: 'crowdsec' }, expectedCount: 3 });
+    assert.equal(ok.status, 200, ok.text);
+    assert.equal(ok.json.matched, 3);
+    assert.equal(ok.json.accepted, 3);
+    assert.equal(ok.json.filter, 'pending reviews with source=crowdsec');
+    assert.deepEqual(new Set(ok.json.results.map((r: any) => r.ip)), new Set(crowd));
+    for (const ip of crowd) assert.equal((await stack.waitForState(ip, (s) => s.review?.decision !== undefined, 'decided')).review?.decision?.approver, 'dave');
+    for (const ip of feed) assert.equal((await stack.state(ip)).status, 'pending_review', `${ip} is not covered by the filter`);
+
+    // Explicit list: a case decided in between is reported per IP, not counted; a wrong case is refused per IP.
+    const [a, b] = feed;
+    const first = await call('POST', `/api/threats/${a}/decision`, { decision: 'reject', approver: 'erin' });
+    assert.equal(first.status, 200, first.text);
+    const missing = nextIp();
+    const list = await call('POST', '/api/decisions/bulk', {
+      ...base, ips: [a, { ip: b, case: '9-000000000000' }, missing, a], expectedCount: 3,
+    });
+    assert.equal(list.status, 200, list.text);
+    assert.equal(list.json.matched, 3);
+    assert.equal(list.json.accepted, 0);
+    const byIp = Object.fromEntries(list.json.results.map((r: any) => [r.ip, r]));
+    assert.equal(byIp[a].code, 'invalid_state');
+    assert.match(byIp[a].error, /refused/);
+    assert.equal(byIp[b].code, 'invalid_state');
+    assert.match(byIp[b].error, /case 9/);
+    assert.equal(byIp[missing].code, 'not_found');
+    const caseB = (await stack.state(b)).review!.case!;
+    const right = await call('POST', '/api/decisions/bulk', { ...base, ips: [{ ip: b, case: caseB }], expectedCount: 1 });
+    assert.equal(right.json.accepted, 1, right.text);
+    assert.equal((await stack.waitForState(b, (s) => s.review?.decision !== undefined, 'decided')).review?.decision?.case, caseB);
+    await waitPendingCount(0);
+  });
+
+  void test('Discord /reject-all goes through the same function: refused on another count, then rejects all', async () => {
+    const ips = await sightPending(2);
+    await waitPendingCount(2);
+    const deps = { ops: operatorOpsFor(env.client), access: { guildIds: ['1'], channelIds: ['2'], roleIds: ['3'] } };
+    const actor = { userId: '4', username: 'frank', guildId: '1', channelId: '2', roleIds: ['3'] };
+    const stale = await handleCommand({ actor, commandName: 'reject-all', options: { expected: 1, comment: 'ours' } }, deps);
+    // (Discord escapes markdown characters such as parentheses.)
+    assert.match(stale.content!, /^✖ all pending reviews match 2 case.*now, not the 1 expected; nothing was decided/);
+    for (const ip of ips) assert.equal((await stack.state(ip)).status, 'pending_review');
+    const done = await handleCommand({ actor, commandName: 'reject-all', options: { expected: 2, comment: 'ours' } }, deps);
+    assert.match(done.content!, /^❌ Rejected 2 of 2/);
+    for (const ip of ips) {
+      const s = await stack.waitForState(ip, (st) => st.outcome === 'rejected', 'rejected');
+      assert.equal(s.review?.decision?.channel, 'discord');
+      assert.equal(s.review?.decision?.comment, 'ours');
+    }
+    await waitPendingCount(0);
+  });
+});
