@@ -11,6 +11,7 @@ import type { Enforcer } from '../activities/enforcers/types';
 import { createIntelActivities } from '../activities/intel';
 import { createNotifyActivities, logNotifier, type Notifier } from '../activities/notify';
 import { createProposalActivitiesFromConfig } from '../activities/proposal';
+import { GovernorClient } from '../activities/governor-client';
 import { createThreatActivities } from '../activities/threat';
 import type { PalisadeConfig } from '../domain/config';
 import { readSecret } from '../runtime/secrets';
@@ -41,13 +42,13 @@ export interface Workers {
   shutdown(): void;
 }
 
-export async function mainQueueActivities(deps: WorkerDeps) {
+export async function mainQueueActivities(deps: WorkerDeps, governor?: GovernorClient) {
   const { config } = deps;
   const intelConfigured = ['abuseipdb', 'greynoise', 'otx', 'ipinfo'].some((p) => (config.intel as unknown as Record<string, { enabled: boolean }>)[p].enabled);
   // Intel and LLM providers replace the sighting-data intel and the rule-based proposer when configured.
   const intel = intelConfigured ? createIntelActivities(config.intel, { readSecret, dataDir: config.dataDir }) : undefined;
   return {
-    ...createThreatActivities({ client: deps.client, governorTaskQueue: config.temporal.governorTaskQueue, currentPolicy: () => config.policy, enrich: intel?.enrichThreat }),
+    ...createThreatActivities({ client: deps.client, governorTaskQueue: config.temporal.governorTaskQueue, governor, currentPolicy: () => config.policy, enrich: intel?.enrichThreat }),
     ...(intel ?? {}),
     ...(config.llm.provider !== 'none' ? await createProposalActivitiesFromConfig(config.llm, readSecret) : {}),
     ...createNotifyActivities({ notifiers: [logNotifier(deps.logger), ...(deps.notifiers ?? [])] }),
@@ -64,15 +65,20 @@ export async function createWorkers(deps: WorkerDeps): Promise<Workers> {
   if (roles === 'worker' || roles === 'all') {
     const workflowBundle = deps.workflowBundle ?? (await bundleWorkflows());
     limitWorkflowThreadHeap(config.workers);
+    // One governor client per process: its batching and full-window memory only help if every threat shares it.
+    const governor = new GovernorClient(deps.client, config.temporal.governorTaskQueue);
     workers.push(await Worker.create({
       connection, namespace, taskQueue: config.temporal.taskQueue, workflowBundle,
       ...mainWorkerOptions(config.workers),
-      activities: await mainQueueActivities(deps),
+      activities: await mainQueueActivities(deps, governor),
     }));
     // The rate governor on a queue of its own (same bundle): its updates never wait behind a burst of threats.
     workers.push(await Worker.create({
       connection, namespace, taskQueue: config.temporal.governorTaskQueue, workflowBundle, maxConcurrentWorkflowTaskExecutions: 2,
     }));
+    // Start (or find) the governor now, so the first threat of a burst does not pay for it. Not fatal: the first
+    // request starts it too, and a server that is down at start is the health check's to report.
+    await governor.ensureStarted().catch((err: unknown) => deps.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'governor not started yet; the first threat will start it'));
   }
   if (roles === 'enforce-worker' || roles === 'all') {
     const enforcers = deps.enforcers ?? createConfiguredEnforcers(config, deps.logger);

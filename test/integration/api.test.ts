@@ -7,7 +7,7 @@ import { signApprovalLink, UsedLinkStore, usedLinksFile, verifyApprovalLink } fr
 import { createDevServerEnv } from '../helpers/temporal-env';
 import { feedSighting, startApiStack, waitUntil, type ApiStack } from '../helpers/api-stack';
 import { submitSighting } from '../../runtime/sightings';
-import { threatWorkflowId } from '../../workflows/messages';
+import { GOVERNOR_WORKFLOW_ID, threatWorkflowId } from '../../workflows/messages';
 
 let env: TestWorkflowEnvironment;
 let stack: ApiStack;
@@ -55,6 +55,13 @@ void describe('[dev-server] HTTP API', () => {
   after(async () => {
     await stack?.stop();
     await env?.teardown();
+  });
+
+  void test('the workers start the rate governor before any threat asks for it', async () => {
+    // No sighting has been sent yet in this file: the governor is running because createWorkers started it.
+    const d = await env.client.workflow.getHandle(GOVERNOR_WORKFLOW_ID).describe();
+    assert.equal(d.status.name, 'RUNNING');
+    assert.equal(d.taskQueue, stack.config.temporal.governorTaskQueue);
   });
 
   void test('health reports Temporal reachable; unknown API routes are JSON 404s', async () => {
