@@ -27,9 +27,14 @@ export function validate<T>(schema: z.ZodType<T>, value: unknown, what = 'reques
   throw new ApiError(400, `invalid ${what}: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`, details);
 }
 
-/** Requires a JSON body on methods that carry one (a form or text body is a client mistake, not an empty object). */
+/**
+ * Requires a JSON body on methods that carry one (a form or text body is a client mistake, not an empty object). A
+ * request with no body at all (`POST /api/proactive/pause`) passes; each route's schema says whether it needs one.
+ */
 export const requireJson: RequestHandler = (req, _res, next) => {
   if (req.method === 'GET' || req.method === 'HEAD') return next();
+  const length = req.get('content-length');
+  if ((length === undefined || length === '0') && req.get('transfer-encoding') === undefined) return next();
   if (!req.is('application/json')) return next(new ApiError(415, 'the request body must be JSON (Content-Type: application/json)'));
   next();
 };

@@ -7,7 +7,8 @@ import express, { type RequestHandler } from 'express';
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { PalisadeConfig } from '../domain/config';
-import { collectProcessMetrics, httpRequests, registerVisibilityGauges } from '../runtime/metrics';
+import { collectProcessMetrics, httpRequests, registerProactiveGauges, registerVisibilityGauges } from '../runtime/metrics';
+import { getProactiveStatus } from '../runtime/proactive';
 import { UsedLinkStore, usedLinksFile } from '../runtime/signed-links';
 import { bearerAuthorizer, requireToken } from './auth';
 import { LoginBackoff } from './login-backoff';
@@ -17,6 +18,7 @@ import { createAllowlistRouter } from './routes/allowlist';
 import { cachedLiveChecks, liveChecks, type LiveReport } from '../runtime/live-checks';
 import { createHealthRouter } from './routes/health';
 import { createApproveRouter, createLinksRouter } from './routes/links';
+import { createProactiveRouter } from './routes/proactive';
 import { createSightingsRouter } from './routes/sightings';
 import { createThreatsRouter } from './routes/threats';
 import type { ApiSecrets } from './secrets';
@@ -76,6 +78,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   const deps: ApiDeps = { config, client, logger, secrets, usedLinks, operatorTimeoutMs: opts.operatorTimeoutMs };
   collectProcessMetrics();
   registerVisibilityGauges(client);
+  registerProactiveGauges(() => client.withDeadline(Date.now() + 3000, () => getProactiveStatus(client, config)));
 
   const app = express();
   app.disable('x-powered-by');
@@ -99,6 +102,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   app.use('/api', createThreatsRouter(deps));
   app.use('/api', createAllowlistRouter(deps));
   app.use('/api', createLinksRouter(deps));
+  app.use('/api', createProactiveRouter(deps));
   app.use('/api', apiNotFound);
 
   // Alert webhooks (ingest or control token); each router parses and validates its own body.

@@ -7,6 +7,7 @@ import { registerClusterCommands } from './commands/cluster';
 import { registerConfigCommands } from './commands/config';
 import { registerDetectCommand } from './commands/detect';
 import { registerHistoryCommands } from './commands/history';
+import { registerProactiveCommands } from './commands/proactive';
 import { registerProvisionCommand } from './commands/provision';
 import { registerSignCommand } from './commands/sign';
 import { registerStartCommand } from './commands/start';
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerStartCommand(program);
   registerThreatCommands(program);
   registerAllowlistCommands(program);
+  registerProactiveCommands(program);
   registerAuditCommand(program);
   registerHistoryCommands(program);
   registerSignCommand(program);

@@ -13,6 +13,7 @@ import { registerCommands } from './commands';
 import { threatUiLink } from '../../domain/temporal-ui';
 import { handleButton, handleCommand, operatorOpsFor, type HandlerDeps } from './handlers';
 import type { BotMessage } from './messages';
+import { proactiveOpsFor } from './proactive';
 
 /** The member shapes Discord hands us: a cached GuildMember (roles.cache) or the raw API member (roles: string[]). */
 export interface InteractionLike {
@@ -58,6 +59,7 @@ export async function startDiscordBot(opts: { temporal: Client; config: Palisade
 
   const deps: HandlerDeps = {
     ops: operatorOpsFor(opts.temporal),
+    proactive: proactiveOpsFor(opts.temporal, config),
     access: config.discord,
     workflowLink: (workflowId) => threatUiLink(config.temporal, workflowId),
     onEvent: (e) => {

@@ -12,7 +12,7 @@ const bulkOptions = (b: SlashCommandBuilder) => b
   .addIntegerOption((o) => o.setName('expected').setDescription('How many reviews you saw pending (/pending); refused if another number is pending').setRequired(true).setMinValue(0).setMaxValue(1000))
   .addStringOption((o) => o.setName('comment').setDescription('Why (recorded in the audit trail)').setMaxLength(500));
 
-export const COMMAND_NAMES = ['pending', 'approve', 'reject', 'approve-all', 'reject-all', 'status', 'release'] as const;
+export const COMMAND_NAMES = ['pending', 'approve', 'reject', 'approve-all', 'reject-all', 'status', 'release', 'ack', 'unack', 'acks'] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
 export function commandDefinitions(): RESTPostAPIChatInputApplicationCommandsJSONBody[] {
@@ -28,6 +28,15 @@ export function commandDefinitions(): RESTPostAPIChatInputApplicationCommandsJSO
     ipOption(base('status', 'Show the state of one IP')),
     ipOption(base('release', 'Lift an active block now'))
       .addStringOption((o) => o.setName('reason').setDescription('Why (recorded in the audit trail)').setMaxLength(500)),
+    // The proactive loop's acks (api/discord/proactive.ts).
+    base('ack', 'Mute a proactive hotspot until it stops firing')
+      .addStringOption((o) => o.setName('id').setDescription('Ack id from the digest (a prefix of 4+ hex digits)').setRequired(true).setMinLength(4).setMaxLength(16))
+      .addStringOption((o) => o.setName('reason').setDescription('Why it is muted (recorded)').setRequired(true).setMaxLength(500))
+      .addNumberOption((o) => o.setName('hours').setDescription('Lapse after this many hours even if it keeps firing').setMinValue(0.1).setMaxValue(720)),
+    base('unack', 'Unmute a proactive hotspot')
+      .addStringOption((o) => o.setName('id').setDescription('Ack id of the suppression').setRequired(true).setMinLength(4).setMaxLength(16))
+      .addStringOption((o) => o.setName('reason').setDescription('Why (recorded)').setMaxLength(500)),
+    base('acks', 'List the muted proactive hotspots'),
   ].map((b) => b.toJSON());
 }
 

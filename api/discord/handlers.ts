@@ -11,6 +11,7 @@ import {
 import { discordLine } from '../../activities/notify/discord-webhook';
 import { approverName, checkAccess, type AccessVerdict, type DiscordActor } from './authz';
 import { parseButtonCustomId, pendingListMessage, statusMessage, type BotMessage } from './messages';
+import { isProactiveCommand, proactiveCommand, type ProactiveOps } from './proactive';
 
 /** The operator actions the bot uses, bound to one Temporal client. */
 export interface OperatorOps {
@@ -33,6 +34,8 @@ export function operatorOpsFor(client: Client): OperatorOps {
 
 export interface HandlerDeps {
   ops: OperatorOps;
+  /** The proactive loop's acks (/ack, /unack, /acks); without it those commands answer that it is not wired. */
+  proactive?: ProactiveOps;
   access: Pick<PalisadeConfig['discord'], 'guildIds' | 'channelIds' | 'roleIds'>;
   /** The threat's page in the Temporal UI (embed title link), when a UI is known. */
   workflowLink?: (workflowId: string) => string | undefined;
@@ -87,6 +90,7 @@ export async function handleCommand(input: CommandInput, deps: HandlerDeps): Pro
   if (denied) return denied;
   const approver = approverName(input.actor);
   try {
+    if (isProactiveCommand(input.commandName)) return await proactiveCommand(input.commandName, input.options, approver, deps.proactive);
     switch (input.commandName) {
       case 'pending': {
         const pending = await deps.ops.listThreats({ status: 'pending_review' });

@@ -399,10 +399,20 @@
     }));
   }
 
+  // Panels in their own files (proactive.js) refresh with the page and are reset on sign-out.
+  const refreshers = [];
+  const signOutHooks = [];
+  window.PalisadeReview = {
+    el, api, session, fmtTime, fmtRelative,
+    onRefresh: (fn) => void refreshers.push(fn),
+    onSignOut: (fn) => void signOutHooks.push(fn),
+  };
+
   let timer = null;
   let inFlight = false;
   async function refresh() {
     if (!session.token || inFlight) return;
+    for (const fn of refreshers) Promise.resolve().then(fn).catch(() => undefined);
     inFlight = true;
     try {
       const all = (await api('GET', '/api/threats')).threats;
@@ -439,6 +449,7 @@
   function signOut(message) {
     session.clear();
     clearInterval(timer);
+    for (const fn of signOutHooks) fn();
     pendingCards.clear();
     blockRows.clear();
     $('pending-list').replaceChildren();

@@ -231,14 +231,16 @@ void describe('Discord REST: command registration and review messages (discord.j
     await discord.close();
   });
 
-  void it('bulk-overwrites the seven slash commands in each guild', async () => {
+  void it('bulk-overwrites the ten slash commands in each guild', async () => {
     const counts = await registerCommands({ token: 'bot-token-xyz', applicationId: 'app1', guildIds: [GUILD, 'g2'], api: discord.apiBase });
-    assert.deepEqual(counts, { [GUILD]: 7, g2: 7 });
+    assert.deepEqual(counts, { [GUILD]: 10, g2: 10 });
     const cmds = discord.registeredCommands.get(`app1/guild/${GUILD}`)!;
-    assert.deepEqual(cmds.map((c) => c.name).sort(), ['approve', 'approve-all', 'pending', 'reject', 'reject-all', 'release', 'status']);
+    assert.deepEqual(cmds.map((c) => c.name).sort(), ['ack', 'acks', 'approve', 'approve-all', 'pending', 'reject', 'reject-all', 'release', 'status', 'unack']);
     for (const c of cmds) assert.equal(c.default_member_permissions, '32'); // ManageGuild
     const approve = commandDefinitions().find((c) => c.name === 'approve')!;
     assert.deepEqual(approve.options!.map((o) => [o.name, o.type, o.required ?? false]), [['ip', 3, true], ['comment', 3, false], ['hours', 10, false]]);
+    const ack = commandDefinitions().find((c) => c.name === 'ack')!;
+    assert.deepEqual(ack.options!.map((o) => [o.name, o.type, o.required ?? false]), [['id', 3, true], ['reason', 3, true], ['hours', 10, false]]);
   });
 
   void it('refuses registration with a wrong bot token', async () => {
