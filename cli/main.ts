@@ -12,7 +12,8 @@ import { registerProvisionCommand } from './commands/provision';
 import { registerSignCommand } from './commands/sign';
 import { registerStartCommand } from './commands/start';
 import { registerThreatCommands } from './commands/threats';
-import { EXIT, reportError } from './context';
+import { CliError, EXIT, reportError } from './context';
+import { findSecretFlag, secretFlagRefusal } from './secret-flags';
 
 export function buildProgram(): Command {
   const program = new Command('palisade')
@@ -40,6 +41,8 @@ export function buildProgram(): Command {
 }
 
 export async function main(argv: string[] = process.argv): Promise<number> {
+  const secretFlag = findSecretFlag(argv.slice(2));
+  if (secretFlag) return reportError(new CliError(secretFlagRefusal(secretFlag), EXIT.usage), false);
   const program = buildProgram();
   try {
     await program.parseAsync(argv);
@@ -53,8 +56,12 @@ export async function main(argv: string[] = process.argv): Promise<number> {
   }
 }
 
-if (require.main === module || process.argv[1]?.endsWith('palisade.js')) {
+/** Runs the CLI as this process's program and exits with its code (bin/palisade.js, `tsx cli/main.ts`). */
+export function runAsProgram(argv: string[] = process.argv): void {
   // Temporal's native runtime and open sockets must not keep a finished command alive (stdout/stderr writes to
   // pipes and files are synchronous on Linux, so nothing is lost).
-  void main().then((code) => process.exit(code));
+  void main(argv).then((code) => process.exit(code));
 }
+
+// `tsx cli/main.ts …` (npm start, npm run palisade); the installed command goes through bin/palisade.js.
+if (require.main === module) runAsProgram();
