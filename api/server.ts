@@ -114,8 +114,9 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   // Signed links: the token in the URL is the credential.
   app.use(createApproveRouter(deps));
 
-  // Review page (no build step).
-  app.use(express.static(PUBLIC_DIR, { index: 'index.html', fallthrough: true, maxAge: 0 }));
+  // Review page (no build step). Without it, the signed-link pages still get their stylesheet.
+  if (config.api.serveReviewPage) app.use(express.static(PUBLIC_DIR, { index: 'index.html', fallthrough: true, maxAge: 0 }));
+  else app.get('/style.css', (_req, res) => res.sendFile(path.join(PUBLIC_DIR, 'style.css')));
   app.use(apiNotFound);
   app.use(errorHandler(logger));
 

@@ -95,7 +95,7 @@ export async function runPalisade(config: PalisadeConfig, role: StartRole): Prom
     const lines = [`Palisade is running (role ${role}, mode ${config.policy.mode}${config.policy.dryRun ? ', dry-run' : ''}, namespace ${config.temporal.namespace})`];
     lines.push(`  Temporal:     ${temporal.address}${temporal.embedded ? ' (embedded dev server)' : ''}`);
     if (temporal.uiUrl) lines.push(`  Temporal UI:  ${temporal.uiUrl}/namespaces/${config.temporal.namespace}/workflows`);
-    if (api) lines.push(`  Review page:  ${api.url}/`, `  API:          ${api.url}/api (bearer token: ${generatedTokenFile ? `generated, in ${generatedTokenFile}` : 'api.controlToken'})`);
+    if (api) lines.push(`  Review page:  ${config.api.serveReviewPage ? `${api.url}/` : 'not served (--no-serve-spa)'}`, `  API:          ${api.url}/api (bearer token: ${generatedTokenFile ? `generated, in ${generatedTokenFile}` : 'api.controlToken'})`);
     if (discord) lines.push('  Discord bot:  connected');
     if (workers) lines.push(`  Workers:      ${workers.workers.length} (${role === 'enforce-worker' ? config.temporal.enforceTaskQueue : role === 'worker' ? config.temporal.taskQueue : `${config.temporal.taskQueue}, ${config.temporal.enforceTaskQueue}`})`);
     process.stdout.write(`${lines.join('\n')}\nPress Ctrl-C to stop.\n`);

@@ -28,6 +28,9 @@ export interface LoadConfigOptions {
   overrides?: DeepPartial<PalisadeConfig>;
 }
 
+/** Setting this environment variable makes temporal.apiKey read the key from it. */
+export const TEMPORAL_API_KEY_ENV = 'TEMPORAL_API_KEY';
+
 /**
  * Environment variables with a fixed meaning. Anything else can be set generically as
  * PALISADE__section__key=value (value parsed as JSON when it parses, else taken as a string).
@@ -46,7 +49,7 @@ const ENV_OVERRIDES: Record<string, (v: string) => DeepPartial<PalisadeConfig>> 
   TEMPORAL_NAMESPACE: (v) => ({ temporal: { namespace: v } }),
   TEMPORAL_UI_URL: (v) => ({ temporal: { uiUrl: v } }),
   // Only the reference goes into the config; the key itself is read at connect time.
-  TEMPORAL_API_KEY: () => ({ temporal: { apiKey: { env: 'TEMPORAL_API_KEY' } } }),
+  [TEMPORAL_API_KEY_ENV]: () => ({ temporal: { apiKey: { env: TEMPORAL_API_KEY_ENV } } }),
 };
 
 function parseBool(v: string, name: string): boolean {

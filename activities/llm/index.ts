@@ -1,6 +1,7 @@
 // Builds the configured LLM client. Returns a reason instead of a client when the provider is "none" or a required
 // key/URL is missing, so the proposer can record exactly why no model was asked.
 import type { PalisadeConfig, SecretRef } from '../../domain/config';
+import { LLM_DEFAULT_KEY_ENV } from '../../domain/config/llm';
 import type { LlmClient } from './types';
 import { createAnthropicClient } from './anthropic';
 import { createOpenAiClient } from './openai';
@@ -15,12 +16,10 @@ export interface LlmClientResult {
   unavailable?: string;
 }
 
-const DEFAULT_KEY_ENV: Record<string, string> = { anthropic: 'ANTHROPIC_API_KEY', openai: 'OPENAI_API_KEY' };
-
 export async function resolveLlmClient(config: LlmConfig, readSecret: ReadSecret, opts: { maxRetries?: number } = {}): Promise<LlmClientResult> {
   if (config.provider === 'none') return { unavailable: 'LLM provider is "none": rule-based proposer only' };
   if (!config.model) return { unavailable: `llm.model is not set for provider ${config.provider}` };
-  const keyRef = config.apiKey ?? (DEFAULT_KEY_ENV[config.provider] ? { env: DEFAULT_KEY_ENV[config.provider] } : undefined);
+  const keyRef = config.apiKey ?? (LLM_DEFAULT_KEY_ENV[config.provider] ? { env: LLM_DEFAULT_KEY_ENV[config.provider] } : undefined);
   let key: string | undefined;
   try {
     key = await readSecret(keyRef);

@@ -20,9 +20,10 @@ interface StartOptions {
   llmProvider?: string;
   llmUrl?: string;
   llmModel?: string;
+  serveSpa?: boolean;
 }
 
-/** The configuration overrides the start flags stand for (API keys come only from the environment). */
+/** The configuration overrides the start flags stand for (secrets are never flags: cli/secret-flags.ts). */
 export function startOverrides(o: StartOptions): DeepPartial<PalisadeConfig> {
   const out: DeepPartial<PalisadeConfig> = {};
   if (o.mode !== undefined || o.dryRun !== undefined) {
@@ -35,6 +36,7 @@ export function startOverrides(o: StartOptions): DeepPartial<PalisadeConfig> {
       ...(o.llmModel !== undefined ? { model: o.llmModel } : {}),
     };
   }
+  if (o.serveSpa !== undefined) out.api = { serveReviewPage: o.serveSpa };
   return out;
 }
 
@@ -49,6 +51,9 @@ export function registerStartCommand(program: Command) {
     .option('--llm-provider <provider>', 'none, anthropic, openai, openai-compatible or ollama')
     .option('--llm-url <url>', 'base URL for openai-compatible servers and Ollama')
     .option('--llm-model <model>', 'model name')
+    .option('--serve-spa', 'serve the review page at / (the default; api.serveReviewPage)')
+    .option('--no-serve-spa', 'do not serve the review page (the API, webhooks and signed links stay)')
+    .addHelpText('after', '\nSecrets (API keys, tokens, passwords) are never flags: flags are visible in `ps`. Set them in the environment or\nreference them in the configuration file ({ env: NAME } or { file: /path }); see `palisade config check`.')
     .action(async (opts: StartOptions, cmd: Command) => {
       const config = loadCliConfig(globals(cmd), startOverrides(opts));
       // Loaded only for `start`: workers, the API and discord.js take seconds to load that other commands need not pay.

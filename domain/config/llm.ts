@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { secretRef, httpUrl } from './common';
 
+/** The environment variable a provider's API key is read from when llm.apiKey is not set. */
+export const LLM_DEFAULT_KEY_ENV: Readonly<Record<string, string>> = { anthropic: 'ANTHROPIC_API_KEY', openai: 'OPENAI_API_KEY' };
+
 export const llmSchema = z.strictObject({
   /** none = the built-in rule-based proposer only. */
   provider: z.enum(['none', 'anthropic', 'openai', 'openai-compatible', 'ollama']).default('none'),

@@ -11,6 +11,8 @@ export const apiSchema = z.strictObject({
   /** Token for POST /api/sightings and webhooks (may equal the control token). */
   ingestToken: secretRef.optional(),
   publicUrl: httpUrl.default('http://127.0.0.1:8080'),
+  /** Serve the review page at / (`palisade start --serve-spa` / `--no-serve-spa`); the API, webhooks and signed links are served either way. */
+  serveReviewPage: z.boolean().default(true),
   maxBodyBytes: z.number().int().positive().max(10 * 1024 * 1024).default(256 * 1024),
   signedLinkTtlSeconds: z.number().int().positive().max(7 * 86_400).default(3600),
   /** host:port for the Temporal SDK's own Prometheus exporter (worker and core metrics); unset = not exported. */
