@@ -15,6 +15,7 @@ import { assessThreat, decide, effectiveSettings, screenTarget, type Assessment,
 import { settlePrefixTarget } from '../domain/prefix-case';
 import { proposeByRules } from '../domain/rule-proposer';
 import type { EnrichInput, GovernorVerdict, MergedEvidence, PolicyDecision, Proposal, ProposeInput, ThreatIntel } from '../domain/types';
+import { recordGovernorVerdict, recordPolicyDecision } from '../runtime/metrics';
 import { ALLOWLIST_WORKFLOW_ID, allowlistQuery, GOVERNOR_WORKFLOW_ID } from '../workflows/messages';
 import { GovernorClient } from './governor-client';
 
@@ -101,7 +102,10 @@ export function createThreatActivities(deps: ThreatActivityDeps) {
       const allowlist = await runtimeAllowlist();
       const now = new Date().toISOString();
       const screen = screenTarget(input.ip, policy, allowlist, now);
-      if (!screen.blockable) return { policy, allowlist, screening: screen, evaluatedAt: now };
+      if (!screen.blockable) {
+        recordPolicyDecision('skip_never_block');
+        return { policy, allowlist, screening: screen, evaluatedAt: now };
+      }
       let intel: ThreatIntel;
       try {
         intel = await enrich({ ip: input.ip, evidence: input.evidence });
@@ -111,6 +115,8 @@ export function createThreatActivities(deps: ThreatActivityDeps) {
         intel.notes.push(`intel lookup failed: ${err instanceof Error ? err.message : String(err)}`);
       }
       const assessment = assessThreat({ ip: input.ip, evidence: input.evidence, intel, policy, allowlist, priorBlocks: input.priorBlocks, now });
+      // A case that ends here (below the analyse bar, never-block) is decided by this step; the rest by decideThreat.
+      if (assessment.kind !== 'analyse') recordPolicyDecision(assessment.kind);
       return { policy, allowlist, screening: { blockable: true, target: screen.target }, intel, assessment, evaluatedAt: now };
     },
 
@@ -127,7 +133,10 @@ export function createThreatActivities(deps: ThreatActivityDeps) {
         mode: effectiveSettings(facts.policy, facts.evidence.sources[0], facts.evidence.direction).mode, enforcer: input.enforcer ?? 'simulated',
       }));
       const tentative = settle(decide({ ...facts, proposal: input.proposal }));
-      if (tentative.kind !== 'auto') return { decision: tentative, decidedAt: facts.now };
+      if (tentative.kind !== 'auto') {
+        recordPolicyDecision(tentative.kind);
+        return { decision: tentative, decidedAt: facts.now };
+      }
       const g = facts.policy.governor;
       const limits = { cap: g.maxUnattendedActions, windowMinutes: g.windowMinutes };
       let verdict: GovernorVerdict;
@@ -137,12 +146,17 @@ export function createThreatActivities(deps: ThreatActivityDeps) {
         // No answer from the governor: the safe side is a human.
         verdict = { granted: false, used: limits.cap, ...limits, unavailable: err instanceof Error ? err.message : String(err) };
       }
-      return { decision: settle(decide({ ...facts, proposal: input.proposal, governor: verdict })), governor: verdict, decidedAt: new Date().toISOString() };
+      recordGovernorVerdict('auto', verdict);
+      const decision = settle(decide({ ...facts, proposal: input.proposal, governor: verdict }));
+      recordPolicyDecision(decision.kind);
+      return { decision, governor: verdict, decidedAt: new Date().toISOString() };
     },
 
     /** Human approvals are never refused by the governor, but they are counted. */
     async countHumanApproval(input: HumanActionInput): Promise<GovernorVerdict> {
-      return governor.request({ kind: 'human', request: { key: input.governorKey, ip: input.ip, cap: input.cap, windowMinutes: input.windowMinutes } });
+      const verdict = await governor.request({ kind: 'human', request: { key: input.governorKey, ip: input.ip, cap: input.cap, windowMinutes: input.windowMinutes } });
+      recordGovernorVerdict('human', verdict);
+      return verdict;
     },
   };
 }

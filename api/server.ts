@@ -77,7 +77,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   const usedLinks = opts.usedLinks ?? new UsedLinkStore(usedLinksFile(config.dataDir));
   const deps: ApiDeps = { config, client, logger, secrets, usedLinks, operatorTimeoutMs: opts.operatorTimeoutMs };
   collectProcessMetrics();
-  registerVisibilityGauges(client);
+  registerVisibilityGauges(client, { reviewTimeoutHours: config.policy.review.timeoutHours });
   registerProactiveGauges(() => client.withDeadline(Date.now() + 3000, () => getProactiveStatus(client, config)));
 
   const app = express();

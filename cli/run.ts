@@ -8,6 +8,7 @@ import { startDiscordBot, type DiscordBot } from '../api/discord/bot';
 import { discordNotifiersFromConfig } from '../api/discord/notifiers';
 import type { PalisadeConfig } from '../domain/config';
 import { createLogger } from '../runtime/logger';
+import { collectProcessMetrics, installTemporalMetrics, serveMetrics, type MetricsServer } from '../runtime/metrics';
 import { ensureSchedules } from '../runtime/schedules';
 import { startTemporal, type TemporalHandle } from '../runtime/temporal';
 import { createWorkers, type Workers } from '../workers';
@@ -40,11 +41,13 @@ export async function runPalisade(config: PalisadeConfig, role: StartRole): Prom
   let workersDone: Promise<void> | undefined;
   let api: RunningApiServer | undefined;
   let discord: DiscordBot | undefined;
+  let metrics: MetricsServer | undefined;
 
   let stopping: Promise<void> | undefined;
   const stop = () => (stopping ??= (async () => {
     logger.info('shutting down');
     await api?.close().catch((err: unknown) => logger.warn({ err }, 'API close failed'));
+    await metrics?.close();
     await discord?.stop().catch((err: unknown) => logger.warn({ err }, 'Discord stop failed'));
     workers?.shutdown();
     await workersDone?.catch(() => undefined);
@@ -68,6 +71,10 @@ export async function runPalisade(config: PalisadeConfig, role: StartRole): Prom
   process.on('SIGTERM', onSignal);
 
   try {
+    // The SDK's own metrics exporter is part of the core runtime: it must exist before the first connection.
+    const sdkMetricsAddress = config.temporal.metricsAddress ?? config.api.temporalMetricsAddress;
+    if (sdkMetricsAddress) installTemporalMetrics(sdkMetricsAddress);
+    collectProcessMetrics();
     temporal = await startTemporal(config, logger);
     if (has('worker') || has('enforce-worker')) {
       const workerRole = role === 'all' ? 'all' : role === 'worker' ? 'worker' : 'enforce-worker';
@@ -76,6 +83,8 @@ export async function runPalisade(config: PalisadeConfig, role: StartRole): Prom
         notifiers: has('worker') ? discordNotifiersFromConfig(config) : [],
       });
       workersDone = workers.run();
+      // A worker-only process has no API to serve its metrics: it gets a listener of its own (all-in-one: the API's).
+      if (!has('api')) metrics = await serveMetrics(config.workers.metricsHost, config.workers.metricsPort);
     }
     if (has('worker')) {
       const report = await ensureSchedules(temporal.client, config);
@@ -97,6 +106,7 @@ export async function runPalisade(config: PalisadeConfig, role: StartRole): Prom
     if (temporal.uiUrl) lines.push(`  Temporal UI:  ${temporal.uiUrl}/namespaces/${config.temporal.namespace}/workflows`);
     if (api) lines.push(`  Review page:  ${config.api.serveReviewPage ? `${api.url}/` : 'not served (--no-serve-spa)'}`, `  API:          ${api.url}/api (bearer token: ${generatedTokenFile ? `generated, in ${generatedTokenFile}` : 'api.controlToken'})`);
     if (discord) lines.push('  Discord bot:  connected');
+    lines.push(`  Metrics:      ${api ? `${api.url}/metrics` : metrics!.url}${sdkMetricsAddress ? `; Temporal SDK: http://${sdkMetricsAddress}/metrics` : ''}`);
     if (workers) lines.push(`  Workers:      ${workers.workers.length} (${role === 'enforce-worker' ? config.temporal.enforceTaskQueue : role === 'worker' ? config.temporal.taskQueue : `${config.temporal.taskQueue}, ${config.temporal.enforceTaskQueue}`})`);
     process.stdout.write(`${lines.join('\n')}\nPress Ctrl-C to stop.\n`);
 

@@ -19,6 +19,7 @@ import { createConfiguredEnforcers } from './enforcers';
 import { bundleWorkflows } from './bundle';
 import { extraActivities } from './extra-activities';
 import { enforceWorkerOptions, limitWorkflowThreadHeap, mainWorkerOptions } from './options';
+import { palisadeSinks } from './sinks';
 
 export type WorkerRole = 'worker' | 'enforce-worker' | 'all';
 
@@ -68,13 +69,13 @@ export async function createWorkers(deps: WorkerDeps): Promise<Workers> {
     // One governor client per process: its batching and full-window memory only help if every threat shares it.
     const governor = new GovernorClient(deps.client, config.temporal.governorTaskQueue);
     workers.push(await Worker.create({
-      connection, namespace, taskQueue: config.temporal.taskQueue, workflowBundle,
+      connection, namespace, taskQueue: config.temporal.taskQueue, workflowBundle, sinks: palisadeSinks,
       ...mainWorkerOptions(config.workers),
       activities: await mainQueueActivities(deps, governor),
     }));
     // The rate governor on a queue of its own (same bundle): its updates never wait behind a burst of threats.
     workers.push(await Worker.create({
-      connection, namespace, taskQueue: config.temporal.governorTaskQueue, workflowBundle, maxConcurrentWorkflowTaskExecutions: 2,
+      connection, namespace, taskQueue: config.temporal.governorTaskQueue, workflowBundle, sinks: palisadeSinks, maxConcurrentWorkflowTaskExecutions: 2,
     }));
     // Start (or find) the governor now, so the first threat of a burst does not pay for it. Not fatal: the first
     // request starts it too, and a server that is down at start is the health check's to report.

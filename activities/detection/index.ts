@@ -1,6 +1,7 @@
 // Scan activities: the access-log scan (Elasticsearch when configured, else the local Traefik access-log file, else the
 // shipped sample) and the threat-intel feed poll. Both hand their findings to the threat workflows through
-// submitSighting, within the per-run caps of detection.caps (domain/threat-caps.ts).
+// submitSighting, within the per-run caps of detection.caps (domain/threat-caps.ts). Every run is counted by source and
+// outcome, and a success sets the source's last-success time (runtime/metrics/scans.ts).
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { Client as EsClient } from '@elastic/elasticsearch';
@@ -11,8 +12,9 @@ import { findingsToSightings } from '../../domain/detection/finding-sighting';
 import { capThreats } from '../../domain/threat-caps';
 import type { Sighting } from '../../domain/types';
 import { readSecret as defaultReadSecret } from '../../runtime/secrets';
+import { countedScan, recordScan, scanInterval } from '../../runtime/metrics';
 import { submitSighting, SightingRejected } from '../../runtime/sightings';
-import { pollIntelFeedFromConfig } from '../intel/feed';
+import { INTEL_FEED_SOURCE_ID, pollIntelFeedFromConfig } from '../intel/feed';
 import { resolveLlmClient } from '../llm';
 import type { LlmClient } from '../llm/types';
 import { createEsClient, ES_SOURCE_ID, mappingOf, scanElasticsearch, type EsScanStats } from './elasticsearch-source';
@@ -92,6 +94,7 @@ export function createDetectionActivities(deps: DetectionActivityDeps) {
   const readSecret = deps.readSecret ?? defaultReadSecret;
   let es = deps.es;
   let llm: LlmClient | undefined | null = deps.llm;
+  for (const { source, seconds } of scheduledScanIntervals(config)) scanInterval.set({ source }, seconds);
 
   const esClient = async () => (es ??= await createEsClient(config.detection.elasticsearch, readSecret));
   const llmClient = async (): Promise<LlmClient | undefined> => {
@@ -134,47 +137,53 @@ export function createDetectionActivities(deps: DetectionActivityDeps) {
     }));
   }
 
+  /** One access-log scan run: Elasticsearch, else the configured file, else the shipped sample. */
+  async function scanAccessLogsOnce(src: ReturnType<typeof accessLogSource>): Promise<AccessLogScanSummary> {
+    const d = config.detection;
+    if (src.kind === 'none') return { source: 'none', note: src.reason, sightings: [], followUps: [] };
+    if (src.kind === 'file') {
+      let sightings: SubmittedSighting[] = [];
+      let cap: ScanCapReport | undefined;
+      const { stats } = await scanTraefikFile({
+        file: src.file, dataDir: config.dataDir, detector: d.detector, clientField: d.accessLog.clientField, format: d.accessLog.format,
+        maxBytesPerRun: d.accessLog.maxBytesPerRun, maxLineBytes: d.accessLog.maxLineBytes,
+      }, async (findings) => {
+        const extra: Record<string, boolean> = src.sample ? { sampleLog: true } : {};
+        ({ out: sightings, cap } = await submitAll(findingsToSightings(findings, FILE_SOURCE_ID, d.detector, extra)));
+      });
+      return { source: FILE_SOURCE_ID, ...(src.sample ? { note: `no source configured: scanned the shipped sample ${src.file}` } : {}), file: stats, sightings, followUps: [], ...(cap ? { cap } : {}) };
+    }
+    const esc = await esClient();
+    const followUps: FollowUpReport[] = [];
+    let sightings: SubmittedSighting[] = [];
+    let cap: ScanCapReport | undefined;
+    const { stats } = await scanElasticsearch({ es: esc, config: d.elasticsearch, detector: d.detector, dataDir: config.dataDir, now }, async (findings) => {
+      const fu = d.elasticsearch.llmFollowUp;
+      const model = fu.enabled ? await llmClient() : undefined;
+      if (model) {
+        for (const f of [...findings].sort((a, b) => b.assessment.score - a.assessment.score).slice(0, fu.maxFindingsPerRun)) {
+          followUps.push(await runFollowUp({
+            llm: model, es: esc, index: d.elasticsearch.index, mapping: mappingOf(d.elasticsearch), finding: f,
+            maxTurns: fu.maxTurns, maxResultSize: fu.maxResultSize, lookbackMinutes: fu.lookbackMinutes,
+            timeoutMs: config.llm.timeoutSeconds * 1000, maxTokens: config.llm.maxTokens,
+          }));
+        }
+      }
+      ({ out: sightings, cap } = await submitAll(findings.map((f) => {
+        const r = followUps.find((x) => x.ip === f.tally.ip && x.windowStart === new Date(f.tally.windowStartMs).toISOString());
+        const extra: Record<string, string | number> = r ? { llmFollowUp: r.conclusion, llmFollowUpReason: r.reason.slice(0, 300), llmFollowUpQueries: r.turns.length } : {};
+        return { ip: f.tally.ip, sighting: findingToSighting(f, ES_SOURCE_ID, d.detector, extra) };
+      })));
+    });
+    return { source: ES_SOURCE_ID, elasticsearch: stats, sightings, followUps, ...(cap ? { cap } : {}) };
+  }
+
   return {
     /** One access-log scan run (scheduled every detection.scanEveryMinutes). */
     async scanAccessLogs(): Promise<AccessLogScanSummary> {
       const src = accessLogSource(config);
-      const d = config.detection;
-      if (src.kind === 'none') return { source: 'none', note: src.reason, sightings: [], followUps: [] };
-      if (src.kind === 'file') {
-        let sightings: SubmittedSighting[] = [];
-        let cap: ScanCapReport | undefined;
-        const { stats } = await scanTraefikFile({
-          file: src.file, dataDir: config.dataDir, detector: d.detector, clientField: d.accessLog.clientField, format: d.accessLog.format,
-          maxBytesPerRun: d.accessLog.maxBytesPerRun, maxLineBytes: d.accessLog.maxLineBytes,
-        }, async (findings) => {
-          const extra: Record<string, boolean> = src.sample ? { sampleLog: true } : {};
-          ({ out: sightings, cap } = await submitAll(findingsToSightings(findings, FILE_SOURCE_ID, d.detector, extra)));
-        });
-        return { source: FILE_SOURCE_ID, ...(src.sample ? { note: `no source configured: scanned the shipped sample ${src.file}` } : {}), file: stats, sightings, followUps: [], ...(cap ? { cap } : {}) };
-      }
-      const esc = await esClient();
-      const followUps: FollowUpReport[] = [];
-      let sightings: SubmittedSighting[] = [];
-      let cap: ScanCapReport | undefined;
-      const { stats } = await scanElasticsearch({ es: esc, config: d.elasticsearch, detector: d.detector, dataDir: config.dataDir, now }, async (findings) => {
-        const fu = d.elasticsearch.llmFollowUp;
-        const model = fu.enabled ? await llmClient() : undefined;
-        if (model) {
-          for (const f of [...findings].sort((a, b) => b.assessment.score - a.assessment.score).slice(0, fu.maxFindingsPerRun)) {
-            followUps.push(await runFollowUp({
-              llm: model, es: esc, index: d.elasticsearch.index, mapping: mappingOf(d.elasticsearch), finding: f,
-              maxTurns: fu.maxTurns, maxResultSize: fu.maxResultSize, lookbackMinutes: fu.lookbackMinutes,
-              timeoutMs: config.llm.timeoutSeconds * 1000, maxTokens: config.llm.maxTokens,
-            }));
-          }
-        }
-        ({ out: sightings, cap } = await submitAll(findings.map((f) => {
-          const r = followUps.find((x) => x.ip === f.tally.ip && x.windowStart === new Date(f.tally.windowStartMs).toISOString());
-          const extra: Record<string, string | number> = r ? { llmFollowUp: r.conclusion, llmFollowUpReason: r.reason.slice(0, 300), llmFollowUpQueries: r.turns.length } : {};
-          return { ip: f.tally.ip, sighting: findingToSighting(f, ES_SOURCE_ID, d.detector, extra) };
-        })));
-      });
-      return { source: ES_SOURCE_ID, elasticsearch: stats, sightings, followUps, ...(cap ? { cap } : {}) };
+      const source = accessLogSourceId(src);
+      return countedScan(source, () => scanAccessLogsOnce(src), (r) => ({ source, outcome: r.source === 'none' ? 'skipped' : 'ok' }));
     },
 
     /** One CrowdSec LAPI poll (scheduled every detection.crowdsec.pollMinutes when detection.crowdsec.enabled). */
@@ -182,24 +191,46 @@ export function createDetectionActivities(deps: DetectionActivityDeps) {
       const cs = config.detection.crowdsec;
       const apiKey = await readSecret(cs.apiKey);
       if (!cs.enabled || !cs.url || !apiKey) {
+        recordScan(CROWDSEC_SOURCE_ID, 'skipped');
         return { source: CROWDSEC_SOURCE_ID, stats: { url: cs.url ?? '', health: 'CrowdSec source disabled or its API key is not set', newDecisions: 0, alreadySeen: 0, deleted: 0, ignored: [] }, sightings: [] };
       }
       let sightings: SubmittedSighting[] = [];
       let cap: ScanCapReport | undefined;
-      const stats = await pollCrowdSec({ config: cs, apiKey, dataDir: config.dataDir, now }, async (found) => {
-        ({ out: sightings, cap } = await submitAll(found));
-      });
-      return { source: CROWDSEC_SOURCE_ID, stats, sightings, ...(cap ? { cap } : {}) };
+      // An unreachable or refusing LAPI is reported in the result (health), not thrown: it counts as a failed poll.
+      return countedScan(CROWDSEC_SOURCE_ID, async () => {
+        const stats = await pollCrowdSec({ config: cs, apiKey, dataDir: config.dataDir, now }, async (found) => {
+          ({ out: sightings, cap } = await submitAll(found));
+        });
+        return { source: CROWDSEC_SOURCE_ID, stats, sightings, ...(cap ? { cap } : {}) };
+      }, (r) => ({ source: CROWDSEC_SOURCE_ID, outcome: r.stats.health === 'ok' ? 'ok' : 'failed' }));
     },
 
     /** One threat-intel feed poll (scheduled every intel.feed.pollMinutes when intel.feed.enabled). */
     async pollThreatIntelFeed(): Promise<IntelFeedPollSummary> {
       const t = config.policy.thresholds;
-      const result = await pollIntelFeedFromConfig(config.intel.feed, readSecret, { inbound: t.analyse, outbound: t.outbound, requireKnownBad: t.requireKnownBad });
-      const { out: sightings, cap } = await submitCapped(result.qualifying.map((q) => ({ base: { ip: q.ip, score: q.sighting.score }, sighting: q.sighting })));
-      return { listed: result.listed, reportAvailable: result.reportAvailable, notes: result.notes.slice(0, 50), sightings, ...(cap ? { cap } : {}) };
+      // A missing optional report degrades the poll (noted in the result); a feed that cannot be read throws.
+      return countedScan(INTEL_FEED_SOURCE_ID, async () => {
+        const result = await pollIntelFeedFromConfig(config.intel.feed, readSecret, { inbound: t.analyse, outbound: t.outbound, requireKnownBad: t.requireKnownBad });
+        const { out: sightings, cap } = await submitCapped(result.qualifying.map((q) => ({ base: { ip: q.ip, score: q.sighting.score }, sighting: q.sighting })));
+        return { listed: result.listed, reportAvailable: result.reportAvailable, notes: result.notes.slice(0, 50), sightings, ...(cap ? { cap } : {}) };
+      }, () => ({ source: INTEL_FEED_SOURCE_ID, outcome: 'ok' }));
     },
   };
+}
+
+/** The sources with a schedule (runtime/schedules.ts) and their intervals, for the staleness rule of each source. */
+export function scheduledScanIntervals(config: PalisadeConfig): { source: string; seconds: number }[] {
+  const src = accessLogSource(config);
+  return [
+    ...(src.kind !== 'none' ? [{ source: accessLogSourceId(src), seconds: config.detection.scanEveryMinutes * 60 }] : []),
+    ...(config.intel.feed.enabled ? [{ source: INTEL_FEED_SOURCE_ID, seconds: config.intel.feed.pollMinutes * 60 }] : []),
+    ...(config.detection.crowdsec.enabled ? [{ source: CROWDSEC_SOURCE_ID, seconds: config.detection.crowdsec.pollMinutes * 60 }] : []),
+  ];
+}
+
+/** The source label of the access-log scan (what its sightings are tagged with; `access-log` when none is configured). */
+export function accessLogSourceId(src: ReturnType<typeof accessLogSource>): string {
+  return src.kind === 'elasticsearch' ? ES_SOURCE_ID : src.kind === 'file' ? FILE_SOURCE_ID : 'access-log';
 }
 
 export type DetectionActivities = ReturnType<typeof createDetectionActivities>;

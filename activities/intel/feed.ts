@@ -11,6 +11,9 @@ import type { Direction, Sighting } from '../../domain/types';
 import { describeHttpFailure, httpRequest, type HttpOptions } from './http';
 import { joinUrl } from './providers';
 
+/** The source id of feed sightings (and of the feed poll's scan metrics). */
+export const INTEL_FEED_SOURCE_ID = 'intel-feed';
+
 export interface FeedListEntry {
   ip: string;
   composite_score: number;
@@ -131,7 +134,7 @@ export function feedSighting(ip: string, flat: FeedListEntry, report: FeedReport
     narrativeParts.push('full report unavailable: minimal intel rebuilt from the flat list fields');
   }
   return {
-    source: 'intel-feed',
+    source: INTEL_FEED_SOURCE_ID,
     score,
     direction,
     observedAt,

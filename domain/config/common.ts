@@ -20,3 +20,12 @@ export const duration = {
   hours: z.number().positive().max(24 * 365 * 10),
   seconds: z.number().nonnegative().max(86_400),
 };
+
+/** A listen address, host:port (IPv6 in brackets); the port must be a real one (1-65535). */
+export const hostPort = z
+  .string()
+  .regex(/^(\[[0-9a-fA-F:]+\]|[^:\s[\]]+):\d{1,5}$/, 'must be host:port, e.g. 127.0.0.1:9465')
+  .refine((v) => {
+    const port = Number(v.slice(v.lastIndexOf(':') + 1));
+    return port >= 1 && port <= 65535;
+  }, 'port must be 1-65535');

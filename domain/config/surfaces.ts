@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { envSecret, httpUrl, secretRef } from './common';
+import { envSecret, hostPort, httpUrl, secretRef } from './common';
 
 export const apiSchema = z.strictObject({
   /** Loopback by default: put a reverse proxy with TLS in front to expose it. */
@@ -15,8 +15,8 @@ export const apiSchema = z.strictObject({
   serveReviewPage: z.boolean().default(true),
   maxBodyBytes: z.number().int().positive().max(10 * 1024 * 1024).default(256 * 1024),
   signedLinkTtlSeconds: z.number().int().positive().max(7 * 86_400).default(3600),
-  /** host:port for the Temporal SDK's own Prometheus exporter (worker and core metrics); unset = not exported. */
-  temporalMetricsAddress: z.string().regex(/^(\[[0-9a-fA-F:]+\]|[^:\s]+):\d{1,5}$/, 'must be host:port').optional(),
+  /** Deprecated name of temporal.metricsAddress (which wins when both are set); still honoured. */
+  temporalMetricsAddress: hostPort.optional(),
 });
 
 export const discordSchema = z.strictObject({

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { secretRef } from './common';
+import { hostPort, secretRef } from './common';
 
 export const temporalSchema = z.strictObject({
   /** host:port of an existing cluster. Unset = start the embedded dev server (SQLite file under dataDir). */
@@ -10,6 +10,11 @@ export const temporalSchema = z.strictObject({
    * Unset = the UI the embedded dev server serves; with `address` set and no uiUrl, no links are shown.
    */
   uiUrl: z.url({ protocol: /^https?$/, error: 'uiUrl must be an http(s) URL such as https://temporal.example.org' }).optional(),
+  /**
+   * host:port where this process's Temporal SDK serves its own Prometheus metrics (worker task slots, poll and task
+   * latencies, sticky cache; see the README, Metrics). Unset = not exported. Each process needs its own port.
+   */
+  metricsAddress: hostPort.optional(),
   /** Temporal Cloud / secured clusters. */
   apiKey: secretRef.optional(),
   tls: z

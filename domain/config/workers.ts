@@ -29,6 +29,12 @@ export const workersSchema = z
     maxConcurrentActivityTaskExecutions: slots(10_000).default(100),
     /** Local activities in flight (the short deciding steps run as local activities inside a workflow task). */
     maxConcurrentLocalActivityExecutions: slots(10_000).default(100),
+    /**
+     * Where a worker-role process (`palisade start --role worker|enforce-worker`) serves GET /metrics. The API role
+     * and the all-in-one `palisade start` serve the same registry on the API port instead. 0 = any free port.
+     */
+    metricsHost: z.string().min(1).default('127.0.0.1'),
+    metricsPort: z.number().int().min(0).max(65535).default(9464),
     enforce: z
       .strictObject({
         /**

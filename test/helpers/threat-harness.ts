@@ -16,6 +16,7 @@ import type { EnrichInput, Notification, Proposal, ProposeInput, Sighting, Threa
 import { loadConfig, type DeepPartial } from '../../runtime/config';
 import { submitSighting } from '../../runtime/sightings';
 import { stateQuery, threatWorkflowId } from '../../workflows/messages';
+import { palisadeSinks } from '../../workers/sinks';
 import { recordHistory } from './histories';
 
 export interface HarnessOptions {
@@ -121,7 +122,7 @@ export function threatHarness(env: TestWorkflowEnvironment, bundle: WorkflowBund
     },
     async run(fn, runOpts = {}) {
       const main = await Worker.create({
-        connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue: queue, workflowBundle: bundle,
+        connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue: queue, workflowBundle: bundle, sinks: palisadeSinks,
         activities: activities(),
       });
       const enforce = await Worker.create({

@@ -10,6 +10,7 @@ import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import * as workflows from '../../workflows';
 import { HISTORIES_DIR, WORKFLOW_HISTORIES_DIR } from '../helpers/histories';
 import { workflowBundle } from '../helpers/temporal-env';
+import { palisadeSinks } from '../../workers/sinks';
 
 const files = [
   ...readdirSync(HISTORIES_DIR).filter((f) => f.endsWith('.json')).map((f) => path.join(HISTORIES_DIR, f)),
@@ -40,7 +41,7 @@ describe('[replay] committed workflow histories', () => {
 
   for (const file of files) {
     test(`replays ${path.relative(HISTORIES_DIR, file)}`, async () => {
-      await Worker.runReplayHistory({ workflowBundle: current, replayName: file }, load(file));
+      await Worker.runReplayHistory({ workflowBundle: current, replayName: file, sinks: palisadeSinks }, load(file));
     });
   }
 
@@ -49,7 +50,7 @@ describe('[replay] committed workflow histories', () => {
       const file = files.find((f) => typeOf(f) === type);
       assert.ok(file, `a history of ${type}`);
       await assert.rejects(
-        Worker.runReplayHistory({ workflowBundle: changed, replayName: file }, load(file)),
+        Worker.runReplayHistory({ workflowBundle: changed, replayName: file, sinks: palisadeSinks }, load(file)),
         (e: unknown) => e instanceof DeterminismViolationError,
       );
     });

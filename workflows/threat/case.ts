@@ -18,6 +18,7 @@ import type {
   BlockRequest, HumanDecision, IndexedThreatStatus, Notification, RecordedHumanDecision, Sighting, ThreatOutcome, ThreatStatus,
 } from '../../domain/types';
 import { decideSignal, decideUpdate, holdSignal, holdUpdate, sightingSignal, stateQuery } from '../messages';
+import { metricsSink } from '../metrics-sink';
 import { LOCAL_ACTIVITY_OPTIONS } from '../retry-policies';
 
 const notifyActs = proxyLocalActivities<NotifyActivities>(LOCAL_ACTIVITY_OPTIONS.notify);
@@ -108,6 +109,7 @@ export class ThreatCase {
     this.humanDecision = decision;
     if (this.state.review) this.state.review.decision = decision;
     this.note(`${d.decision === 'approve' ? 'approved' : 'rejected'} by ${decision.approver} via ${d.channel}`, d.comment);
+    metricsSink.humanDecision(d.decision, d.channel);
     return { accepted: true, status: this.state.status, decision };
   }
 
@@ -185,6 +187,7 @@ export class ThreatCase {
   async close(outcome: ThreatOutcome, reasons: string[]): Promise<void> {
     this.state.outcome = outcome;
     this.note(`outcome: ${outcome}`, reasons.join('; '));
+    metricsSink.caseOutcome(outcome);
     this.index('closed', [{ key: SA.outcome, value: outcome }, { key: SA.outcomeAt, value: new Date() }, ...(this.state.score !== undefined ? [{ key: SA.score, value: this.state.score }] : [])]);
     // A block that ran its course is routine; everything else needs an operator's attention.
     if (outcome !== 'expired' || this.policy.notify?.expired) await this.notify(outcomeNotification(this.state, outcome, reasons));
