@@ -56,6 +56,45 @@ export function renderConfirm(v: ConfirmView): string {
 </section>`);
 }
 
+export interface IncidentConfirmView {
+  token: string;
+  incident: string;
+  decision: 'approve' | 'reject' | 'acknowledge';
+  approver: string;
+  expiresAt: string;
+  status?: string;
+  /** Alert text is untrusted (whoever can post the webhook writes it): escaped like everything else. */
+  alert?: { name: string; severity: string; summary: string };
+  diagnosis?: string;
+  warning?: string;
+}
+
+const INCIDENT_VERB = { approve: 'Approve', reject: 'Reject', acknowledge: 'Acknowledge' } as const;
+
+export function renderIncidentConfirm(v: IncidentConfirmView): string {
+  const verb = INCIDENT_VERB[v.decision];
+  const rows: [string, string][] = [
+    ['Incident', v.incident],
+    ...(v.alert ? [['Alert', `${v.alert.name} (${v.alert.severity})`], ['Summary', v.alert.summary]] as [string, string][] : []),
+    ...(v.diagnosis ? [['Diagnosis', v.diagnosis] as [string, string]] : []),
+    ['Decision', v.decision],
+    ['Recorded as', v.approver],
+    ...(v.status ? [['Current status', v.status] as [string, string]] : []),
+    ['Link expires', v.expiresAt],
+  ];
+  return renderPage(`${verb} incident ${v.incident}`, `
+<section class="card">
+  <h1>${escapeHtml(verb)} incident <span class="mono">${escapeHtml(v.incident)}</span>?</h1>
+  ${v.warning ? `<p class="refused">${escapeHtml(v.warning)}</p>` : ''}
+  <dl class="kv">${rows.map(([k, val]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(val)}</dd>`).join('')}</dl>
+  <form method="post" action="/approve/${escapeHtml(v.token)}" class="stack">
+    <label>Comment (optional)<textarea name="comment" maxlength="1000" rows="3"></textarea></label>
+    <button type="submit" class="btn ${v.decision === 'reject' ? 'btn-secondary' : 'btn-primary'}">${escapeHtml(verb)}</button>
+  </form>
+  <p class="muted small">The decision is recorded in the investigation's history; nothing is executed. This link works once. Opening it records nothing; only the button does.</p>
+</section>`);
+}
+
 export function renderResult(ok: boolean, title: string, message: string): string {
   return renderPage(title, `<section class="card ${ok ? 'ok' : 'refused'}"><h1>${escapeHtml(title)}</h1><p>${escapeHtml(message)}</p></section>`);
 }

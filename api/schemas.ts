@@ -119,6 +119,14 @@ export const linkBody = z.strictObject({
   case: caseField.optional(),
 });
 
+/** A signed link for an incident (alert investigation): recorded as the decision of `approver`, channel signed-link. */
+export const incidentLinkBody = z.strictObject({
+  incident: z.string().min(1).max(80),
+  decision: z.enum(['approve', 'reject', 'acknowledge']),
+  approver: approverField,
+  ttlSeconds: z.number().int().positive().max(7 * 86_400).optional(),
+});
+
 export const linkConfirmBody = z.object({
   comment: comment.optional(),
 });

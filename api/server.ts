@@ -17,6 +17,7 @@ import { apiNotFound, errorHandler, requireJson } from './errors';
 import { createAllowlistRouter } from './routes/allowlist';
 import { cachedLiveChecks, liveChecks, type LiveReport } from '../runtime/live-checks';
 import { createHealthRouter } from './routes/health';
+import { createIncidentsRouter } from './routes/incidents';
 import { createApproveRouter, createLinksRouter } from './routes/links';
 import { createProactiveRouter } from './routes/proactive';
 import { createSightingsRouter } from './routes/sightings';
@@ -100,6 +101,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   app.use('/api', requireJson, json);
   app.use('/api', createSightingsRouter(deps));
   app.use('/api', createThreatsRouter(deps));
+  app.use('/api', createIncidentsRouter(deps));
   app.use('/api', createAllowlistRouter(deps));
   app.use('/api', createLinksRouter(deps));
   app.use('/api', createProactiveRouter(deps));

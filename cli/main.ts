@@ -7,6 +7,7 @@ import { registerClusterCommands } from './commands/cluster';
 import { registerConfigCommands } from './commands/config';
 import { registerDetectCommand } from './commands/detect';
 import { registerHistoryCommands } from './commands/history';
+import { registerIncidentCommands } from './commands/incidents';
 import { registerProactiveCommands } from './commands/proactive';
 import { registerProvisionCommand } from './commands/provision';
 import { registerSignCommand } from './commands/sign';
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerStartCommand(program);
   registerThreatCommands(program);
+  registerIncidentCommands(program);
   registerAllowlistCommands(program);
   registerProactiveCommands(program);
   registerAuditCommand(program);

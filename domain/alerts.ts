@@ -1,6 +1,7 @@
 // Alerts as the investigation workflow (`alert/<fingerprint>`) works on them: the NormalisedAlert shape, the
 // investigation state, decisions and diagnostics. The webhook payloads and their parsing are in alert-payloads.ts,
 // kept apart because this module is bundled into every workflow and zod would cost each cached workflow its schemas.
+import { APPROVAL_CHANNELS, type ApprovalChannel } from './types';
 
 export type AlertSource = 'alertmanager' | 'icinga';
 /** firing/resolved open or close an investigation; a note (Icinga acknowledgement, downtime, flapping end) only updates one. */
@@ -34,10 +35,10 @@ export const cap = (s: string, n = MAX_VALUE) => (s.length > n ? s.slice(0, n - 
 
 // ----- Investigation state, decisions and diagnostics (shared by the workflow, activities, API and CLI) -----
 
-export type AlertDecisionKind = 'approve' | 'reject' | 'acknowledge';
-export type AlertDecisionChannel = 'api' | 'review-page' | 'discord' | 'cli' | 'temporal-ui' | 'signed-link' | 'test';
-export const ALERT_DECISIONS: readonly AlertDecisionKind[] = ['approve', 'reject', 'acknowledge'];
-const CHANNELS: readonly AlertDecisionChannel[] = ['api', 'review-page', 'discord', 'cli', 'temporal-ui', 'signed-link', 'test'];
+export const ALERT_DECISIONS = ['approve', 'reject', 'acknowledge'] as const;
+export type AlertDecisionKind = (typeof ALERT_DECISIONS)[number];
+/** The same channels as threat decisions: one operator-decision path serves both (runtime/operator-actions). */
+export type AlertDecisionChannel = ApprovalChannel;
 
 export interface AlertDecisionInput {
   /** approve = the diagnosis is right (remediation would follow, but execution is disabled); reject; acknowledge = seen. */
@@ -78,7 +79,8 @@ export interface AlertDiagnosis {
   llm?: { provider: string; model: string; promptTokens: number; completionTokens: number; latencyMs: number; prompt: string; rawResponse: string };
 }
 
-export type AlertInvestigationStatus = 'waiting_for_alert' | 'investigating' | 'awaiting_decision' | 'decided' | 'resolved' | 'expired';
+export const ALERT_INVESTIGATION_STATUSES = ['waiting_for_alert', 'investigating', 'awaiting_decision', 'decided', 'resolved', 'expired'] as const;
+export type AlertInvestigationStatus = (typeof ALERT_INVESTIGATION_STATUSES)[number];
 
 export interface AlertInvestigationState {
   workflowId: string;
@@ -104,6 +106,10 @@ export interface AlertInvestigationSettings {
   openThreatFromIpLabel: boolean;
 }
 
+/**
+ * The workflow's start input. Optional fields may be added (older histories replay without them); a field is never
+ * renamed or made required, so every recorded input stays valid.
+ */
 export interface AlertInvestigationInput {
   fingerprint: string;
   settings: AlertInvestigationSettings;
@@ -156,16 +162,27 @@ export function mergeNotification(s: AlertInvestigationState, a: NormalisedAlert
 export function alertDecisionError(d: unknown, s: AlertInvestigationState): string | undefined {
   if (typeof d !== 'object' || d === null) return 'decision must be an object {decision, operator, channel, comment?}';
   const x = d as Record<string, unknown>;
-  if (!ALERT_DECISIONS.includes(x.decision as AlertDecisionKind)) return `decision must be one of ${ALERT_DECISIONS.join(', ')}`;
-  if (typeof x.operator !== 'string' || !/^[\w.@+-][\w .@+-]{0,99}$/.test(x.operator)) return 'operator must be 1-100 characters (letters, digits, space . @ + - _)';
-  if (!CHANNELS.includes(x.channel as AlertDecisionChannel)) return `channel must be one of ${CHANNELS.join(', ')}`;
+  if (!(ALERT_DECISIONS as readonly unknown[]).includes(x.decision)) return `decision must be one of ${ALERT_DECISIONS.join(', ')}`;
+  // The same identity rule as threat approvers (a Discord approver is "name (discord:<id>)"): any printable text.
+  if (typeof x.operator !== 'string' || x.operator.trim() === '' || x.operator.length > 100 || /\p{Cc}/u.test(x.operator)) return 'operator is required: 1-100 characters without control characters (every decision records who made it)';
+  if (!(APPROVAL_CHANNELS as readonly unknown[]).includes(x.channel)) return `channel must be one of ${APPROVAL_CHANNELS.join(', ')}`;
   if (x.comment !== undefined && (typeof x.comment !== 'string' || x.comment.length > 2000)) return 'comment must be a string of at most 2000 characters';
   const extra = Object.keys(x).filter((k) => !['decision', 'operator', 'channel', 'comment'].includes(k));
   if (extra.length) return `unknown field(s): ${extra.join(', ')}`;
   if (s.status === 'waiting_for_alert') return 'no alert has arrived yet';
   if (s.status === 'resolved' || s.status === 'expired') return `the investigation is already ${s.status}`;
-  if (s.decision) return `a decision was already recorded (${s.decision.decision} by ${s.decision.operator})`;
-  return undefined;
+  return alertDecisionConflict(s.decision);
+}
+
+const DECIDED_VERB: Record<AlertDecisionKind, string> = { approve: 'approved', reject: 'rejected', acknowledge: 'acknowledged' };
+
+/**
+ * A second decision is refused, never answered "accepted" (as for threats, domain/operator-input decisionConflict):
+ * the state and the history must agree on who decided.
+ */
+export function alertDecisionConflict(existing: RecordedAlertDecision | undefined): string | undefined {
+  if (!existing) return undefined;
+  return `this incident was already ${DECIDED_VERB[existing.decision]} by ${existing.operator} via ${existing.channel} at ${existing.decidedAt}; the second decision was not applied`;
 }
 
 export function recordAlertDecision(s: AlertInvestigationState, d: AlertDecisionInput, at: string): RecordedAlertDecision {

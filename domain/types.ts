@@ -283,4 +283,6 @@ export interface Notification {
   blockCount?: number;
   /** For review requests: the case reference the review's buttons and links are bound to. */
   case?: string;
+  /** For alert investigations awaiting a decision: the incident id (the alert fingerprint) its buttons decide. */
+  incident?: string;
 }

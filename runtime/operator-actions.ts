@@ -2,16 +2,20 @@
 // calls these functions, so every decision is validated the same way, lands in the workflow's history as the same
 // `decide` update (who, which channel, when, why), and is counted the same way. Earlier tools lost Discord approvals
 // from the audit because each channel had its own path; this module exists so that cannot happen here.
+// A decision targets a threat (`threat/<ip>`, the `decide` update) or an incident (an alert investigation,
+// `alert/<fingerprint>`, the `decideAlert` update): submitOperatorDecision takes either.
 import { z } from 'zod';
 import {
   isGrpcServiceError, ServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError,
   WorkflowUpdateRPCTimeoutOrCancelledError, type Client, type WorkflowExecutionDescription,
 } from '@temporalio/client';
+import { ALERT_DECISIONS, alertWorkflowId, type AlertDecisionKind, type RecordedAlertDecision } from '../domain/alerts';
 import { normaliseCaseSubject } from '../domain/case-key';
 import { APPROVAL_CHANNELS } from '../domain/types';
 import { SA } from '../domain/search-attributes';
 import type { DecideResult, HoldAction, ThreatState } from '../domain/threat-state';
-import type { HumanDecision, ThreatStatus } from '../domain/types';
+import type { ApprovalChannel, HumanDecision, ThreatStatus } from '../domain/types';
+import { decideAlertUpdate } from '../workflows/alert-messages';
 import { decideUpdate, holdUpdate, stateQuery, THREAT_WORKFLOW_TYPE, threatWorkflowId } from '../workflows/messages';
 import { holdActions, humanDecisions } from './metrics';
 
@@ -79,15 +83,19 @@ function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
 const noWorker = (ip: string) =>
   `no worker answered for ${ip} within ${OPERATOR_RPC_TIMEOUT_MS / 1000} s; the action may still be applied when a worker picks it up: check the threat's status before retrying`;
 
+export type DecisionTargetKind = 'threat' | 'incident';
+const workflowNoun = (ip: string, kind: DecisionTargetKind) => (kind === 'threat' ? `the threat workflow for ${ip}` : `the investigation of incident ${ip}`);
+
 /** Maps Temporal client errors to the four operator error codes, with messages fit for an operator. */
-export function toOperatorError(err: unknown, ip: string): OperatorActionError {
+export function toOperatorError(err: unknown, ip: string, kind: DecisionTargetKind = 'threat'): OperatorActionError {
   if (err instanceof OperatorActionError) return err;
+  const notFound = kind === 'threat' ? `no open threat workflow for ${ip}` : `no incident ${ip}`;
   if (err instanceof WorkflowNotFoundError) {
-    return new OperatorActionError('not_found', `no open threat workflow for ${ip}`);
+    return new OperatorActionError('not_found', notFound);
   }
   if (err instanceof WorkflowUpdateFailedError) {
     const why = err.cause?.message || err.message;
-    return new OperatorActionError('invalid_state', `the threat workflow for ${ip} refused the action: ${why}`);
+    return new OperatorActionError('invalid_state', `${workflowNoun(ip, kind)} refused the action: ${why}`);
   }
   if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
     return new OperatorActionError('unavailable', noWorker(ip));
@@ -95,8 +103,8 @@ export function toOperatorError(err: unknown, ip: string): OperatorActionError {
   const grpc = err instanceof ServiceError ? (err.cause as unknown) : err;
   if (isGrpcServiceError(grpc)) {
     // 5 NOT_FOUND, 4 DEADLINE_EXCEEDED, 14 UNAVAILABLE, 9 FAILED_PRECONDITION
-    if (grpc.code === 5) return new OperatorActionError('not_found', `no open threat workflow for ${ip}`);
-    if (grpc.code === 9) return new OperatorActionError('invalid_state', `the threat workflow for ${ip} cannot take this action now: ${grpc.details}`);
+    if (grpc.code === 5) return new OperatorActionError('not_found', notFound);
+    if (grpc.code === 9) return new OperatorActionError('invalid_state', `${workflowNoun(ip, kind)} cannot take this action now: ${grpc.details}`);
     if (grpc.code === 4) return new OperatorActionError('unavailable', noWorker(ip));
     return new OperatorActionError('unavailable', `Temporal is unavailable: ${grpc.details || grpc.message}`);
   }
@@ -148,6 +156,92 @@ export async function submitDecision(client: Client, ip: string, d: HumanDecisio
     humanDecisions.inc({ decision: decision.decision, channel: decision.channel, result: e.code });
     throw e;
   }
+}
+
+// ----- incidents (alert investigations) -----
+
+/** An incident is named by its alert fingerprint (Alertmanager's hex label-set hash, or `icinga-<hash>`). */
+const INCIDENT_ID = /^(?:icinga-)?[0-9a-f]{1,32}$/;
+
+/** The incident id of `alert/<fingerprint>` or `<fingerprint>`; anything else is refused (invalid_input). */
+export function normaliseIncidentId(input: string): string {
+  const id = (typeof input === 'string' ? input : '').trim().replace(/^alert\//, '').toLowerCase();
+  if (!INCIDENT_ID.test(id)) {
+    throw new OperatorActionError('invalid_input', `not an incident id: ${JSON.stringify(String(input).slice(0, 80))} (expected the alert fingerprint, e.g. 4f1c2b3a9d8e7f60 or icinga-0123456789abcdef)`);
+  }
+  return id;
+}
+
+/** What an operator decides about an incident; the same identity and channel rules as a threat decision. */
+export interface IncidentDecision {
+  decision: AlertDecisionKind;
+  approver: string;
+  channel: ApprovalChannel;
+  comment?: string;
+}
+
+export const incidentDecisionSchema = z.strictObject({
+  decision: z.enum(ALERT_DECISIONS),
+  approver,
+  channel: z.enum(APPROVAL_CHANNELS),
+  comment: z.string().trim().max(2000).optional(),
+});
+
+export interface IncidentDecisionResult {
+  id: string;
+  workflowId: string;
+  status: 'decided';
+  decision: RecordedAlertDecision;
+}
+
+/**
+ * Records an operator decision on the investigation of incident `id` (the `decideAlert` update, validated
+ * synchronously by the workflow: a second decision, or one on a resolved investigation, is refused). The decision
+ * is only recorded: remediation is never executed (the recorded decision says `execution_disabled`).
+ */
+export async function submitIncidentDecision(client: Client, id: string, d: IncidentDecision, opts: Omit<OperatorCallOptions, 'bindToPendingCase'> = {}): Promise<IncidentDecisionResult> {
+  let decision: IncidentDecision;
+  let normalised: string;
+  try {
+    normalised = normaliseIncidentId(id);
+    decision = parse(incidentDecisionSchema, d, 'decision');
+  } catch (err) {
+    humanDecisions.inc({ decision: String((d as Partial<IncidentDecision>)?.decision ?? 'unknown').slice(0, 16), channel: 'invalid', result: 'invalid_input' });
+    throw err;
+  }
+  const workflowId = alertWorkflowId(normalised);
+  const input = { decision: decision.decision, operator: decision.approver, channel: decision.channel, ...(decision.comment ? { comment: decision.comment } : {}) };
+  try {
+    const recorded = await withTimeout(client, opts, () => client.workflow.getHandle(workflowId).executeUpdate(decideAlertUpdate, { args: [input], updateId: opts.updateId }));
+    humanDecisions.inc({ decision: decision.decision, channel: decision.channel, result: 'accepted' });
+    return { id: normalised, workflowId, status: 'decided', decision: recorded };
+  } catch (err) {
+    const e = toOperatorError(err, normalised, 'incident');
+    humanDecisions.inc({ decision: decision.decision, channel: decision.channel, result: e.code });
+    throw e;
+  }
+}
+
+/** What a decision is about: the threat of an IP, or an incident (alert investigation). */
+export type DecisionTarget = { kind: 'threat'; ip: string } | { kind: 'incident'; id: string };
+
+export type OperatorDecisionResult =
+  | { kind: 'threat'; ip: string; result: DecideResult }
+  | { kind: 'incident'; id: string; result: IncidentDecisionResult };
+
+/**
+ * The one entry for a decision whatever it is about (signed links carry either target). Threat decisions take
+ * `durationHours` and `case`; an incident decision refuses them (an incident has no block and no case).
+ */
+export async function submitOperatorDecision(
+  client: Client, target: DecisionTarget, d: HumanDecision | IncidentDecision, opts: OperatorCallOptions = {},
+): Promise<OperatorDecisionResult> {
+  if (target.kind === 'threat') {
+    if (d.decision === 'acknowledge') throw new OperatorActionError('invalid_input', 'a threat is approved or rejected, not acknowledged');
+    return { kind: 'threat', ip: target.ip, result: await submitDecision(client, target.ip, d as HumanDecision, opts) };
+  }
+  const { bindToPendingCase: _ignored, ...incidentOpts } = opts;
+  return { kind: 'incident', id: target.id, result: await submitIncidentDecision(client, target.id, d as IncidentDecision, incidentOpts) };
 }
 
 /** Extends, releases or makes permanent the block held by the threat workflow of `ip` (the `hold` update). */

@@ -1,5 +1,7 @@
 // Signed approval links: an HMAC-SHA256 over a small claim set (IP, case, decision, approver, expiry, nonce).
 // The case (domain/case-binding.ts) binds a link to the review it was minted for: the workflow refuses it for any other.
+// Incident links (alert investigations) carry the incident id instead of IP and case, under their own token prefix:
+// the prefix is inside the signed text, so one kind of link can never be read as the other.
 // A link is expiring and single-use. The used-links store keeps only a fingerprint (SHA-256) of each signature, so
 // the store never holds anything that could be replayed, and it lives in a JSON file under dataDir so that a restart
 // does not make used links valid again.
@@ -33,12 +35,25 @@ export interface ApprovalLinkClaims {
   nonce: string;
 }
 
+/** An incident link: decides the alert investigation `alert/<incident>`. */
+export interface IncidentLinkClaims {
+  /** The incident id (the alert fingerprint). */
+  incident: string;
+  decision: 'approve' | 'reject' | 'acknowledge';
+  /** Who the link was issued to; recorded as the operator. */
+  approver: string;
+  /** Expiry, epoch seconds. */
+  exp: number;
+  nonce: string;
+}
+
 const TOKEN_PREFIX = 'v1';
+export const INCIDENT_TOKEN_PREFIX = 'i1';
 const SIGNATURE_BYTES = 32;
 const MAX_TOKEN_LENGTH = 2048;
 
 const b64url = (buf: Buffer) => buf.toString('base64url');
-const sign = (key: string, body: string) => createHmac('sha256', key).update(`${TOKEN_PREFIX}.${body}`).digest();
+const sign = (key: string, body: string, prefix = TOKEN_PREFIX) => createHmac('sha256', key).update(`${prefix}.${body}`).digest();
 
 /** The fingerprint stored for a used link: a hash of its signature, never the signature or the token. */
 export const signatureFingerprint = (signature: Buffer) => createHash('sha256').update(signature).digest('hex');
@@ -63,41 +78,71 @@ export function signApprovalLink(
   return { token: `${TOKEN_PREFIX}.${body}.${b64url(sign(key, body))}`, claims: full };
 }
 
-export type LinkVerification =
-  | { ok: true; claims: ApprovalLinkClaims; fingerprint: string }
+/** Mints an incident link (decided through the same /approve/<token> page as threat links). */
+export function signIncidentLink(
+  key: string,
+  claims: Omit<IncidentLinkClaims, 'exp' | 'nonce'>,
+  opts: { ttlSeconds: number; now?: number },
+): { token: string; claims: IncidentLinkClaims } {
+  if (!key) throw new Error('the link signing key is empty');
+  const now = opts.now ?? Date.now();
+  const full: IncidentLinkClaims = {
+    incident: claims.incident, decision: claims.decision, approver: claims.approver,
+    exp: Math.floor(now / 1000) + Math.max(1, Math.floor(opts.ttlSeconds)), nonce: b64url(randomBytes(16)),
+  };
+  const body = b64url(Buffer.from(JSON.stringify(full), 'utf8'));
+  return { token: `${INCIDENT_TOKEN_PREFIX}.${body}.${b64url(sign(key, body, INCIDENT_TOKEN_PREFIX))}`, claims: full };
+}
+
+export type Verification<C> =
+  | { ok: true; claims: C; fingerprint: string }
   | { ok: false; reason: 'malformed' | 'bad_signature' | 'expired'; message: string };
 
-/** Checks format, signature (constant time) and expiry. Claims are only parsed after the signature matched. */
-export function verifyApprovalLink(key: string, token: string, now = Date.now()): LinkVerification {
+export type LinkVerification = Verification<ApprovalLinkClaims>;
+export type IncidentLinkVerification = Verification<IncidentLinkClaims>;
+
+/** Format, signature (constant time), claim shape and expiry. Claims are only parsed after the signature matched. */
+function verifyToken<C extends { exp: number }>(key: string, token: string, prefix: string, shapeOk: (c: C) => boolean, now: number): Verification<C> {
   const malformed = { ok: false, reason: 'malformed', message: 'the approval link is malformed' } as const;
   if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH) return malformed;
   const parts = token.split('.');
-  if (parts.length !== 3 || parts[0] !== TOKEN_PREFIX || !/^[A-Za-z0-9_-]+$/.test(parts[1]) || !/^[A-Za-z0-9_-]+$/.test(parts[2])) {
+  if (parts.length !== 3 || parts[0] !== prefix || !/^[A-Za-z0-9_-]+$/.test(parts[1]) || !/^[A-Za-z0-9_-]+$/.test(parts[2])) {
     return malformed;
   }
   const given = Buffer.from(parts[2], 'base64url');
-  const expected = sign(key, parts[1]);
+  const expected = sign(key, parts[1], prefix);
   if (given.length !== SIGNATURE_BYTES || !timingSafeEqual(given, expected)) {
     return { ok: false, reason: 'bad_signature', message: 'the approval link signature is not valid' };
   }
-  let claims: ApprovalLinkClaims;
+  let claims: C;
   try {
-    claims = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8')) as ApprovalLinkClaims;
+    claims = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8')) as C;
   } catch {
     return malformed;
   }
-  if (
-    !claims || typeof claims.ip !== 'string' || (claims.decision !== 'approve' && claims.decision !== 'reject') ||
-    typeof claims.approver !== 'string' || typeof claims.exp !== 'number' || typeof claims.nonce !== 'string' ||
-    (claims.case !== undefined && typeof claims.case !== 'string')
-  ) {
-    return malformed;
-  }
+  if (!claims || typeof claims !== 'object' || !shapeOk(claims)) return malformed;
   if (claims.exp * 1000 <= now) {
     return { ok: false, reason: 'expired', message: `the approval link expired at ${new Date(claims.exp * 1000).toISOString()}` };
   }
   return { ok: true, claims, fingerprint: signatureFingerprint(given) };
 }
+
+/** Checks a threat link: format, signature (constant time) and expiry. */
+export function verifyApprovalLink(key: string, token: string, now = Date.now()): LinkVerification {
+  return verifyToken<ApprovalLinkClaims>(key, token, TOKEN_PREFIX, (c) =>
+    typeof c.ip === 'string' && (c.decision === 'approve' || c.decision === 'reject') && typeof c.approver === 'string' &&
+    typeof c.exp === 'number' && typeof c.nonce === 'string' && (c.case === undefined || typeof c.case === 'string'), now);
+}
+
+/** Checks an incident link: format, signature (constant time) and expiry. */
+export function verifyIncidentLink(key: string, token: string, now = Date.now()): IncidentLinkVerification {
+  return verifyToken<IncidentLinkClaims>(key, token, INCIDENT_TOKEN_PREFIX, (c) =>
+    typeof c.incident === 'string' && (c.decision === 'approve' || c.decision === 'reject' || c.decision === 'acknowledge') &&
+    typeof c.approver === 'string' && typeof c.exp === 'number' && typeof c.nonce === 'string', now);
+}
+
+/** Which kind of link a token is (by its prefix); verification still decides whether it is valid. */
+export const isIncidentToken = (token: string) => typeof token === 'string' && token.startsWith(`${INCIDENT_TOKEN_PREFIX}.`);
 
 interface UsedLinksFile {
   version: 1;

@@ -1,12 +1,15 @@
 // One investigation per alert fingerprint: normalised alert in, read-only diagnostics, an LLM diagnostic proposal,
 // then an operator decision, recorded. Repeats merge (signal-with-start), `resolved` ends it. Remediation execution
-// is off: an approval is recorded as "execution_disabled".
+// is off: an approval is recorded as "execution_disabled". Operators decide through runtime/operator-actions (API,
+// CLI, review page, Discord, signed links), which sends the decideAlert update.
 import {
-  ActivityFailure, ApplicationFailure, allHandlersFinished, condition, log, proxyActivities, setHandler,
-  upsertSearchAttributes, workflowInfo,
+  ActivityFailure, ApplicationFailure, allHandlersFinished, condition, log, patched, proxyActivities,
+  proxyLocalActivities, setHandler, upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
 import type { AlertActivities } from '../activities/alerts';
-import { ACTIVITY_OPTIONS } from './retry-policies';
+import type { NotifyActivities } from '../activities/notify';
+import { incidentReviewNeeded } from '../domain/incident-notifications';
+import { ACTIVITY_OPTIONS, LOCAL_ACTIVITY_OPTIONS } from './retry-policies';
 import {
   addTimeline, alertDecisionError, initialAlertState, mergeNotification, recordAlertDecision,
   type AlertDecisionInput, type AlertDiagnosis, type AlertInvestigationInput, type AlertInvestigationResult,
@@ -18,6 +21,14 @@ import { alertNotificationSignal, alertStateQuery, decideAlertSignal, decideAler
 const diagnosticsActs = proxyActivities<AlertActivities>(ACTIVITY_OPTIONS.alertDiagnostics);
 const proposalActs = proxyActivities<AlertActivities>(ACTIVITY_OPTIONS.alertProposal);
 const threatActs = proxyActivities<AlertActivities>(ACTIVITY_OPTIONS.alertHandoff);
+const notifyActs = proxyLocalActivities<NotifyActivities>(LOCAL_ACTIVITY_OPTIONS.notify);
+
+/**
+ * Patch of 0.3 (issue 15, incidents control plane): the status search attribute follows a decision that arrived
+ * during the investigation (the incident lists read it), and an investigation awaiting a decision notifies the
+ * operators (the Discord incident message with its buttons). Histories of 0.2 replay without either.
+ */
+const INCIDENT_CONTROL_PLANE_PATCH = 'incident-control-plane';
 
 const nowIso = () => new Date(Date.now()).toISOString();
 const HOUR_MS = 3_600_000;
@@ -90,6 +101,14 @@ export async function alertInvestigationWorkflow(input: AlertInvestigationInput)
     state.diagnosis = diagnosis;
     addTimeline(state, nowIso(), diagnosis.status, diagnosis.status === 'diagnosed' ? diagnosis.summary : diagnosis.reason);
     if (state.status === 'investigating') setStatus(state.decision ? 'decided' : 'awaiting_decision');
+    else if (state.status === 'decided' && patched(INCIDENT_CONTROL_PLANE_PATCH)) setStatus('decided');
+    if (state.status === 'awaiting_decision' && patched(INCIDENT_CONTROL_PLANE_PATCH)) {
+      try {
+        await notifyActs.notify(incidentReviewNeeded(state, input.settings.decisionTimeoutHours));
+      } catch (err) {
+        addTimeline(state, nowIso(), 'notification failed', failureText(err).slice(0, 300));
+      }
+    }
   }
 
   if (!state.decision && state.status !== 'resolved') {

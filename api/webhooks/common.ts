@@ -65,6 +65,8 @@ export async function deliverAlert(client: Client, config: PalisadeConfig, alert
       workflowId, taskQueue: config.temporal.taskQueue, args: [investigationInput(config, alert.fingerprint)],
       signal: alertNotificationSignal, signalArgs: [alert], workflowIdConflictPolicy: 'USE_EXISTING',
       typedSearchAttributes: [{ key: SA.source, value: alert.source }, { key: SA.status, value: 'investigating' }],
+      // What the incident lists show without a query per incident (runtime/incidents.ts); set at start only.
+      memo: { name: alert.name.slice(0, 256), severity: alert.severity, summary: alert.summary.slice(0, 500) },
     });
     return { ...base, action: 'started_or_signalled' };
   }

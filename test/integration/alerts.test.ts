@@ -11,6 +11,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createDevServerEnv, uniqueQueue, workflowBundle } from '../helpers/temporal-env';
 import { configSchema, type PalisadeConfig } from '../../domain/config';
 import { createAlertActivities } from '../../activities/alerts';
+import { createNotifyActivities } from '../../activities/notify';
 import { createAlertmanagerRouter } from '../../api/webhooks/alertmanager';
 import { createIcingaRouter } from '../../api/webhooks/icinga';
 import { alertStateQuery, decideAlertSignal, decideAlertUpdate } from '../../workflows/alert-messages';
@@ -134,7 +135,10 @@ void describe('[dev-server] alert investigations end to end over HTTP', () => {
   const worker = async () => Worker.create({
     connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(require.resolve('../../workflows/alert-investigation')),
     // Threat workflows go to a queue no worker serves here (this test runs only the alert workflow).
-    activities: createAlertActivities({ client: env.client, config: { ...config, temporal: { ...config.temporal, taskQueue: threatQueue } }, llm: scriptedModel(llmAnswers) }),
+    activities: {
+      ...createAlertActivities({ client: env.client, config: { ...config, temporal: { ...config.temporal, taskQueue: threatQueue } }, llm: scriptedModel(llmAnswers) }),
+      ...createNotifyActivities({ notifiers: [] }),
+    },
   });
 
   void test('Alertmanager firing → investigation → operator decision (update) → resolved', async () => {
@@ -166,7 +170,7 @@ void describe('[dev-server] alert investigations end to end over HTTP', () => {
       const decided = await handle.executeUpdate(decideAlertUpdate, { args: [{ decision: 'approve', operator: 'alice', channel: 'test', comment: 'clean WAL' }] });
       assert.equal(decided.execution, 'execution_disabled');
       await assert.rejects(handle.executeUpdate(decideAlertUpdate, { args: [{ decision: 'reject', operator: 'bob', channel: 'test' }] }),
-        (err: Error) => err instanceof WorkflowUpdateFailedError && /already recorded \(approve by alice\)/.test(String((err.cause as Error)?.message)));
+        (err: Error) => err instanceof WorkflowUpdateFailedError && /already approved by alice via test at /.test(String((err.cause as Error)?.message)));
 
       const r3 = await post('/webhook/alertmanager', amPayload('resolved', fp));
       assert.equal(r3.status, 200);

@@ -112,9 +112,14 @@ void describe('investigation state and decisions', () => {
     assert.match(alertDecisionError({ decision: 'run', operator: 'a', channel: 'cli' }, s)!, /decision must be/);
     assert.match(alertDecisionError({ decision: 'approve', operator: 'a', channel: 'fax' }, s)!, /channel/);
     assert.match(alertDecisionError({ decision: 'approve', operator: 'a', channel: 'cli', x: 1 }, s)!, /unknown field/);
+    assert.match(alertDecisionError({ decision: 'approve', operator: 'eve\u0007', channel: 'cli' }, s)!, /control characters/);
+    assert.match(alertDecisionError({ decision: 'approve', operator: 'x'.repeat(101), channel: 'cli' }, s)!, /1-100 characters/);
+    // Every channel's identity passes, e.g. Discord's "name (discord:<id>)".
+    assert.equal(alertDecisionError({ decision: 'approve', operator: 'alice (discord:123456789)', channel: 'discord' }, s), undefined);
     const r = recordAlertDecision(s, { decision: 'approve', operator: 'alice', channel: 'cli' }, 't2');
     assert.equal(r.execution, 'execution_disabled');
-    assert.match(alertDecisionError({ decision: 'reject', operator: 'bob', channel: 'cli' }, s)!, /already recorded/);
+    assert.equal(alertDecisionError({ decision: 'reject', operator: 'bob', channel: 'cli' }, s),
+      'this incident was already approved by alice via cli at t2; the second decision was not applied');
   });
   void test('diagnostic queries escape label values', () => {
     const q = diagnosticQueries({ ...firing, labels: { alertname: 'a"b', instance: 'x\\y' } }, 5);
