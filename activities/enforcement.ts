@@ -8,6 +8,7 @@ import { blockGone, blockTook, levelOf, summariseLevels, type BlockVerification,
 import { blockVerificationLevels, timedEnforcement, type EnforcementMetricStep } from '../runtime/metrics';
 import { MemoryEnforcer } from './enforcers/memory';
 import { PermanentEnforcementError, type Enforcer } from './enforcers/types';
+import { heartbeating } from './heartbeat';
 
 /** The saga's forward step: the apply result and the verification (present and loaded, with evidence). */
 export interface AppliedAndVerified {
@@ -79,7 +80,7 @@ export function createEnforcementActivities(deps: EnforcementDeps) {
     return { ...r, enforcer: e.name };
   }
 
-  return {
+  return heartbeating({
     async applyBlock(req: BlockRequest): Promise<EnforcementResult> {
       const e = pick(req);
       return call(e, 'apply', 'apply', () => e.apply(req), resultOk);
@@ -129,7 +130,7 @@ export function createEnforcementActivities(deps: EnforcementDeps) {
       const e = pick({ dryRun: false, enforcer });
       return call(e, 'list', 'list', () => e.list());
     },
-  };
+  });
 }
 
 export type EnforcementActivities = ReturnType<typeof createEnforcementActivities>;

@@ -11,6 +11,7 @@ import type { BlockEntry, BlockRequest } from '../domain/types';
 import { blockTook, summariseLevels } from '../domain/verification';
 import { stateQuery, THREAT_WORKFLOW_TYPE, threatWorkflowId } from '../workflows/messages';
 import { PermanentEnforcementError, type Enforcer } from './enforcers/types';
+import { heartbeating } from './heartbeat';
 
 export interface ReconcileDeps {
   client?: Client;
@@ -49,7 +50,7 @@ export function createReconcileActivities(deps: ReconcileDeps) {
     }
   };
 
-  return {
+  return heartbeating({
     /**
      * Visibility finds candidates (eventually consistent); each one's `state` query confirms it (strongly
      * consistent): still blocked, a real (not dry-run) block, not lifted. Unreadable ones are reported by target so
@@ -71,6 +72,27 @@ export function createReconcileActivities(deps: ReconcileDeps) {
         }
       }
       return { desired, unreadable };
+    },
+
+    /**
+     * Of these blocks, the ones whose workflow holds exactly that block right now (state query, strongly
+     * consistent). The desired set was read before the enforcer was listed; a block lifted in between must not be
+     * put back, and one lifted while it was being put back must come off again.
+     */
+    async reconcileStillHeld(input: { blocks: DesiredBlock[] }): Promise<{ held: DesiredBlock[]; unreadable: DesiredBlock[] }> {
+      const c = client();
+      const held: DesiredBlock[] = [];
+      const unreadable: DesiredBlock[] = [];
+      for (const b of input.blocks) {
+        try {
+          const s = await c.workflow.getHandle(b.workflowId).query(stateQuery);
+          if (s.status === 'blocked' && holdsLiveBlock(s) && s.block!.blockId === b.blockId) held.push(b);
+        } catch (err) {
+          if ((err as Error).name === 'WorkflowNotFoundError') continue;
+          unreadable.push(b);
+        }
+      }
+      return { held, unreadable };
     },
 
     /**
@@ -128,7 +150,7 @@ export function createReconcileActivities(deps: ReconcileDeps) {
       const r = await classified(`remove on ${e.name}`, () => e.remove(req));
       return { detail: r.detail };
     },
-  };
+  });
 }
 
 export type ReconcileActivities = ReturnType<typeof createReconcileActivities>;

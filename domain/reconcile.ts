@@ -110,6 +110,8 @@ export interface EnforcerReconcileReport {
   deferred: number;
   /** Workflows visibility reported as blocked whose state could not be read (their targets are kept). */
   unreadable: string[];
+  /** Missing blocks whose workflow lifted them while this run was under way: not re-applied, or taken off again. */
+  liftedMeanwhile?: string[];
 }
 
 export interface ReconcileReport {

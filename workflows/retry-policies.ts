@@ -13,6 +13,10 @@ const enforcementRetry = {
   nonRetryableErrorTypes: PERMANENT_ENFORCEMENT_ERRORS,
 } as const;
 
+// The enforcement, scan and reconcile activities heartbeat while they run (activities/heartbeat.ts): a worker
+// SIGKILLed mid-call hands the task to another within this, not after the start-to-close timeout.
+const HEARTBEAT = '30 seconds';
+
 export const ACTIVITY_OPTIONS = {
   /** Notifications retry a few times; notifiers that said "retrying cannot help" throw non-retryable failures. */
   notify: { startToCloseTimeout: '1 minute', heartbeatTimeout: '30 seconds', retry: { initialInterval: '5 seconds', maximumAttempts: 5, nonRetryableErrorTypes: ['NotificationRejected'] } },
@@ -20,9 +24,9 @@ export const ACTIVITY_OPTIONS = {
    * Side effects on firewalls (runs on the enforcement queue): backoff on transient errors, never retry permanent
    * ones. Apply-and-verify also waits the settle time inside, so its timeout is this plus the settle time.
    */
-  enforce: { startToCloseTimeout: '2 minutes', scheduleToCloseTimeout: '30 minutes', retry: enforcementRetry },
+  enforce: { startToCloseTimeout: '2 minutes', scheduleToCloseTimeout: '30 minutes', heartbeatTimeout: HEARTBEAT, retry: enforcementRetry },
   /** Lifting (and rolling back) keeps trying for a day: an entry left behind blocks an address nobody decided to block. */
-  lift: { startToCloseTimeout: '2 minutes', scheduleToCloseTimeout: '24 hours', retry: enforcementRetry },
+  lift: { startToCloseTimeout: '2 minutes', scheduleToCloseTimeout: '24 hours', heartbeatTimeout: HEARTBEAT, retry: enforcementRetry },
   /** Effect check of a block (access log, Elasticsearch, PromQL): read-only; a failing source degrades inside. */
   effect: { startToCloseTimeout: '2 minutes', retry: { initialInterval: '2 seconds', maximumAttempts: 3 } },
   /** Alert investigations: read-only diagnostics degrade after a few attempts. */
@@ -32,10 +36,11 @@ export const ACTIVITY_OPTIONS = {
   /** Alert investigations: sightings handed to threat workflows (signalWithStart) must arrive. */
   alertHandoff: { startToCloseTimeout: '1 minute', retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 10 } },
   /** Scans: a large backlog is read in slices (accessLog.maxBytesPerRun); the LLM follow-up may add model calls. */
-  scan: { startToCloseTimeout: '10 minutes', retry: { initialInterval: '5 seconds', maximumInterval: '1 minute', maximumAttempts: 3 } },
+  scan: { startToCloseTimeout: '10 minutes', heartbeatTimeout: HEARTBEAT, retry: { initialInterval: '5 seconds', maximumInterval: '1 minute', maximumAttempts: 3 } },
   /** Reconciler: visibility reads and enforcer list/repair calls; a failed repair is retried by the next run. */
   reconcile: {
     startToCloseTimeout: '2 minutes',
+    heartbeatTimeout: HEARTBEAT,
     retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 3, nonRetryableErrorTypes: [...PERMANENT_ENFORCEMENT_ERRORS, 'ValidationError', 'ConfigurationError'] },
   },
 } satisfies Record<string, ActivityOptions>;

@@ -21,6 +21,7 @@ import { createEsClient, ES_SOURCE_ID, mappingOf, scanElasticsearch, type EsScan
 import { CROWDSEC_SOURCE_ID, pollCrowdSec, type CrowdSecPollStats } from './crowdsec-source';
 import { FILE_SOURCE_ID, scanTraefikFile, type FileScanStats } from './file-source';
 import { runFollowUp, type FollowUpReport } from './follow-up';
+import { heartbeating } from '../heartbeat';
 
 export const SAMPLE_ACCESS_LOG = path.resolve(__dirname, '../../config/samples/traefik-access.log');
 
@@ -178,7 +179,7 @@ export function createDetectionActivities(deps: DetectionActivityDeps) {
     return { source: ES_SOURCE_ID, elasticsearch: stats, sightings, followUps, ...(cap ? { cap } : {}) };
   }
 
-  return {
+  return heartbeating({
     /** One access-log scan run (scheduled every detection.scanEveryMinutes). */
     async scanAccessLogs(): Promise<AccessLogScanSummary> {
       const src = accessLogSource(config);
@@ -215,7 +216,7 @@ export function createDetectionActivities(deps: DetectionActivityDeps) {
         return { listed: result.listed, reportAvailable: result.reportAvailable, notes: result.notes.slice(0, 50), sightings, ...(cap ? { cap } : {}) };
       }, () => ({ source: INTEL_FEED_SOURCE_ID, outcome: 'ok' }));
     },
-  };
+  });
 }
 
 /** The sources with a schedule (runtime/schedules.ts) and their intervals, for the staleness rule of each source. */
