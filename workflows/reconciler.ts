@@ -1,7 +1,7 @@
 // The reconciler: run by a Temporal Schedule (id RECONCILER_SCHEDULE_ID, every `enforcement.reconcile.intervalMinutes`).
 // Per enforcer: the desired set (threat workflows holding a block), what the enforcer lists, the pure diff, then
 // bounded repairs. Every read and repair is an activity, so the history shows exactly what was found and done.
-import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, patched, proxyActivities } from '@temporalio/workflow';
 import type { ReconcileActivities } from '../activities/reconcile';
 import {
   diffBlocks, planRepairs, targetKey, totals,
@@ -12,7 +12,10 @@ import { ACTIVITY_OPTIONS } from './retry-policies';
 
 export { RECONCILER_SCHEDULE_ID, RECONCILER_WORKFLOW_ID } from '../domain/reconcile';
 
-const visibility = proxyActivities<Pick<ReconcileActivities, 'reconcileDesiredBlocks' | 'reconcileConfirmOrphans'>>(ACTIVITY_OPTIONS.reconcile);
+const visibility = proxyActivities<Pick<ReconcileActivities, 'reconcileDesiredBlocks' | 'reconcileConfirmOrphans' | 'reconcileStillHeld'>>(ACTIVITY_OPTIONS.reconcile);
+
+/** Re-applies are confirmed against each block's workflow just before and just after (runs recorded earlier lack it). */
+const CONFIRM_REAPPLY_PATCH = 'reconcile-confirm-reapply';
 
 const errorText = (err: unknown): string => {
   const e = err instanceof ActivityFailure && err.cause ? err.cause : err;
@@ -62,13 +65,40 @@ export async function reconcilerWorkflow(input: ReconcilerInput): Promise<Reconc
 
     const plan = planRepairs({ ...diff, orphans }, { removeOrphans: input.removeOrphans, maxRepairs: input.maxRepairsPerRun });
     report.deferred = plan.deferred;
-    for (const block of plan.reapply) {
+    // The desired set is older than the listing: a block its workflow lifted in between looks missing. Only blocks
+    // still held right now are put back, and any lifted while being put back is taken off again (its workflow's
+    // remove may already have run), so a re-apply never outlives the block it restores.
+    const confirm = plan.reapply.length > 0 && patched(CONFIRM_REAPPLY_PATCH);
+    let reapply = plan.reapply;
+    if (confirm) {
+      const now = await visibility.reconcileStillHeld({ blocks: reapply });
+      const held = new Set(now.held.map((b) => b.blockId));
+      report.liftedMeanwhile = reapply.filter((b) => !held.has(b.blockId)).map((b) => b.target);
+      reapply = now.held;
+    }
+    const written: DesiredBlock[] = [];
+    for (const block of reapply) {
       try {
         const r = await enforce.reconcileReapply({ enforcer: name, block });
+        written.push(block);
         if (r.present) report.restored.push(block.target);
         else report.failed.push({ target: block.target, op: 'reapply', error: `not present after re-apply: ${r.detail}` });
       } catch (err) {
         report.failed.push({ target: block.target, op: 'reapply', error: errorText(err) });
+      }
+    }
+    if (confirm && written.length > 0) {
+      const after = await visibility.reconcileStillHeld({ blocks: written });
+      // An unreadable workflow keeps its entry (the next run looks again); only a confirmed lift is undone.
+      const keep = new Set([...after.held, ...after.unreadable].map((b) => b.blockId));
+      for (const b of written.filter((x) => !keep.has(x.blockId))) {
+        try {
+          await enforce.reconcileRemoveOrphan({ enforcer: name, entry: { target: b.target, ownedByPalisade: true, blockId: b.blockId } });
+          report.restored = report.restored.filter((t) => t !== b.target);
+          report.liftedMeanwhile = [...(report.liftedMeanwhile ?? []), b.target];
+        } catch (err) {
+          report.failed.push({ target: b.target, op: 'remove', error: errorText(err) });
+        }
       }
     }
     for (const entry of plan.remove) {

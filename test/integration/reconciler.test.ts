@@ -12,6 +12,7 @@ import { reconcilerWorkflow } from '../../workflows/reconciler';
 import { createDevServerEnv, uniqueQueue, workflowBundle } from '../helpers/temporal-env';
 import { threatHarness } from '../helpers/threat-harness';
 import { recordHistory } from '../helpers/histories';
+import { holdUpdate } from '../../workflows/messages';
 
 async function waitUntil(what: string, check: () => Promise<boolean>) {
   for (let i = 0; i < 400; i++) {
@@ -90,7 +91,8 @@ void describe('[dev-server] reconciler', () => {
       const history = await env.client.workflow.getHandle(RECONCILER_WORKFLOW_ID).fetchHistory();
       await recordHistory(env.client, RECONCILER_WORKFLOW_ID, 'wiped-entries-restored');
       const activityTypes = history.events!.flatMap((e) => (e.activityTaskScheduledEventAttributes ? [e.activityTaskScheduledEventAttributes.activityType!.name!] : []));
-      assert.deepEqual(activityTypes, ['reconcileDesiredBlocks', 'reconcileListEntries', 'reconcileReapply', 'reconcileReapply', 'reconcileReapply']);
+      // Each re-apply is confirmed against its workflow just before and just after.
+      assert.deepEqual(activityTypes, ['reconcileDesiredBlocks', 'reconcileListEntries', 'reconcileStillHeld', 'reconcileReapply', 'reconcileReapply', 'reconcileReapply', 'reconcileStillHeld']);
       // and that history replays deterministically against the current workflow code.
       await Worker.runReplayHistory({ workflowBundle: reconcilerBundle }, history, RECONCILER_WORKFLOW_ID);
 
@@ -108,6 +110,48 @@ void describe('[dev-server] reconciler', () => {
       assert.equal(second.enforcers[0].inSync, 3);
       assert.deepEqual([...enforcer.entries.keys()].sort(), ['198.51.100.0/24', ...targets]);
       for (const ip of ips) assert.equal((await h.state(ip)).status, 'blocked');
+    });
+  });
+
+  void test('a block its workflow lifts after the desired set was read is not put back (chaos R2 found such orphans)', async () => {
+    // The firewall answers the listing only after the workflow has released and lifted its block: the desired set
+    // (read first) still has it, the listing does not, so it looks missing.
+    class ListsLate extends MemoryEnforcer {
+      beforeList: (() => Promise<void>) | undefined;
+      override async list() {
+        const hook = this.beforeList;
+        this.beforeList = undefined;
+        await hook?.();
+        return super.list();
+      }
+    }
+    const enforcer = new ListsLate('memory');
+    const h = threatHarness(env, threatBundle, { config: { policy: { mode: 'auto', dryRun: false } }, enforcer });
+    const ip = '45.155.205.33';
+    const queue = uniqueQueue('reconcile-late');
+    await h.run(async () => {
+      await h.sight(ip, { score: 97 });
+      await h.waitFor(ip, (x) => x.status === 'blocked', 'blocked');
+      await waitUntil('visibility to list the blocked workflow', async () => {
+        for await (const wf of env.client.workflow.list({ query: blockedOnEnforcerQuery('memory') })) if (wf.workflowId.endsWith(ip)) return true;
+        return false;
+      });
+      enforcer.wipe();
+      enforcer.beforeList = async () => {
+        await h.handle(ip).executeUpdate(holdUpdate, { args: [{ action: 'release', by: 'bob', channel: 'cli', reason: 'done' }] });
+        await h.waitFor(ip, (x) => x.outcome === 'released', 'released and lifted');
+      };
+      const worker = await Worker.create({
+        connection: env.nativeConnection, taskQueue: queue, workflowBundle: reconcilerBundle,
+        activities: createReconcileActivities({ client: env.client, enforcers: { memory: enforcer } }),
+      });
+      const input: ReconcilerInput = { enforcers: ['memory'], removeOrphans: false, maxRepairsPerRun: 100, enforceTaskQueue: queue };
+      const report = await worker.runUntil(env.client.workflow.execute(reconcilerWorkflow, { taskQueue: queue, workflowId: `${RECONCILER_WORKFLOW_ID}-late`, args: [input] }));
+      const r = report.enforcers[0];
+      assert.deepEqual(r.missing, [`${ip}/32`], 'it looked missing');
+      assert.deepEqual(r.restored, []);
+      assert.deepEqual(r.liftedMeanwhile, [`${ip}/32`]);
+      assert.equal(enforcer.entries.has(`${ip}/32`), false, 'no entry outlives the released block');
     });
   });
 });
