@@ -8,7 +8,23 @@ export interface ClosedCase {
   outcome: ThreatOutcome;
   closedAt: string;
   maxScore: number;
+  /** The newest observation the case's evidence holds (absent in cases closed before it was recorded). */
+  lastSeen?: string;
 }
+
+/**
+ * A sighting observed no later than the newest evidence the closed case already holds is that evidence delivered
+ * again (a scan retried after its worker died re-reads the same log lines, at least once): it is merged, and never
+ * opens a new case, whatever the outcome, cooldown or score.
+ */
+export function isRepeatedSighting(last: ClosedCase, s: Sighting): boolean {
+  if (last.lastSeen === undefined) return false;
+  const seen = Date.parse(s.observedAt);
+  const newest = Date.parse(last.lastSeen);
+  return Number.isFinite(seen) && Number.isFinite(newest) && seen <= newest;
+}
+
+export const REPEATED_SIGHTING_REASON = 'observed no later than the evidence the previous case already holds (a repeated delivery); merged without a new case';
 
 export function shouldReopen(last: ClosedCase, s: Sighting, policy: PolicyConfig, now: string): { reopen: boolean; reason: string } {
   if (BLOCK_OUTCOMES.has(last.outcome)) return { reopen: true, reason: `seen again after the previous block ended (${last.outcome})` };

@@ -369,6 +369,27 @@ describe('[time-skipping] threat workflow lifecycle', () => {
     });
   });
 
+  test('the same sighting delivered again after the block expired (a retried scan) is merged, not a second block', async () => {
+    const h = threatHarness(env, bundle, { record: 'repeated-sighting', config: { policy: { mode: 'auto', dryRun: false } } });
+    const ip = '45.155.205.27';
+    const observedAt = new Date().toISOString();
+    await h.run(async () => {
+      const handle = await h.sight(ip, { score: 97, observedAt });
+      const first = await h.waitFor(ip, (x) => x.status === 'blocked');
+      await env.sleep((first.block!.durationHours + 1) * HOUR);
+      await h.waitFor(ip, (x) => x.outcome === 'expired', 'first block lifted');
+      const firstRun = (await handle.describe()).runId;
+      await h.sight(ip, { score: 97, observedAt });
+      const merged = await h.waitFor(ip, (x) => (x.watch?.sightings ?? 0) >= 1, 'repeat merged');
+      assert.deepEqual([merged.cycle, merged.outcome, merged.status], [1, 'expired', 'watching']);
+      assert.equal((await handle.describe()).runId, firstRun, 'no new run');
+      assert.deepEqual(h.enforcer.calls.filter((c) => c.op === 'apply').length, 1, 'applied once');
+      // A later observation is news: it opens the next case.
+      await h.sight(ip, { score: 97, observedAt: new Date(Date.parse(observedAt) + 1000).toISOString() });
+      await h.waitFor(ip, (x) => x.cycle === 2 && x.status === 'blocked', 'case 2 blocked');
+    });
+  });
+
   test('dry-run (the default): the whole flow runs and is recorded, only the simulator is touched', async () => {
     const h = threatHarness(env, bundle, { record: 'dry-run',  config: { policy: { mode: 'auto' } } });
     const ip = '45.155.205.22';

@@ -2,17 +2,22 @@
 // sighting that reopens the case continues-as-new into the next cycle (carrying the block count that drives the
 // duration ladder), and a quiet IP is forgotten when the watch ends.
 import type { SearchAttributePair } from '@temporalio/common';
-import { allHandlersFinished, condition, makeContinueAsNewFunc } from '@temporalio/workflow';
-import { shouldReopen, watchHours, type ClosedCase } from '../../domain/cycle';
+import { allHandlersFinished, condition, makeContinueAsNewFunc, patched } from '@temporalio/workflow';
+import { isRepeatedSighting, REPEATED_SIGHTING_REASON, shouldReopen, watchHours, type ClosedCase } from '../../domain/cycle';
 import { SA } from '../../domain/search-attributes';
 import type { ThreatRunResult } from '../../domain/threat-state';
 import type { Sighting } from '../../domain/types';
 import { HOUR_MS, nowIso, type ThreatCase } from './case';
 import type { threatWorkflow } from './index';
 
+const REPEATED_SIGHTINGS_PATCH = 'watch-repeated-sightings';
+
 export async function watch(c: ThreatCase): Promise<ThreatRunResult> {
   const st = c.state;
-  const closed: ClosedCase = { outcome: st.outcome!, closedAt: nowIso(), maxScore: Math.max(st.evidence.maxScore, st.intel?.compositeScore ?? 0) };
+  const closed: ClosedCase = {
+    outcome: st.outcome!, closedAt: nowIso(), maxScore: Math.max(st.evidence.maxScore, st.intel?.compositeScore ?? 0),
+    ...(st.evidence.sightingCount > 0 ? { lastSeen: st.evidence.lastSeen } : {}),
+  };
   const until = Date.now() + watchHours(st.priorBlocks, c.policy) * HOUR_MS;
   st.watch = { since: closed.closedAt, until: new Date(until).toISOString(), sightings: 0, maxScore: 0 };
   c.setStatus('watching');
@@ -20,7 +25,10 @@ export async function watch(c: ThreatCase): Promise<ThreatRunResult> {
   for (;;) {
     while (c.inbox.length > 0 && reopening.length === 0) {
       const s = c.inbox.shift()!;
-      const verdict = shouldReopen(closed, s, c.policy, nowIso());
+      // Histories recorded before the rule replay without it (the marker is only written when the rule applies).
+      const verdict = isRepeatedSighting(closed, s) && patched(REPEATED_SIGHTINGS_PATCH)
+        ? { reopen: false, reason: REPEATED_SIGHTING_REASON }
+        : shouldReopen(closed, s, c.policy, nowIso());
       st.watch.sightings += 1;
       st.watch.lastSeen = s.observedAt;
       st.watch.maxScore = Math.max(st.watch.maxScore, s.score);

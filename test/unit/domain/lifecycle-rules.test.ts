@@ -3,7 +3,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { policySchema } from '../../../domain/config';
-import { shouldReopen, watchHours } from '../../../domain/cycle';
+import { isRepeatedSighting, shouldReopen, watchHours } from '../../../domain/cycle';
 import { checkHumanDuration, ladderStep } from '../../../domain/durations';
 import { emptyEvidence, hourlyVolume, mergeSighting } from '../../../domain/evidence';
 import { recordHuman, reserveUnattended, type GovernorState } from '../../../domain/governor';
@@ -80,6 +80,17 @@ describe('reopening a closed case', () => {
       assert.equal(r.reopen, reopen, r.reason);
     });
   }
+  test('a sighting observed no later than the closed case\'s newest evidence is a repeated delivery', () => {
+    const last = { outcome: 'expired' as const, closedAt: now(1), maxScore: 80, lastSeen: now(0) };
+    const table: [string, string, boolean][] = [
+      ['the same observation again', now(0), true],
+      ['an older observation', now(-1), true],
+      ['a later observation', new Date(T0 + 1).toISOString(), false],
+      ['an unparseable time', 'not a time', false],
+    ];
+    for (const [name, at, repeated] of table) assert.equal(isRepeatedSighting(last, s(97, Date.parse(at) || 0, { observedAt: at })), repeated, name);
+    assert.equal(isRepeatedSighting({ ...last, lastSeen: undefined }, s(97, T0)), false, 'a case closed before lastSeen was recorded');
+  });
   test('offenders are remembered for offenderMemoryDays, others for the cooldown', () => {
     assert.equal(watchHours(1, P), 90 * 24);
     assert.equal(watchHours(0, P), 6);
