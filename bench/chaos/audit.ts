@@ -1,12 +1,15 @@
 // The verdict of a chaos run, from what each threat workflow says and what the firewall holds. Pure.
 //   lost        a threat that did not reach what it should (no workflow, a failed outcome, a block that should be
 //               held but is not on the firewall, an approved block never applied)
-//   duplicated  an entry twice in the alias, or a block applied more than once in a threat's history
+//   duplicated  an entry twice in the alias, a block applied more than once in a threat's history, or a threat
+//               reopened into a later cycle (every chaos IP is sighted once: a second case is its evidence
+//               processed twice, e.g. a retried scan's sightings opening a second block)
 //   orphaned    an entry on the firewall that no held block wants (e.g. an expired block never lifted)
 export type Expected = 'held' | 'expired' | 'rejected';
 
 export interface ThreatView {
   ip: string;
+  cycle?: number;
   status?: string;
   outcome?: string;
   enforcement?: { step: string }[];
@@ -64,6 +67,10 @@ export function audit(input: AuditInput): AuditResult {
       continue;
     }
     const applies = (s.enforcement ?? []).filter((e) => e.step === 'apply').length;
+    if ((s.cycle ?? 1) > 1) {
+      duplicated.add(ip);
+      problems.push(`${ip}: reopened into cycle ${s.cycle} (its one sighting was processed again)`);
+    }
     if (applies > 1) {
       duplicated.add(ip);
       problems.push(`${ip}: applied ${applies} times`);

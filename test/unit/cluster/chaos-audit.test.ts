@@ -28,6 +28,7 @@ describe('chaos audit', () => {
     ['a rejected case that was applied is lost', [good[0]!, good[1]!, { ...rejected('45.100.3.10'), enforcement: steps('apply') }], [OP, '45.100.1.10/32'], { lost: 1 }],
     ['an entry twice in the alias is duplicated', good, [OP, '45.100.1.10/32', '45.100.1.10/32'], { duplicated: 1 }],
     ['two applies in one history are duplicated', [{ ...held('45.100.1.10'), enforcement: steps('apply', 'apply', 'verify') }, good[1]!, good[2]!], [OP, '45.100.1.10/32'], { duplicated: 1, lost: 1 }],
+    ['a threat reopened into a second cycle (its sighting processed twice) is duplicated', [good[0]!, { ...expired('45.100.2.10'), cycle: 2 }, good[2]!], [OP, '45.100.1.10/32'], { duplicated: 1 }],
     ['an expired block left on the firewall is orphaned', good, [OP, '45.100.1.10/32', '45.100.2.10/32'], { orphaned: 1 }],
     ['an earlier scenario\'s held block is kept', good, [OP, '45.100.1.10/32', '45.100.9.10/32'], {}, ['45.100.9.10/32']],
     ['an earlier scenario\'s held block gone is lost', good, [OP, '45.100.1.10/32'], { lost: 1 }, ['45.100.9.10/32']],
