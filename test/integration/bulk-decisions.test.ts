@@ -1,13 +1,16 @@
 // Issue 15, bulk decisions, on a Temporal dev server with the real threat workflow, API and CLI:
 // 50 pending reviews; `palisade approve --all --expected-count 49` refuses and changes nothing; `--expected-count 50`
 // approves all 50, each through the `decide` update and counted by the governor as a human action. The API's filter
-// and explicit list (409 on a count that differs, per-IP results), Discord's reject-all through the same function.
+// and explicit list (409 on a count that differs, per-IP results), Discord's reject-all through the same function, and
+// the review page's select-all in headless Chromium (screenshots in test-output/screenshots/bulk/).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { chromium, type Browser } from 'playwright-core';
 import { handleCommand, operatorOpsFor } from '../../api/discord/handlers';
 import { SA } from '../../domain/search-attributes';
 import { GOVERNOR_WORKFLOW_ID, governorStateQuery, THREAT_WORKFLOW_TYPE } from '../../workflows/messages';
@@ -15,6 +18,8 @@ import { startApiStack, waitUntil, type ApiStack } from '../helpers/api-stack';
 import { runCli, type CliResult } from '../helpers/run-cli';
 import { createDevServerEnv } from '../helpers/temporal-env';
 
+const CHROMIUM = process.env.PALISADE_CHROMIUM ?? '/usr/bin/chromium';
+const SHOTS = path.resolve(__dirname, '../../test-output/screenshots/bulk');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'palisade-bulk-'));
 
 let env: TestWorkflowEnvironment;
@@ -203,5 +208,56 @@ void describe('[dev-server] bulk decisions: CLI, API, Discord and the review pag
       assert.equal(s.review?.decision?.comment, 'ours');
     }
     await waitPendingCount(0);
+  });
+
+  void test('review page: select-all, deselect one, approve the selection in headless Chromium', async () => {
+    assert.ok(existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM}: apt-get install chromium (scripts/system-packages.txt)`);
+    await mkdir(SHOTS, { recursive: true });
+    const ips = await sightPending(4);
+    let browser: Browser | undefined;
+    try {
+      browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-sync'] });
+      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      const errors: string[] = [];
+      page.on('dialog', (d) => void d.accept());
+      page.on('pageerror', (e) => errors.push(e.message));
+      await page.goto(`${stack.url}/`);
+      await page.fill('#login-name', 'grace');
+      await page.fill('#login-token', stack.secrets.controlToken);
+      await page.click('#login-submit');
+      for (const ip of ips) await page.locator(`article.threat[data-ip="${ip}"] input.select-case`).waitFor();
+
+      await page.locator('#select-all').check();
+      assert.equal(await page.locator('#bulk-count').innerText(), '4 selected');
+      const kept = ips[3]!;
+      await page.locator(`article.threat[data-ip="${kept}"] input.select-case`).uncheck();
+      assert.equal(await page.locator('#bulk-count').innerText(), '3 selected');
+      assert.equal(await page.locator('#select-all').isChecked(), false, 'select-all reflects a partial selection');
+      await page.fill('#bulk-comment', 'same scanner family');
+      await page.screenshot({ path: path.join(SHOTS, '01-selection.png'), fullPage: true });
+      await page.locator('#bulk-approve').click();
+      await page.locator('#bulk-status.ok').waitFor();
+      assert.match(await page.locator('#bulk-status').innerText(), /Approved 3 of 3/);
+      await page.screenshot({ path: path.join(SHOTS, '02-approved.png'), fullPage: true });
+
+      for (const ip of ips.slice(0, 3)) {
+        const s = await stack.waitForState(ip, (st) => st.review?.decision !== undefined, 'decided');
+        assert.equal(s.review?.decision?.approver, 'grace');
+        assert.equal(s.review?.decision?.channel, 'review-page');
+        assert.equal(s.review?.decision?.comment, 'same scanner family');
+        assert.equal(s.review?.decision?.case, s.review?.case, 'the page sent the case it showed');
+      }
+      assert.equal((await stack.state(kept)).status, 'pending_review', 'the deselected case is untouched');
+      // Decided cards stay a few seconds with their confirmation, but are no longer selectable.
+      await page.locator('#select-all').check();
+      assert.equal(await page.locator('#bulk-count').innerText(), '1 selected');
+      await page.locator('#bulk-reject').click();
+      await page.locator('#bulk-status.ok').waitFor();
+      assert.match(await page.locator('#bulk-status').innerText(), /Rejected 1 of 1/);
+      await stack.waitForState(kept, (st) => st.outcome === 'rejected', 'rejected');
+      assert.deepEqual(errors, []);
+    } finally {
+      await browser?.close();
+    }
   });
 });
