@@ -142,8 +142,20 @@ async function states(t: Topology, ips: string[]): Promise<Map<string, ThreatVie
   const queue = [...ips];
   await Promise.all(Array.from({ length: 8 }, async () => {
     for (let ip = queue.shift(); ip; ip = queue.shift()) {
-      const r = await t.api('GET', `/api/threats/${ip}`);
-      out.set(ip, r.status === 200 ? { ip, ...(r.json.state ?? {}) } : undefined);
+      // A state query that timed out on a loaded machine (stateError, or the API itself timing out) is asked
+      // again: only a workflow that does not exist counts as "no workflow".
+      for (let attempt = 1; ; attempt++) {
+        const r = await t.api('GET', `/api/threats/${ip}`).catch(() => ({ status: 0, json: {} as Record<string, unknown> }));
+        if (r.status === 200 && r.json.state) {
+          out.set(ip, { ip, ...r.json.state });
+          break;
+        }
+        if (r.status === 404 || attempt >= 10) {
+          out.set(ip, undefined);
+          break;
+        }
+        await sleep(3000);
+      }
     }
   }));
   return out;
