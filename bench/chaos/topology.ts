@@ -138,7 +138,15 @@ export async function startTopology(kind: TargetKind, dir: string, opts: Topolog
     return p;
   };
   log(`${kind}: starting the API, two workers and the enforcement worker`);
-  await Promise.all([startOne('worker', 'worker-1'), startOne('worker', 'worker-2'), startOne('enforce-worker', 'enforce'), startOne('api', 'api')]);
+  try {
+    await Promise.all([startOne('worker', 'worker-1'), startOne('worker', 'worker-2'), startOne('enforce-worker', 'enforce'), startOne('api', 'api')]);
+  } catch (err) {
+    // Leave nothing running behind a failed start (the cluster's PostgreSQL and server especially).
+    await Promise.all([...procs.values()].map((p) => p.kill('SIGTERM').catch(() => undefined)));
+    await firewall.close().catch(() => undefined);
+    await target.stop().catch(() => undefined);
+    throw err;
+  }
   const api = async (method: string, p: string, body?: unknown) => {
     const res = await fetch(`${apiUrl}${p}`, {
       method, headers: { authorization: `Bearer ${SECRETS.PALISADE_CONTROL_TOKEN}`, 'content-type': 'application/json' },

@@ -76,7 +76,9 @@ export interface RoleProcess {
 
 /** Writes a Palisade configuration file for the topology. */
 export async function writeConfig(file: string, config: Record<string, unknown>): Promise<string> {
-  await fs.writeFile(file, YAML.stringify(config));
+  // Several worker processes share this file on one machine: each serves its /metrics on a free port.
+  const workers = { metricsPort: 0, ...(config.workers as Record<string, unknown> | undefined) };
+  await fs.writeFile(file, YAML.stringify({ ...config, workers }));
   return file;
 }
 
