@@ -45,12 +45,14 @@ export interface Workers {
 
 export async function mainQueueActivities(deps: WorkerDeps, governor?: GovernorClient) {
   const { config } = deps;
-  const intelConfigured = ['abuseipdb', 'greynoise', 'otx', 'ipinfo'].some((p) => (config.intel as unknown as Record<string, { enabled: boolean }>)[p].enabled);
-  // Intel and LLM providers replace the sighting-data intel and the rule-based proposer when configured.
-  const intel = intelConfigured ? createIntelActivities(config.intel, { readSecret, dataDir: config.dataDir }) : undefined;
+  const i = config.intel;
+  const intelConfigured = [i.abuseipdb, i.greynoise, i.otx, i.ipinfo].some((p) => p.enabled) || Boolean(i.baseline.prometheusUrl);
+  // Intel lookups (and the traffic baseline) and LLM providers replace the sighting-data intel and the rule-based
+  // proposer when configured. The lookups run inside evaluateThreat, a local activity: enrichThreat itself is not
+  // registered, no workflow schedules it.
+  const intel = intelConfigured ? createIntelActivities(i, { readSecret, dataDir: config.dataDir }) : undefined;
   return {
     ...createThreatActivities({ client: deps.client, governorTaskQueue: config.temporal.governorTaskQueue, governor, currentPolicy: () => config.policy, enrich: intel?.enrichThreat }),
-    ...(intel ?? {}),
     ...(config.llm.provider !== 'none' ? await createProposalActivitiesFromConfig(config.llm, readSecret) : {}),
     ...createNotifyActivities({ notifiers: [logNotifier(deps.logger), ...(deps.notifiers ?? [])] }),
     ...createEffectActivities({ config }),
