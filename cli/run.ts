@@ -107,6 +107,9 @@ export async function runPalisade(config: PalisadeConfig, role: StartRole): Prom
     if (api) lines.push(`  Review page:  ${config.api.serveReviewPage ? `${api.url}/` : 'not served (--no-serve-spa)'}`, `  API:          ${api.url}/api (bearer token: ${generatedTokenFile ? `generated, in ${generatedTokenFile}` : 'api.controlToken'})`);
     if (discord) lines.push('  Discord bot:  connected');
     lines.push(`  Metrics:      ${api ? `${api.url}/metrics` : metrics!.url}${sdkMetricsAddress ? `; Temporal SDK: http://${sdkMetricsAddress}/metrics` : ''}`);
+    if (workers && has('enforce-worker') && config.enforcement.enforcer === 'memory') {
+      lines.push('  Enforcer:     memory (an in-process block set for trials and benchmarks: nothing is blocked on the network)');
+    }
     if (workers) lines.push(`  Workers:      ${workers.workers.length} (${role === 'enforce-worker' ? config.temporal.enforceTaskQueue : role === 'worker' ? config.temporal.taskQueue : `${config.temporal.taskQueue}, ${config.temporal.enforceTaskQueue}`})`);
     process.stdout.write(`${lines.join('\n')}\nPress Ctrl-C to stop.\n`);
 

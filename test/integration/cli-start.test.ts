@@ -63,6 +63,8 @@ void describe('[dev-server] palisade start', () => {
       `  embedded: { port: ${temporalPort}, uiPort: ${uiPort} }`,
       'api:',
       '  port: 0',
+      'enforcement:',
+      '  enforcer: memory',
     ].join('\n'));
 
     server = spawn(process.execPath, [bin, 'start', '--config', configFile, '--mode', 'review', '--dry-run'], {
@@ -83,6 +85,7 @@ void describe('[dev-server] palisade start', () => {
     assert.match(stdout, /Palisade is running \(role all, mode review, dry-run, namespace default\)/);
     assert.match(stdout, new RegExp(`Temporal: +127\\.0\\.0\\.1:${temporalPort} \\(embedded dev server\\)`));
     assert.match(stdout, new RegExp(`Temporal UI: +http://127\\.0\\.0\\.1:${uiPort}/namespaces/default/workflows`));
+    assert.match(stdout, /Enforcer: +memory \(an in-process block set for trials and benchmarks: nothing is blocked on the network\)/);
     const apiUrl = /Review page: +(http:\/\/127\.0\.0\.1:\d+)\//.exec(stdout)?.[1];
     assert.ok(apiUrl, stdout);
 
