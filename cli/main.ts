@@ -8,6 +8,7 @@ import { registerConfigCommands } from './commands/config';
 import { registerDetectCommand } from './commands/detect';
 import { registerHistoryCommands } from './commands/history';
 import { registerIncidentCommands } from './commands/incidents';
+import { registerMakePermanentCommand } from './commands/make-permanent';
 import { registerProactiveCommands } from './commands/proactive';
 import { registerProvisionCommand } from './commands/provision';
 import { registerSignCommand } from './commands/sign';
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerStartCommand(program);
   registerThreatCommands(program);
   registerIncidentCommands(program);
+  registerMakePermanentCommand(program);
   registerAllowlistCommands(program);
   registerProactiveCommands(program);
   registerAuditCommand(program);

@@ -1,0 +1,20 @@
+// `palisade make-permanent <ip>`: the held block of an IP never expires. The same `hold` operator action as extend and
+// release (runtime/operator-actions, channel 'cli'); the workflow's validator refuses it when no block is held, the
+// block is being released or is already permanent, and that refusal is the CLI's error (exit 4).
+import type { Command } from 'commander';
+import { submitHoldAction } from '../../runtime/operator-actions';
+import { globals, withClient } from '../context';
+
+export function registerMakePermanentCommand(program: Command) {
+  program
+    .command('make-permanent <ip>')
+    .description('make an active block permanent (it no longer expires; release still lifts it)')
+    .requiredOption('--operator <name>', 'who decides (recorded in the audit trail)')
+    .option('--reason <text>', 'why')
+    .action(async (ip: string, opts: { operator: string; reason?: string }, cmd: Command) => {
+      const block = await withClient(globals(cmd), ({ client }) => submitHoldAction(client, ip, {
+        action: 'make_permanent', by: opts.operator, channel: 'cli', ...(opts.reason ? { reason: opts.reason } : {}),
+      }));
+      process.stdout.write(`${block?.target ?? ip} is now blocked permanently (recorded as ${opts.operator} via cli); \`palisade release ${ip}\` lifts it\n`);
+    });
+}
