@@ -7,7 +7,7 @@ import type { PalisadeConfig } from '../../domain/config';
 import type { Suppression } from '../../domain/proactive/types';
 import { ackHotspot, listSuppressions, unackHotspot, type AckRequest, type UnackRequest } from '../../runtime/proactive';
 import { OperatorActionError } from '../../runtime/operator-actions';
-import { discordBlock, discordLine } from '../../activities/notify/discord-webhook';
+import { discordLine } from '../../activities/notify/discord-webhook';
 import type { BotMessage } from './messages';
 
 export const PROACTIVE_COMMANDS = ['ack', 'unack', 'acks'] as const;
@@ -64,9 +64,17 @@ export async function proactiveCommand(name: ProactiveCommand, options: Options,
 /** The /acks answer: the muted hotspots, who muted them, why, and until when. */
 export function acksMessage(list: Suppression[], max = 20): BotMessage {
   if (list.length === 0) return text('No proactive hotspot is acked.');
-  const lines = list.slice(0, max).map((s) =>
-    `• \`${s.ackId}\` ${discordLine(s.title, 80)} — by ${discordLine(s.operator, 60)} via ${s.channel}: ${discordLine(s.reason, 120)} (until ${s.expiresAt.slice(0, 16).replace('T', ' ')} UTC)`);
-  if (list.length > max) lines.push(`… and ${list.length - max} more`);
-  const embed: APIEmbed = { title: `${list.length} acked hotspot(s)`, description: discordBlock(lines.join('\n'), 4000), color: 0x95a5a6 };
+  // Each untrusted part is escaped on its own (the ack id is hex, the channel from a closed list), so the ack id can
+  // stay in code format; lines are added while they fit Discord's 4096-character description.
+  const lines: string[] = [];
+  let length = 0;
+  for (const s of list.slice(0, max)) {
+    const line = `• \`${s.ackId}\` ${discordLine(s.title, 80)} — by ${discordLine(s.operator, 60)} via ${s.channel}: ${discordLine(s.reason, 120)} (until ${s.expiresAt.slice(0, 16).replace('T', ' ')} UTC)`;
+    if (length + line.length + 1 > 3900) break;
+    lines.push(line);
+    length += line.length + 1;
+  }
+  if (list.length > lines.length) lines.push(`… and ${list.length - lines.length} more`);
+  const embed: APIEmbed = { title: `${list.length} acked hotspot(s)`, description: lines.join('\n'), color: 0x95a5a6 };
   return { allowed_mentions: { parse: [] }, embeds: [embed] };
 }
