@@ -13,14 +13,14 @@ export const workersSchema = z
      * history on their next task (timer, signal, update, query). Bounds the worker's memory: about this many times
      * the size of one cached workflow. 0 disables the cache (every task replays).
      */
-    maxCachedWorkflows: z.number().int().min(0).max(100_000).default(250),
+    maxCachedWorkflows: z.number().int().min(0).max(100_000).default(150),
     /**
      * V8 old-space limit (MB) of each workflow thread. Without it V8 sizes the heap from the machine's memory (4 GB
      * here) and collects the garbage of evictions and replays lazily, so RSS climbs with every replay long after the
      * live set (the cached workflows) has stopped growing. Applied to the workflow threads only; the main thread's
      * limit is Node's `--max-old-space-size` (NODE_OPTIONS) as usual. 0 leaves V8's default.
      */
-    workflowHeapMb: z.number().int().refine((v) => v === 0 || (v >= 64 && v <= 16_384), 'must be 0 (V8 default) or 64–16384').default(192),
+    workflowHeapMb: z.number().int().refine((v) => v === 0 || (v >= 64 && v <= 16_384), 'must be 0 (V8 default) or 64–16384').default(128),
     /** Threads running workflow code. Workflow tasks are CPU-bound; more threads than spare cores only add memory. */
     workflowThreadPoolSize: slots(16).default(1),
     /** Workflow tasks in flight at once (held from poll to completion; most of that time is the server round trip). */
