@@ -75,6 +75,9 @@ export async function runPalisade(config: PalisadeConfig, role: StartRole): Prom
     const sdkMetricsAddress = config.temporal.metricsAddress ?? config.api.temporalMetricsAddress;
     if (sdkMetricsAddress) installTemporalMetrics(sdkMetricsAddress);
     collectProcessMetrics();
+    // A worker-only process has no API to serve its metrics: it gets a listener of its own (all-in-one: the API's),
+    // opened first so that a busy port stops the start before anything runs.
+    if (!has('api')) metrics = await serveMetrics(config.workers.metricsHost, config.workers.metricsPort);
     temporal = await startTemporal(config, logger);
     if (has('worker') || has('enforce-worker')) {
       const workerRole = role === 'all' ? 'all' : role === 'worker' ? 'worker' : 'enforce-worker';
@@ -83,8 +86,6 @@ export async function runPalisade(config: PalisadeConfig, role: StartRole): Prom
         notifiers: has('worker') ? discordNotifiersFromConfig(config) : [],
       });
       workersDone = workers.run();
-      // A worker-only process has no API to serve its metrics: it gets a listener of its own (all-in-one: the API's).
-      if (!has('api')) metrics = await serveMetrics(config.workers.metricsHost, config.workers.metricsPort);
     }
     if (has('worker')) {
       const report = await ensureSchedules(temporal.client, config);

@@ -15,7 +15,8 @@ export function installTemporalMetrics(bindAddress: string): void {
   try {
     Runtime.install({ telemetryOptions: { metrics: { prometheus: { bindAddress, countersTotalSuffix: true, useSecondsForDurations: true } } } });
   } catch (err) {
-    throw new Error(`cannot export the Temporal SDK metrics on ${bindAddress}: the SDK runtime was already created in this process (${err instanceof Error ? err.message : String(err)})`);
+    // A busy port, or a runtime this process created before (it must be the first Temporal call of the process).
+    throw new Error(`cannot export the Temporal SDK metrics on ${bindAddress} (temporal.metricsAddress): ${err instanceof Error ? err.message : String(err)}`);
   }
   installedAddress = bindAddress;
 }

@@ -115,6 +115,11 @@ void describe('[dev-server] palisade start', () => {
     assert.equal(audit.code, 0, audit.stderr);
     assert.match(audit.stdout, /sighting from manual/);
     assert.match(audit.stdout, /outcome: /);
+    // All roles in one process: one registry, served on the API port (no worker listener of its own).
+    assert.match(stdout, new RegExp(`Metrics: +${apiUrl.replace(/\./g, '\\.')}/metrics\n`));
+    const metrics = await (await fetch(`${apiUrl}/metrics`)).text();
+    assert.match(metrics, /^palisade_threat_outcomes_total\{outcome="\w+"\} 1$/m, 'the worker\'s outcome counter is in the API\'s registry');
+    assert.match(metrics, /^palisade_policy_decisions_total\{kind="\w+"\} 1$/m);
 
     server.kill('SIGTERM');
     assert.equal(await exited, 0, `exit code after SIGTERM; stderr:\n${stderr}`);
