@@ -17,7 +17,7 @@ import type { DecideResult, HoldAction, ThreatState } from '../domain/threat-sta
 import type { ApprovalChannel, HumanDecision, ThreatStatus } from '../domain/types';
 import { decideAlertUpdate } from '../workflows/alert-messages';
 import { decideUpdate, holdUpdate, stateQuery, THREAT_WORKFLOW_TYPE, threatWorkflowId } from '../workflows/messages';
-import { holdActions, humanDecisions } from './metrics';
+import { countSubmittedDecision, holdActions } from './metrics';
 
 export type OperatorErrorCode = 'not_found' | 'invalid_state' | 'invalid_input' | 'unavailable';
 
@@ -139,7 +139,7 @@ export async function submitDecision(client: Client, ip: string, d: HumanDecisio
     normalised = normaliseThreatIp(ip);
     decision = parse(humanDecisionSchema, d, 'decision');
   } catch (err) {
-    humanDecisions.inc({ decision: String((d as Partial<HumanDecision>)?.decision ?? 'unknown').slice(0, 16), channel: 'invalid', result: 'invalid_input' });
+    countSubmittedDecision('threat', (d as Partial<HumanDecision>)?.decision, 'invalid', 'invalid_input');
     throw err;
   }
   const handle = client.workflow.getHandle(threatWorkflowId(normalised));
@@ -149,11 +149,11 @@ export async function submitDecision(client: Client, ip: string, d: HumanDecisio
       if (pending) decision = { ...decision, case: pending };
     }
     const result = await withTimeout(client, opts, () => handle.executeUpdate(decideUpdate, { args: [decision], updateId: opts.updateId }));
-    humanDecisions.inc({ decision: decision.decision, channel: decision.channel, result: 'accepted' });
+    countSubmittedDecision('threat', decision.decision, decision.channel, 'accepted');
     return result;
   } catch (err) {
     const e = toOperatorError(err, normalised);
-    humanDecisions.inc({ decision: decision.decision, channel: decision.channel, result: e.code });
+    countSubmittedDecision('threat', decision.decision, decision.channel, e.code);
     throw e;
   }
 }
@@ -206,18 +206,18 @@ export async function submitIncidentDecision(client: Client, id: string, d: Inci
     normalised = normaliseIncidentId(id);
     decision = parse(incidentDecisionSchema, d, 'decision');
   } catch (err) {
-    humanDecisions.inc({ decision: String((d as Partial<IncidentDecision>)?.decision ?? 'unknown').slice(0, 16), channel: 'invalid', result: 'invalid_input' });
+    countSubmittedDecision('incident', (d as Partial<IncidentDecision>)?.decision, 'invalid', 'invalid_input');
     throw err;
   }
   const workflowId = alertWorkflowId(normalised);
   const input = { decision: decision.decision, operator: decision.approver, channel: decision.channel, ...(decision.comment ? { comment: decision.comment } : {}) };
   try {
     const recorded = await withTimeout(client, opts, () => client.workflow.getHandle(workflowId).executeUpdate(decideAlertUpdate, { args: [input], updateId: opts.updateId }));
-    humanDecisions.inc({ decision: decision.decision, channel: decision.channel, result: 'accepted' });
+    countSubmittedDecision('incident', decision.decision, decision.channel, 'accepted');
     return { id: normalised, workflowId, status: 'decided', decision: recorded };
   } catch (err) {
     const e = toOperatorError(err, normalised, 'incident');
-    humanDecisions.inc({ decision: decision.decision, channel: decision.channel, result: e.code });
+    countSubmittedDecision('incident', decision.decision, decision.channel, e.code);
     throw e;
   }
 }

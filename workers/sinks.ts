@@ -8,6 +8,6 @@ import type { PalisadeSinks } from '../workflows/metrics-sink';
 export const palisadeSinks: InjectedSinks<PalisadeSinks> = {
   metrics: {
     caseOutcome: { fn: (_info, outcome) => recordThreatOutcome(outcome), callDuringReplay: false },
-    humanDecision: { fn: (_info, decision, channel) => recordHumanDecision(decision, channel), callDuringReplay: false },
+    humanDecision: { fn: (_info, subject, decision, channel) => recordHumanDecision(subject, decision, channel), callDuringReplay: false },
   },
 };

@@ -17,6 +17,7 @@ import {
 } from '../domain/alerts';
 import { SA } from '../domain/search-attributes';
 import { alertNotificationSignal, alertStateQuery, decideAlertSignal, decideAlertUpdate } from './alert-messages';
+import { metricsSink } from './metrics-sink';
 
 const diagnosticsActs = proxyActivities<AlertActivities>(ACTIVITY_OPTIONS.alertDiagnostics);
 const proposalActs = proxyActivities<AlertActivities>(ACTIVITY_OPTIONS.alertProposal);
@@ -56,7 +57,11 @@ export async function alertInvestigationWorkflow(input: AlertInvestigationInput)
     if (!wasResolved && state.status === 'resolved') upsertSearchAttributes([{ key: SA.status, value: 'resolved' }]);
   });
   setHandler(alertStateQuery, () => state);
-  const decide = (d: AlertDecisionInput) => recordAlertDecision(state, d, nowIso());
+  const decide = (d: AlertDecisionInput) => {
+    const recorded = recordAlertDecision(state, d, nowIso());
+    metricsSink.humanDecision('incident', d.decision, d.channel);
+    return recorded;
+  };
   setHandler(decideAlertUpdate, decide, {
     validator: (d) => {
       const err = alertDecisionError(d, state);

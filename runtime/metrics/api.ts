@@ -7,8 +7,8 @@ import { once, registry } from './registry';
 
 export const humanDecisions = once('palisade_human_decisions_total', () => new client.Counter({
   name: 'palisade_human_decisions_total',
-  help: 'Human decisions submitted through the operator-action code path, by decision, channel and result (accepted / invalid_input / invalid_state / not_found / unavailable).',
-  labelNames: ['decision', 'channel', 'result'] as const,
+  help: 'Human decisions submitted through the operator-action code path, by subject (threat / incident), decision, channel and result (accepted / invalid_input / invalid_state / not_found / unavailable).',
+  labelNames: ['subject', 'decision', 'channel', 'result'] as const,
 }));
 
 export const holdActions = once('palisade_hold_actions_total', () => new client.Counter({
@@ -35,8 +35,12 @@ export const authFailures = once('palisade_api_auth_failures_total', () => new c
   labelNames: ['kind'] as const,
 }));
 
-/** Counts one submitted human decision; every decision channel of the API process goes through this. */
-export const countSubmittedDecision = (decision: string, channel: string, result: string) => humanDecisions.inc({ decision, channel, result });
+/** What a human decision is about: a threat (an IP) or an incident (an alert investigation). */
+export type DecisionSubject = 'threat' | 'incident';
+
+/** Counts one submitted human decision (runtime/operator-actions.ts, which every channel of the API process uses). */
+export const countSubmittedDecision = (subject: DecisionSubject, decision: unknown, channel: string, result: string) =>
+  humanDecisions.inc({ subject, decision: String(decision ?? 'unknown').slice(0, 16), channel, result });
 
 const threatQuery = (status?: string) =>
   `WorkflowType = '${THREAT_WORKFLOW_TYPE}' AND ExecutionStatus = 'Running'${status ? ` AND PalisadeStatus = '${status}'` : ''}`;

@@ -1,5 +1,5 @@
-// Metrics of threat cases, set on the main worker: outcomes and recorded human decisions (through the workflow's
-// metrics sink, workers/sinks.ts), the policy's decisions and the rate governor's state (in the deciding local
+// Metrics of threat cases, set on the main worker: outcomes and recorded human decisions on threats and incidents
+// (through the workflows' metrics sink, workers/sinks.ts), the policy's decisions and the rate governor's state (in the deciding local
 // activities, activities/threat.ts).
 import client from 'prom-client';
 import type { GovernorVerdict, ThreatOutcome } from '../../domain/types';
@@ -13,8 +13,8 @@ export const threatOutcomes = once('palisade_threat_outcomes_total', () => new c
 
 export const decisionsRecorded = once('palisade_human_decisions_recorded_total', () => new client.Counter({
   name: 'palisade_human_decisions_recorded_total',
-  help: 'Human decisions recorded by threat workflows, by decision and channel (every channel, the Temporal UI included).',
-  labelNames: ['decision', 'channel'] as const,
+  help: 'Human decisions recorded by the workflows, by subject (threat / incident), decision and channel (every channel, the Temporal UI included).',
+  labelNames: ['subject', 'decision', 'channel'] as const,
 }));
 
 export const policyDecisions = once('palisade_policy_decisions_total', () => new client.Counter({
@@ -38,7 +38,7 @@ export const governorVerdicts = once('palisade_governor_verdicts_total', () => n
 }));
 
 export const recordThreatOutcome = (outcome: ThreatOutcome) => threatOutcomes.inc({ outcome });
-export const recordHumanDecision = (decision: string, channel: string) => decisionsRecorded.inc({ decision, channel });
+export const recordHumanDecision = (subject: string, decision: string, channel: string) => decisionsRecorded.inc({ subject, decision, channel });
 export const recordPolicyDecision = (kind: string) => policyDecisions.inc({ kind });
 
 /** A verdict of the governor; an unavailable governor says nothing about the window, so the gauges keep their value. */

@@ -19,6 +19,7 @@ import type { AlertInvestigationResult, AlertInvestigationState } from '../../do
 import { icingaFingerprint } from '../../domain/alert-payloads';
 import type { LlmClient } from '../../activities/llm/types';
 import { recordHistory } from '../helpers/histories';
+import { palisadeSinks } from '../../workers/sinks';
 
 const TOKEN = 'test-ingest-token';
 
@@ -133,7 +134,7 @@ void describe('[dev-server] alert investigations end to end over HTTP', () => {
   };
 
   const worker = async () => Worker.create({
-    connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(require.resolve('../../workflows/alert-investigation')),
+    connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(require.resolve('../../workflows/alert-investigation')), sinks: palisadeSinks,
     // Threat workflows go to a queue no worker serves here (this test runs only the alert workflow).
     activities: {
       ...createAlertActivities({ client: env.client, config: { ...config, temporal: { ...config.temporal, taskQueue: threatQueue } }, llm: scriptedModel(llmAnswers) }),

@@ -337,9 +337,9 @@ void describe('[dev-server] HTTP API', () => {
   void test('metrics: decisions by channel and result, pending-review gauge from visibility', async () => {
     const m = await call('GET', '/metrics', { token: null });
     assert.equal(m.status, 200);
-    assert.match(m.text, /palisade_human_decisions_total\{decision="approve",channel="api",result="accepted"\} 1/);
+    assert.match(m.text, /palisade_human_decisions_total\{subject="threat",decision="approve",channel="api",result="accepted"\} 1/);
     // Two signed-link rejections were accepted above (the early-clicked link, then the confirm-page link).
-    assert.match(m.text, /palisade_human_decisions_total\{decision="reject",channel="signed-link",result="accepted"\} 2/);
+    assert.match(m.text, /palisade_human_decisions_total\{subject="threat",decision="reject",channel="signed-link",result="accepted"\} 2/);
     assert.match(m.text, /palisade_signed_link_uses_total\{result="bad_signature"\} 2/);
     assert.match(m.text, /palisade_pending_reviews \d+/);
     assert.match(m.text, /palisade_api_auth_failures_total\{kind="control"\} \d+/);

@@ -262,7 +262,7 @@ void describe('[dev-server] secrets never leak (issue 11, finding 8)', () => {
     assert.ok(allHistories.includes(IP_A) && allHistories.includes('signed-link') && allHistories.includes('HTTP 401'), 'the histories hold the flow');
     const metrics = await call('GET', '/metrics', undefined, null);
     assert.equal(metrics.status, 200);
-    assert.match(metrics.text, /palisade_human_decisions_total\{decision="approve",channel="signed-link",result="accepted"\} 1/);
+    assert.match(metrics.text, /palisade_human_decisions_total\{subject="threat",decision="approve",channel="signed-link",result="accepted"\} 1/);
     const discordBodies = JSON.stringify([discord.webhookMessages, discord.channelMessages]);
     const logText = lines.join('\n');
     assert.ok(lines.length > 50, `log lines captured: ${lines.length}`);

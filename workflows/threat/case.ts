@@ -109,7 +109,7 @@ export class ThreatCase {
     this.humanDecision = decision;
     if (this.state.review) this.state.review.decision = decision;
     this.note(`${d.decision === 'approve' ? 'approved' : 'rejected'} by ${decision.approver} via ${d.channel}`, d.comment);
-    metricsSink.humanDecision(d.decision, d.channel);
+    metricsSink.humanDecision('threat', d.decision, d.channel);
     return { accepted: true, status: this.state.status, decision };
   }
 
