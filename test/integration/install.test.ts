@@ -60,8 +60,9 @@ void describe('[install] palisade installed globally from its npm pack tarball',
     timings.push(`install ${Date.now() - t} ms`);
   });
   after(() => {
-    process.stderr.write(`[install] ${timings.join(', ')}\n`);
+    const t = Date.now();
     rmSync(tmp, { recursive: true, force: true });
+    process.stderr.write(`[install] ${[...timings, `cleanup ${Date.now() - t} ms`].join(', ')}\n`);
   });
 
   test('the package holds what runs, not the tests', () => {
