@@ -100,7 +100,7 @@
         el('td', { 'data-label': 'Hotspot' }, el('div', {}, d.title), el('div', { class: 'muted small' }, d.source + ' · ' + d.rule)),
         el('td', { 'data-label': 'Verdict' }, el('span', { class: 'tag ' + (verdictClass[d.verdict] || '') }, label(d.verdict)), el('div', { class: 'muted small' }, d.why)),
         el('td', { 'data-label': 'Incident' }, incidentCell(d, status)),
-        el('td', { class: 'actions-col' }, muted.has(d.fingerprint) ? el('span', { class: 'muted small' }, 'muted') : ackForm(d)),
+        el('td', { class: 'actions-col', 'data-label': 'Ack' }, muted.has(d.fingerprint) ? el('span', { class: 'muted small' }, 'muted') : ackForm(d)),
       );
     });
     for (const fp of [...ackForms.keys()]) if (!seen.has(fp) || muted.has(fp)) ackForms.delete(fp);
@@ -139,7 +139,7 @@
       el('td', { 'data-label': 'Reason' }, s.reason),
       el('td', { 'data-label': 'Acked by' }, s.operator + ' via ' + s.channel, el('div', { class: 'muted small' }, fmtTime(s.at))),
       el('td', { 'data-label': 'Until', title: fmtTime(s.expiresAt) }, 'stops firing, or ' + fmtRelative(s.expiresAt)),
-      el('td', { class: 'actions-col' }, unackButton(s)),
+      el('td', { class: 'actions-col', 'data-label': 'Unack' }, unackButton(s)),
     )));
     $('proactive-muted-count').textContent = String(list.length);
     $('proactive-muted-empty').hidden = list.length > 0;
