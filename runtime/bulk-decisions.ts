@@ -7,7 +7,7 @@ import { countMismatch, DECIDABLE_STATUS, describeFilter, matchesFilter, type Bu
 import type { DecideResult } from '../domain/threat-state';
 import type { HumanDecision } from '../domain/types';
 import {
-  humanDecisionSchema, listThreats, normaliseThreatIp, OperatorActionError, submitDecision, toOperatorError, type OperatorErrorCode,
+  humanDecisionSchema, listThreats, normaliseThreatIp, OperatorActionError, submitDecision, toOperatorError, type OperatorErrorCode, type ThreatSummary,
 } from './operator-actions';
 
 export const BULK_MAX_IPS = 1000;
@@ -54,7 +54,7 @@ export async function decideInBulk(client: Client, d: HumanDecision, selection: 
     const results = await decideEach(client, d, items, { ...opts, bindToPendingCase: false });
     return summarise(items.length, results);
   }
-  const items = await resolveFilter(client, selection.filter);
+  const items: Item[] = (await resolveFilter(client, selection.filter)).map((t) => ({ ip: t.ip }));
   const mismatch = countMismatch(items.length, selection.expectedCount, selection.filter);
   if (mismatch) throw new OperatorActionError('invalid_state', mismatch, { matched: items.length, expectedCount: selection.expectedCount });
   if (items.length === 0) return { ...summarise(0, []), filter: describeFilter(selection.filter) };
@@ -64,12 +64,12 @@ export async function decideInBulk(client: Client, d: HumanDecision, selection: 
 }
 
 /** The pending reviews a filter covers now (visibility: the same list `palisade pending` and the review page show). */
-export async function resolveFilter(client: Client, filter: BulkFilter): Promise<Item[]> {
+export async function resolveFilter(client: Client, filter: BulkFilter): Promise<ThreatSummary[]> {
   const pending = await listThreats(client, { status: DECIDABLE_STATUS, limit: FILTER_LIST_LIMIT });
   if (pending.length >= FILTER_LIST_LIMIT) {
     throw new OperatorActionError('invalid_state', `${FILTER_LIST_LIMIT} or more reviews are pending: too many to count exactly for a filter; decide an explicit list of IPs instead`);
   }
-  const matched = pending.filter((t) => matchesFilter(t, filter)).map((t) => ({ ip: t.ip }));
+  const matched = pending.filter((t) => matchesFilter(t, filter));
   if (matched.length > BULK_MAX_IPS) {
     throw new OperatorActionError('invalid_input', `${describeFilter(filter)} match ${matched.length} cases; at most ${BULK_MAX_IPS} per bulk decision: narrow the filter`);
   }

@@ -3,25 +3,31 @@
 import type { Command } from 'commander';
 import { threatUiLink } from '../../domain/temporal-ui';
 import type { ThreatState } from '../../domain/threat-state';
-import { BULK_FILTER_CRITERIA, parseFilterSpec, type BulkFilter } from '../../domain/bulk-selection';
+import { BULK_FILTER_CRITERIA } from '../../domain/bulk-selection';
 import type { HumanDecision } from '../../domain/types';
-import { decideInBulk } from '../../runtime/bulk-decisions';
 import { getThreat, listThreats, submitDecision, submitHoldAction, type ThreatDetail } from '../../runtime/operator-actions';
 import { CliError, EXIT, globals, parseHours, printJson, withClient } from '../context';
+import { decideAll, parseCount, parseFilterOption, pendingFooter } from './bulk';
+import { resolveFilter } from '../../runtime/bulk-decisions';
 
 export function registerThreatCommands(program: Command) {
   program
     .command('pending')
     .description('list threats waiting for a human decision')
     .option('--status <status>', 'list open threats with this status instead (e.g. blocked)', 'pending_review')
+    .option('--filter <criteria>', `only the pending reviews that \`approve --all --filter\` would decide: comma-separated ${BULK_FILTER_CRITERIA.map((k) => `${k}=…`).join(',')}`)
     .option('--limit <n>', 'at most this many', '200')
     .option('--json', 'machine-readable output')
-    .action(async (opts: { status: string; limit: string; json?: boolean }, cmd: Command) => {
-      const threats = await withClient(globals(cmd), ({ client }) => listThreats(client, { status: opts.status, limit: Number(opts.limit) || 200 }));
+    .action(async (opts: { status: string; filter?: string; limit: string; json?: boolean }, cmd: Command) => {
+      const filter = opts.filter !== undefined ? parseFilterOption(opts.filter) : undefined;
+      if (filter && opts.status !== 'pending_review') throw new CliError('--filter lists pending reviews: it does not go with --status', EXIT.usage);
+      const limit = Number(opts.limit) || 200;
+      const threats = await withClient(globals(cmd), ({ client }) => (filter ? resolveFilter(client, filter) : listThreats(client, { status: opts.status, limit })));
       if (opts.json) return printJson(threats);
-      if (threats.length === 0) return void process.stdout.write(`no threats with status ${opts.status}\n`);
+      if (threats.length === 0) return void process.stdout.write(filter ? 'no pending review matches the filter\n' : `no threats with status ${opts.status}\n`);
       const rows = threats.map((t) => [t.ip, String(t.score ?? ''), t.source ?? '', t.mode ?? '', t.status ?? '', t.startTime.slice(0, 19).replace('T', ' ')]);
       process.stdout.write(table(['IP', 'SCORE', 'SOURCE', 'MODE', 'STATUS', 'SINCE (UTC)'], rows));
+      if (filter || opts.status === 'pending_review') process.stdout.write(pendingFooter(threats.length, filter ? opts.filter : undefined, !filter && threats.length >= limit));
     });
 
   program
@@ -130,40 +136,6 @@ function describeThreat(t: ThreatDetail, uiLink?: string): string {
   for (const st of s.enforcement) out.push(`  ${st.at} ${st.step}: ${st.ok ? 'ok' : 'FAILED'}${st.simulated ? ' (simulated)' : ''} — ${st.detail}`);
   for (const h of s.holdActions) out.push(`hold: ${h.action}${h.hours ? ` ${h.hours} h` : ''} by ${h.by} via ${h.channel} at ${h.at}`);
   return `${out.join('\n')}\n`;
-}
-
-/** `approve|reject --all [--filter …] --expected-count N`: every matching pending review, or nothing. */
-async function decideAll(d: HumanDecision, ip: string | undefined, opts: { all?: boolean; filter?: string; expectedCount?: number; case?: string; json?: boolean }, cmd: Command) {
-  const verb = d.decision === 'approve' ? 'approve' : 'reject';
-  if (ip !== undefined) throw new CliError(`give an IP or --all, not both`, EXIT.usage);
-  if (!opts.all) throw new CliError(`${verb} needs an IP, or --all --expected-count <n> for every pending review`, EXIT.usage);
-  if (opts.case !== undefined) throw new CliError('--case names one case: it does not go with --all', EXIT.usage);
-  let filter: BulkFilter = { all: true };
-  if (opts.filter !== undefined) {
-    const parsed = parseFilterSpec(opts.filter);
-    if (!parsed.ok) throw new CliError(`--filter: ${parsed.reason}`, EXIT.usage);
-    filter = parsed.value;
-  }
-  if (opts.expectedCount === undefined) {
-    throw new CliError('--expected-count is required with --all: the number of pending reviews you looked at (palisade pending lists them)', EXIT.usage);
-  }
-  const outcome = await withClient(globals(cmd), ({ client }) => decideInBulk(client, d, { kind: 'filter', filter, expectedCount: opts.expectedCount! }));
-  if (opts.json) printJson(outcome);
-  else {
-    const done = d.decision === 'approve' ? 'approved' : 'rejected';
-    process.stdout.write(`${done} ${outcome.accepted} of ${outcome.matched} (${outcome.filter}) as ${d.approver}\n`);
-    for (const r of outcome.results) {
-      process.stdout.write(r.ok ? `  ${r.ip}${caseSuffix(r.result.decision.case)}: ${done}; now ${r.result.status}\n` : `  ${r.ip}: NOT ${done} (${r.code}): ${r.error}\n`);
-    }
-  }
-  // Some cases were decided elsewhere in between (or are unreachable): reported above, and a non-zero exit.
-  if (outcome.refused > 0) throw new CliError(`${outcome.refused} of ${outcome.matched} were not ${d.decision === 'approve' ? 'approved' : 'rejected'} (listed above)`, EXIT.invalidState);
-}
-
-function parseCount(v: string): number {
-  const n = Number(v);
-  if (v.trim() === '' || !Number.isInteger(n) || n < 0) throw new CliError(`--expected-count: not a whole number ≥ 0: ${JSON.stringify(v)}`, EXIT.usage);
-  return n;
 }
 
 const caseSuffix = (c: string | undefined) => (c ? ` (case ${c})` : '');

@@ -71,6 +71,10 @@ void describe('[dev-server] bulk decisions: CLI, API, Discord and the review pag
   void test('50 pending: approve --all --expected-count 49 refuses and changes nothing; 50 approves all 50, counted by the governor', async () => {
     const ips = await sightPending(50);
     await waitPendingCount(50);
+    // What the operator looks at first: the list, with the count to pass.
+    const listed = await cli(['pending']);
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.match(listed.stdout, /^50 pending review\(s\); to decide exactly these: palisade approve\|reject --all --expected-count 50$/m);
 
     const noCount = await cli(['approve', '--all', '--operator', 'alice', '--comment', 'wave of scanners']);
     assert.equal(noCount.code, 2, noCount.stderr);
@@ -132,6 +136,10 @@ void describe('[dev-server] bulk decisions: CLI, API, Discord and the review pag
     const crowd = await sightPending(3, { source: 'crowdsec' });
     const feed = await sightPending(2);
     await waitPendingCount(5);
+    const listed = await cli(['pending', '--filter', 'source=crowdsec']);
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.deepEqual(new Set(listed.stdout.split('\n').filter((l) => /^45\./.test(l)).map((l) => l.split(/\s+/)[0])), new Set(crowd));
+    assert.match(listed.stdout, /^3 pending review\(s\) match; to decide exactly these: palisade approve\|reject --all --filter 'source=crowdsec' --expected-count 3$/m);
     const base = { decision: 'approve', approver: 'dave', comment: 'crowdsec wave' };
 
     const bad: [unknown, RegExp][] = [
