@@ -68,6 +68,13 @@ void describe('[dev-server] review page: Incidents panel in headless Chromium', 
     assert.equal(await page.evaluate('window.__xss'), undefined, 'no injected script ran');
     assert.match(await page.locator('#incidents-pending').innerText(), /2 awaiting a decision/);
     await page.screenshot({ path: path.join(SHOTS, 'incidents-01-pending.png'), fullPage: true });
+    // On a phone the incident rows are cards like every table (style.css conventions): nothing runs off the edge.
+    await page.setViewportSize({ width: 390, height: 844 });
+    assert.equal(await page.evaluate('document.documentElement.scrollWidth'), 390, 'no horizontal scroll at 390 px');
+    const approveBox = await row.locator('button[data-action="approve"]').boundingBox();
+    assert.ok(approveBox && approveBox.x + approveBox.width <= 390 && approveBox.height >= 44, `Approve reachable with a 44 px target: ${JSON.stringify(approveBox)}`);
+    await page.screenshot({ path: path.join(SHOTS, 'incidents-01b-pending-phone.png'), fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 900 });
 
     await row.locator('input[name="comment"]').fill('disk cleanup scheduled');
     await row.locator('button[data-action="approve"]').click();
