@@ -8,6 +8,9 @@ import {
 } from '../domain/alerts';
 import { fenceUntrusted, fenceUntrustedList, sanitizeUntrusted } from '../domain/sanitize';
 import { stripCodeFence } from '../domain/proposal-parse';
+import { llmCostUsd, llmPricing } from '../domain/llm-cost';
+import { hotspotQueries } from '../domain/proactive/probes';
+import { effectiveRulePack } from '../runtime/proactive-rules';
 import type { Sighting } from '../domain/types';
 import { readSecret as defaultReadSecret } from '../runtime/secrets';
 import { submitSighting, SightingRejected } from '../runtime/sightings';
@@ -103,9 +106,11 @@ export function createAlertActivities(deps: AlertActivityDeps) {
   return {
     /** Read-only Prometheus instant queries derived from the alert (its expression, ALERTS, up). */
     async runAlertDiagnostics(alert: NormalisedAlert): Promise<AlertDiagnostics> {
-      const url = config.detection.prometheusUrl;
+      const url = alert.source === 'proactive' ? config.proactive.prometheusUrl ?? config.detection.prometheusUrl : config.detection.prometheusUrl;
       if (!url) return { prometheus: 'skipped', reason: 'detection.prometheusUrl is not set', results: [] };
-      const queries = diagnosticQueries(alert, config.detection.alerts.maxDiagnosticQueries, config.detection.alerts.diagnosticQueries);
+      const configured = diagnosticQueries(alert, config.detection.alerts.maxDiagnosticQueries, config.detection.alerts.diagnosticQueries);
+      // A proactive hotspot: its rule's query and probes (heavy ones only when enabled), from the configured pack only.
+      const queries = alert.source === 'proactive' ? [...hotspotQueries(effectiveRulePack(config), alert.labels, config.proactive.heavyProbes), ...configured] : configured;
       if (queries.length === 0) return { prometheus: 'skipped', reason: 'nothing in the alert to query', results: [] };
       const timeoutMs = config.detection.alerts.prometheusTimeoutSeconds * 1000;
       const results: PromQueryResult[] = [];
@@ -136,6 +141,7 @@ export function createAlertActivities(deps: AlertActivityDeps) {
       const info = {
         provider: res.provider, model: res.model, promptTokens: res.promptTokens, completionTokens: res.completionTokens,
         latencyMs: res.latencyMs, prompt: `${SYSTEM}\n\n${prompt}`.slice(0, 8000), rawResponse: res.text.slice(0, 4000),
+        costUsd: llmCostUsd(llmPricing(config.llm), res.promptTokens, res.completionTokens),
       };
       let parsed: z.infer<typeof diagnosisSchema>;
       try {

@@ -3,7 +3,8 @@
 // kept apart because this module is bundled into every workflow and zod would cost each cached workflow its schemas.
 import { APPROVAL_CHANNELS, type ApprovalChannel } from './types';
 
-export type AlertSource = 'alertmanager' | 'icinga';
+/** proactive = a hotspot of the proactive loop (issue 16), investigated like an alert. */
+export type AlertSource = 'alertmanager' | 'icinga' | 'proactive';
 /** firing/resolved open or close an investigation; a note (Icinga acknowledgement, downtime, flapping end) only updates one. */
 export type AlertStatus = 'firing' | 'resolved' | 'note';
 export type AlertSeverity = 'critical' | 'warning' | 'info' | 'unknown';
@@ -76,7 +77,11 @@ export interface AlertDiagnosis {
   confidence: number;
   /** Why there is no diagnosis (LLM missing, failed, unusable answer). */
   reason?: string;
-  llm?: { provider: string; model: string; promptTokens: number; completionTokens: number; latencyMs: number; prompt: string; rawResponse: string };
+  llm?: {
+    provider: string; model: string; promptTokens: number; completionTokens: number; latencyMs: number; prompt: string; rawResponse: string;
+    /** What the call cost at llm.pricing (absent in diagnoses recorded before pricing existed). */
+    costUsd?: number;
+  };
 }
 
 export const ALERT_INVESTIGATION_STATUSES = ['waiting_for_alert', 'investigating', 'awaiting_decision', 'decided', 'resolved', 'expired'] as const;
@@ -106,6 +111,15 @@ export interface AlertInvestigationSettings {
   openThreatFromIpLabel: boolean;
 }
 
+/** Set when the proactive loop opened the investigation: where to report the LLM usage it spends. */
+export interface AlertOrigin {
+  kind: 'proactive';
+  cycleId: string;
+  /** The proactive state workflow that charges the usage to the day's money budget. */
+  stateWorkflowId: string;
+  hotspotFingerprint: string;
+}
+
 /**
  * The workflow's start input. Optional fields may be added (older histories replay without them); a field is never
  * renamed or made required, so every recorded input stays valid.
@@ -113,6 +127,8 @@ export interface AlertInvestigationSettings {
 export interface AlertInvestigationInput {
   fingerprint: string;
   settings: AlertInvestigationSettings;
+  /** Absent for webhook alerts (and every history recorded before the proactive loop). */
+  origin?: AlertOrigin;
 }
 
 export interface AlertInvestigationResult {

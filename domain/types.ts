@@ -266,7 +266,7 @@ export interface ProposeInput {
   bounds: ProposalBounds;
 }
 
-export const NOTIFICATION_KINDS = ['review_needed', 'review_escalated', 'auto_block', 'block_ineffective', 'outcome', 'alert_investigation'] as const;
+export const NOTIFICATION_KINDS = ['review_needed', 'review_escalated', 'auto_block', 'block_ineffective', 'outcome', 'alert_investigation', 'proactive_digest'] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
 /** A notification the workflow asks to send (console/log, Discord webhook, ...). */

@@ -6,6 +6,8 @@ import { ScheduleAlreadyRunning, ScheduleNotFoundError, type Client, type Schedu
 import type { PalisadeConfig } from '../domain/config';
 import { reconcilerPlan } from '../domain/reconcile';
 import { accessLogSource } from '../activities/detection';
+import { PROACTIVE_CYCLE_WORKFLOW_TYPE, PROACTIVE_SCHEDULE_ID, type ProactiveCycleInput } from '../domain/proactive/types';
+import { proactiveSettings } from './proactive';
 
 export const ACCESS_LOG_SCAN_SCHEDULE_ID = 'palisade-access-log-scan';
 export const INTEL_FEED_SCHEDULE_ID = 'palisade-intel-feed-poll';
@@ -56,7 +58,20 @@ export function desiredSchedules(config: PalisadeConfig): DesiredSchedule[] {
       workflowType: rec.workflowType, workflowId: rec.workflowId, taskQueue: config.temporal.taskQueue, args: [rec.input],
       everyMs: recEvery, catchupWindowMs: Math.max(MINUTE, recEvery), note: 'Drift reconciler: desired blocks vs enforcers',
     },
+    proactiveSchedule(config),
   ];
+}
+
+/** The proactive loop's cycles: one workflow per cycle, none while proactive.mode is off. */
+function proactiveSchedule(config: PalisadeConfig): DesiredSchedule {
+  const on = config.proactive.mode !== 'off';
+  const input: ProactiveCycleInput = { settings: proactiveSettings(config), trigger: { kind: 'schedule' } };
+  const every = Math.round(config.proactive.everyMinutes * MINUTE);
+  return {
+    scheduleId: PROACTIVE_SCHEDULE_ID, enabled: on, reason: on ? undefined : 'proactive.mode is off',
+    workflowType: PROACTIVE_CYCLE_WORKFLOW_TYPE, workflowId: PROACTIVE_SCHEDULE_ID, taskQueue: config.temporal.taskQueue, args: [input],
+    everyMs: every, catchupWindowMs: MINUTE, note: `Proactive loop (${config.proactive.mode}): scan, rank, gate, investigate, digest`,
+  };
 }
 
 export type ScheduleChange = 'created' | 'updated' | 'unchanged' | 'deleted' | 'absent';

@@ -4,6 +4,7 @@ import { createAlertActivities } from '../activities/alerts';
 import { createDetectionActivities } from '../activities/detection';
 import { createLlmClient } from '../activities/llm';
 import { createReconcileActivities } from '../activities/reconcile';
+import { createProactiveActivities } from '../activities/proactive';
 import { readSecret } from '../runtime/secrets';
 import type { WorkerDeps } from './index';
 
@@ -14,5 +15,6 @@ export async function extraActivities(deps: WorkerDeps) {
     ...createDetectionActivities({ client, config, llm }),
     ...createAlertActivities({ client, config, llm: llm ?? null }),
     ...createReconcileActivities({ client }),
+    ...createProactiveActivities({ client, config }),
   };
 }

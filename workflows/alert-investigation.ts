@@ -18,6 +18,7 @@ import {
 import { SA } from '../domain/search-attributes';
 import { alertNotificationSignal, alertStateQuery, decideAlertSignal, decideAlertUpdate } from './alert-messages';
 import { metricsSink } from './metrics-sink';
+import { reportProactiveUsage } from './proactive-usage';
 
 const diagnosticsActs = proxyActivities<AlertActivities>(ACTIVITY_OPTIONS.alertDiagnostics);
 const proposalActs = proxyActivities<AlertActivities>(ACTIVITY_OPTIONS.alertProposal);
@@ -105,6 +106,8 @@ export async function alertInvestigationWorkflow(input: AlertInvestigationInput)
     }
     state.diagnosis = diagnosis;
     addTimeline(state, nowIso(), diagnosis.status, diagnosis.status === 'diagnosed' ? diagnosis.summary : diagnosis.reason);
+    // Only investigations the proactive loop opened carry an origin (none in histories before it): replay-safe.
+    if (input.origin?.kind === 'proactive') await reportProactiveUsage(input.origin, workflowId, diagnosis);
     if (state.status === 'investigating') setStatus(state.decision ? 'decided' : 'awaiting_decision');
     else if (state.status === 'decided' && patched(INCIDENT_CONTROL_PLANE_PATCH)) setStatus('decided');
     if (state.status === 'awaiting_decision' && patched(INCIDENT_CONTROL_PLANE_PATCH)) {

@@ -5,3 +5,5 @@ export { allowlistWorkflow } from './allowlist';
 export { reconcilerWorkflow } from './reconciler';
 export { accessLogScanWorkflow, crowdsecPollWorkflow, intelFeedPollWorkflow } from './scans';
 export { alertInvestigationWorkflow } from './alert-investigation';
+export { proactiveCycleWorkflow } from './proactive-cycle';
+export { proactiveStateWorkflow } from './proactive-state';

@@ -37,6 +37,8 @@ export const ACTIVITY_OPTIONS = {
   alertHandoff: { startToCloseTimeout: '1 minute', retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 10 } },
   /** Scans: a large backlog is read in slices (accessLog.maxBytesPerRun); the LLM follow-up may add model calls. */
   scan: { startToCloseTimeout: '10 minutes', heartbeatTimeout: HEARTBEAT, retry: { initialInterval: '5 seconds', maximumInterval: '1 minute', maximumAttempts: 3 } },
+  /** Proactive scans: read-only queries; a failing rule is reported inside the result, retries cover worker loss. */
+  proactiveScan: { startToCloseTimeout: '5 minutes', retry: { initialInterval: '5 seconds', maximumAttempts: 3 } },
   /** Reconciler: visibility reads and enforcer list/repair calls; a failed repair is retried by the next run. */
   reconcile: {
     startToCloseTimeout: '2 minutes',
@@ -56,4 +58,6 @@ export const LOCAL_ACTIVITY_OPTIONS = {
   countHuman: { startToCloseTimeout: '30 seconds', retry: { initialInterval: '1 second', maximumAttempts: 10 } },
   /** Notifications from the deciding task; failures are noted in the case, never fatal. */
   notify: { startToCloseTimeout: '1 minute', retry: { initialInterval: '5 seconds', maximumAttempts: 3, nonRetryableErrorTypes: ['NotificationRejected'] } },
+  /** The proactive state workflow's pause read and cycle plan (an update, idempotent per cycle id). */
+  proactiveState: { startToCloseTimeout: '1 minute', retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 10 } },
 } satisfies Record<string, LocalActivityOptions>;

@@ -4,7 +4,7 @@
 import express, { type ErrorRequestHandler, type Request, type RequestHandler } from 'express';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { PalisadeConfig } from '../../domain/config';
-import { alertWorkflowId, type AlertInvestigationInput, type NormalisedAlert } from '../../domain/alerts';
+import { alertWorkflowId, type AlertInvestigationInput, type AlertOrigin, type NormalisedAlert } from '../../domain/alerts';
 import { SA } from '../../domain/search-attributes';
 import { ALERT_WORKFLOW_TYPE, alertNotificationSignal } from '../../workflows/alert-messages';
 
@@ -48,21 +48,24 @@ export interface Delivery {
   action: DeliveryAction;
 }
 
-export function investigationInput(config: PalisadeConfig, fingerprint: string): AlertInvestigationInput {
+export function investigationInput(config: PalisadeConfig, fingerprint: string, origin?: AlertOrigin): AlertInvestigationInput {
   const a = config.detection.alerts;
-  return { fingerprint, settings: { decisionTimeoutHours: a.decisionTimeoutHours, maxOpenHours: a.maxOpenHours, openThreatFromIpLabel: a.openThreatFromIpLabel } };
+  return {
+    fingerprint, settings: { decisionTimeoutHours: a.decisionTimeoutHours, maxOpenHours: a.maxOpenHours, openThreatFromIpLabel: a.openThreatFromIpLabel },
+    ...(origin ? { origin } : {}),
+  };
 }
 
 /**
  * A firing alert signal-with-starts its investigation (a running one just receives the repeat). A resolution or a
  * note only signals an open investigation: it never starts one.
  */
-export async function deliverAlert(client: Client, config: PalisadeConfig, alert: NormalisedAlert): Promise<Delivery> {
+export async function deliverAlert(client: Client, config: PalisadeConfig, alert: NormalisedAlert, origin?: AlertOrigin): Promise<Delivery> {
   const workflowId = alertWorkflowId(alert.fingerprint);
   const base = { fingerprint: alert.fingerprint, workflowId, status: alert.status };
   if (alert.status === 'firing') {
     await client.workflow.signalWithStart(ALERT_WORKFLOW_TYPE, {
-      workflowId, taskQueue: config.temporal.taskQueue, args: [investigationInput(config, alert.fingerprint)],
+      workflowId, taskQueue: config.temporal.taskQueue, args: [investigationInput(config, alert.fingerprint, origin)],
       signal: alertNotificationSignal, signalArgs: [alert], workflowIdConflictPolicy: 'USE_EXISTING',
       typedSearchAttributes: [{ key: SA.source, value: alert.source }, { key: SA.status, value: 'investigating' }],
       // What the incident lists show without a query per incident (runtime/incidents.ts); set at start only.

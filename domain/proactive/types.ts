@@ -12,6 +12,9 @@ export type HotspotSeverity = (typeof HOTSPOT_SEVERITIES)[number];
 export const HOTSPOT_VERDICTS = ['investigated', 'reported', 'muted', 'over_budget', 'cooling_down', 'below_floor'] as const;
 export type HotspotVerdict = (typeof HOTSPOT_VERDICTS)[number];
 
+/** The rule name of Icinga soft-state hotspots. */
+export const ICINGA_RULE = 'icinga-soft-state';
+
 export const HOTSPOT_SOURCES = ['prometheus', 'icinga'] as const;
 export type HotspotSource = (typeof HOTSPOT_SOURCES)[number];
 
@@ -164,7 +167,8 @@ export interface ProactiveInvestigation {
   at: string;
   /** alert/<fingerprint> when opened. */
   workflowId?: string;
-  status: 'opened' | 'failed' | 'charged';
+  /** planned by the gate → opened (or failed) by the cycle → charged when its LLM usage arrives. */
+  status: 'planned' | 'opened' | 'failed' | 'charged';
   error?: string;
   costUsd?: number;
 }

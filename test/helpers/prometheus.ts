@@ -48,10 +48,18 @@ export interface RealPrometheus {
 }
 
 export async function startPrometheus(target: string, scrapeSeconds = 1): Promise<RealPrometheus> {
+  return startPrometheusJobs([{ name: 'traffic', target }], scrapeSeconds);
+}
+
+/** A real Prometheus scraping several jobs (each one target, with its own metrics path). */
+export async function startPrometheusJobs(jobs: { name: string; target: string; metricsPath?: string }[], scrapeSeconds = 1): Promise<RealPrometheus> {
   const dir = mkdtempSync(path.join(tmpdir(), 'palisade-prometheus-'));
   writeFileSync(path.join(dir, 'prometheus.yml'), [
-    'global:', `  scrape_interval: ${scrapeSeconds}s`, `  evaluation_interval: ${scrapeSeconds}s`,
-    'scrape_configs:', '  - job_name: traffic', '    static_configs:', `      - targets: ["${target}"]`, '',
+    'global:', `  scrape_interval: ${scrapeSeconds}s`, `  evaluation_interval: ${scrapeSeconds}s`, 'scrape_configs:',
+    ...jobs.flatMap((j) => [
+      `  - job_name: ${j.name}`, ...(j.metricsPath ? [`    metrics_path: ${j.metricsPath}`] : []), '    static_configs:', `      - targets: ["${j.target}"]`,
+    ]),
+    '',
   ].join('\n'));
   const port = await freePort();
   const child: ChildProcess = spawn('prometheus', [
