@@ -12,12 +12,13 @@ const bulkOptions = (b: SlashCommandBuilder) => b
   .addIntegerOption((o) => o.setName('expected').setDescription('How many reviews you saw pending (/pending); refused if another number is pending').setRequired(true).setMinValue(0).setMaxValue(1000))
   .addStringOption((o) => o.setName('comment').setDescription('Why (recorded in the audit trail)').setMaxLength(500));
 
-export const COMMAND_NAMES = ['pending', 'approve', 'reject', 'approve-all', 'reject-all', 'status', 'release', 'ack', 'unack', 'acks'] as const;
+export const COMMAND_NAMES = ['pending', 'incidents', 'approve', 'reject', 'approve-all', 'reject-all', 'status', 'release', 'ack', 'unack', 'acks'] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
 export function commandDefinitions(): RESTPostAPIChatInputApplicationCommandsJSONBody[] {
   return [
     base('pending', 'List threats waiting for review'),
+    base('incidents', 'List incidents (alert investigations) awaiting a decision, with buttons'),
     ipOption(base('approve', 'Approve the proposed block of an IP'))
       .addStringOption((o) => o.setName('comment').setDescription('Why (recorded in the audit trail)').setMaxLength(500))
       .addNumberOption((o) => o.setName('hours').setDescription('Block duration in hours (within policy bounds)').setMinValue(0.1).setMaxValue(87600)),

@@ -6,11 +6,15 @@ import type { PalisadeConfig } from '../../domain/config';
 import type { HumanDecision } from '../../domain/types';
 import { decideInBulk, type BulkSelection } from '../../runtime/bulk-decisions';
 import {
-  getThreat, listThreats, OperatorActionError, pendingCaseOf, submitDecision, submitHoldAction, type OperatorCallOptions,
+  getThreat, listThreats, OperatorActionError, pendingCaseOf, submitDecision, submitHoldAction, submitIncidentDecision,
+  type IncidentDecision, type OperatorCallOptions,
 } from '../../runtime/operator-actions';
+import { INCIDENT_PENDING_STATUS, listIncidents } from '../../runtime/incidents';
 import { discordLine } from '../../activities/notify/discord-webhook';
 import { approverName, checkAccess, type AccessVerdict, type DiscordActor } from './authz';
-import { parseButtonCustomId, pendingListMessage, statusMessage, type BotMessage } from './messages';
+import {
+  incidentListMessage, parseButtonCustomId, parseIncidentButtonCustomId, pendingListMessage, statusMessage, type BotMessage,
+} from './messages';
 import { isProactiveCommand, proactiveCommand, type ProactiveOps } from './proactive';
 
 /** The operator actions the bot uses, bound to one Temporal client. */
@@ -20,6 +24,8 @@ export interface OperatorOps {
   submitHoldAction(ip: string, a: Parameters<typeof submitHoldAction>[2]): ReturnType<typeof submitHoldAction>;
   getThreat(ip: string): ReturnType<typeof getThreat>;
   listThreats(opts: { status?: string; limit?: number }): ReturnType<typeof listThreats>;
+  listIncidents(opts: { status?: string; limit?: number }): ReturnType<typeof listIncidents>;
+  submitIncidentDecision(id: string, d: IncidentDecision): ReturnType<typeof submitIncidentDecision>;
 }
 
 export function operatorOpsFor(client: Client): OperatorOps {
@@ -29,6 +35,8 @@ export function operatorOpsFor(client: Client): OperatorOps {
     submitHoldAction: (ip, a) => submitHoldAction(client, ip, a),
     getThreat: (ip) => getThreat(client, ip),
     listThreats: (opts) => listThreats(client, opts),
+    listIncidents: (opts) => listIncidents(client, opts),
+    submitIncidentDecision: (id, d) => submitIncidentDecision(client, id, d),
   };
 }
 
@@ -103,6 +111,8 @@ export async function handleCommand(input: CommandInput, deps: HandlerDeps): Pro
         }));
         return pendingListMessage(pending, cases);
       }
+      case 'incidents':
+        return incidentListMessage(await deps.ops.listIncidents({ status: INCIDENT_PENDING_STATUS, limit: 50 }));
       case 'status': {
         const t = await deps.ops.getThreat(requiredIp(input));
         return statusMessage(t, deps.workflowLink?.(t.execution.workflowId));
@@ -167,6 +177,8 @@ function requiredIp(input: CommandInput): string {
 export async function handleButton(input: ButtonInput, deps: HandlerDeps): Promise<ButtonResult> {
   const denied = authorise(input.actor, deps);
   if (denied) return { reply: denied, resolved: false };
+  const incident = parseIncidentButtonCustomId(input.customId);
+  if (incident) return incidentButton(incident, input, deps);
   const parsed = parseButtonCustomId(input.customId);
   if (!parsed) return { reply: text('✖ This button is not one of Palisade\'s.'), resolved: false };
   const d: HumanDecision = {
@@ -183,6 +195,26 @@ export async function handleButton(input: ButtonInput, deps: HandlerDeps): Promi
     return { reply: text(`${decisionSummary(parsed.ip, result.decision)} — threat is now ${result.status}`), resolved: true };
   } catch (err) {
     // A threat that is no longer awaiting review has been decided elsewhere: its buttons are stale.
+    const stale = err instanceof OperatorActionError && (err.code === 'invalid_state' || err.code === 'not_found');
+    return { reply: failureMessage(err, deps, input.actor), resolved: stale };
+  }
+}
+
+const INCIDENT_VERBS = { approve: '✅ Approved', reject: '❌ Rejected', acknowledge: '👀 Acknowledged' } as const;
+
+/** An incident's button: the same decision path as the API, CLI, review page and signed links (channel discord). */
+async function incidentButton(parsed: { action: IncidentDecision['decision']; id: string }, input: ButtonInput, deps: HandlerDeps): Promise<ButtonResult> {
+  const d: IncidentDecision = {
+    decision: parsed.action,
+    approver: approverName(input.actor),
+    channel: 'discord',
+    comment: `${parsed.action} with the Discord incident button`,
+  };
+  try {
+    const result = await deps.ops.submitIncidentDecision(parsed.id, d);
+    return { reply: text(`${INCIDENT_VERBS[parsed.action]} incident ${result.id} (recorded as ${discordLine(d.approver, 100)} via discord; nothing is executed)`), resolved: true };
+  } catch (err) {
+    // Decided elsewhere, or gone: the message's buttons are stale.
     const stale = err instanceof OperatorActionError && (err.code === 'invalid_state' || err.code === 'not_found');
     return { reply: failureMessage(err, deps, input.actor), resolved: stale };
   }

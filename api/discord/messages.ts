@@ -4,6 +4,7 @@
 import { ButtonStyle, ComponentType, type APIActionRowComponent, type APIButtonComponent, type APIEmbed } from 'discord.js';
 import { discordBlock, discordLine } from '../../activities/notify/discord-webhook';
 import type { ThreatDetail, ThreatSummary } from '../../runtime/operator-actions';
+import type { IncidentSummary } from '../../runtime/incidents';
 
 export type ButtonAction = 'approve' | 'reject';
 // Bounded input (Discord custom ids are at most 100 characters), and the case part has no character of an IP.
@@ -103,5 +104,46 @@ export function statusMessage(t: ThreatDetail, url?: string): BotMessage {
     allowed_mentions: { parse: [] },
     embeds: [{ title: `Threat ${discordLine(t.ip, 45)}`, ...(url ? { url } : {}), color: 0x95a5a6, fields, footer: { text: discordLine(t.execution.workflowId, 200) } }],
     components: s?.status === 'pending_review' && s.review?.case ? [reviewButtons(t.ip, s.review.case)] : [],
+  };
+}
+
+// Incident buttons: the incident id is the alert fingerprint (hex, optionally `icinga-`), bounded like the IP part.
+export type IncidentButtonAction = 'approve' | 'reject' | 'acknowledge';
+const INCIDENT_CUSTOM_ID = /^palisade:incident:(approve|reject|acknowledge):((?:icinga-)?[0-9a-f]{1,32})$/;
+
+export const incidentButtonCustomId = (action: IncidentButtonAction, id: string) => `palisade:incident:${action}:${id}`;
+
+/** Parses an incident button's custom id; undefined for anything that is not exactly one of ours. */
+export function parseIncidentButtonCustomId(customId: string): { action: IncidentButtonAction; id: string } | undefined {
+  if (customId.length > 100) return undefined;
+  const m = INCIDENT_CUSTOM_ID.exec(customId);
+  return m ? { action: m[1] as IncidentButtonAction, id: m[2]! } : undefined;
+}
+
+export function incidentButtons(id: string): APIActionRowComponent<APIButtonComponent> {
+  return {
+    type: ComponentType.ActionRow,
+    components: [
+      { type: ComponentType.Button, style: ButtonStyle.Success, label: `Approve ${id}`.slice(0, 80), custom_id: incidentButtonCustomId('approve', id) },
+      { type: ComponentType.Button, style: ButtonStyle.Danger, label: `Reject ${id}`.slice(0, 80), custom_id: incidentButtonCustomId('reject', id) },
+      { type: ComponentType.Button, style: ButtonStyle.Secondary, label: `Ack ${id}`.slice(0, 80), custom_id: incidentButtonCustomId('acknowledge', id) },
+    ],
+  };
+}
+
+/** An incident awaiting a decision, as the bot posts it (from an alert_investigation notification), with buttons. */
+export function incidentMessage(r: { incident: string; title: string; body: string; fields?: { name: string; value: string }[]; workflowId: string; url?: string }): BotMessage {
+  return { ...reviewRequestMessage({ ip: r.incident, ...r }), components: [incidentButtons(r.incident)] };
+}
+
+/** The /incidents answer: incidents awaiting a decision, with buttons for the first five (five action rows at most). */
+export function incidentListMessage(incidents: IncidentSummary[], totalShownMax = 20): BotMessage {
+  if (incidents.length === 0) return { content: 'No incidents are awaiting a decision.', allowed_mentions: { parse: [] } };
+  const lines = incidents.slice(0, totalShownMax).map((i) => `• \`${i.id}\` ${discordLine(i.name ?? '(unnamed alert)', 80)} — ${discordLine(i.severity ?? 'unknown', 20)}, ${discordLine(i.source ?? '?', 20)}: ${discordLine(i.summary ?? '', 120)}`);
+  if (incidents.length > totalShownMax) lines.push(`… and ${incidents.length - totalShownMax} more`);
+  return {
+    content: `**${incidents.length} incident(s) awaiting a decision** (approving records the decision; nothing is executed)\n${lines.join('\n')}`.slice(0, 2000),
+    components: incidents.slice(0, 5).map((i) => incidentButtons(i.id)),
+    allowed_mentions: { parse: [] },
   };
 }

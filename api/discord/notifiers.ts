@@ -8,7 +8,7 @@ import type { Notifier } from '../../activities/notify/index';
 import { createDiscordWebhookNotifier } from '../../activities/notify/discord-webhook';
 import { threatUiLink } from '../../domain/temporal-ui';
 import { readSecret } from '../../runtime/secrets';
-import { reviewRequestMessage } from './messages';
+import { incidentMessage, reviewRequestMessage } from './messages';
 
 export interface ReviewPosterOptions {
   botToken: () => Promise<string | undefined>;
@@ -19,18 +19,26 @@ export interface ReviewPosterOptions {
   workflowLink?: (workflowId: string) => string | undefined;
 }
 
-/** Posts review_needed / review_escalated notifications with Approve/Reject buttons; ignores other kinds. */
+/**
+ * Posts review_needed / review_escalated notifications with Approve/Reject buttons, and incidents awaiting a decision
+ * (alert_investigation naming its incident) with Approve/Reject/Ack buttons; ignores other kinds.
+ */
 export function createDiscordReviewPoster(opts: ReviewPosterOptions): Notifier {
   return {
     name: 'discord-review',
     async send(n: Notification) {
-      if ((n.kind !== 'review_needed' && n.kind !== 'review_escalated') || !n.ip) return;
+      const isReview = (n.kind === 'review_needed' || n.kind === 'review_escalated') && Boolean(n.ip);
+      const isIncident = n.kind === 'alert_investigation' && Boolean(n.incident);
+      if (!isReview && !isIncident) return;
       if (opts.channelIds.length === 0) return;
       const token = await opts.botToken();
       if (!token) throw ApplicationFailure.create({ type: 'DiscordBotNotConfigured', nonRetryable: true, message: 'Discord bot token is not set' });
       // discord.js REST queues per route and honours 429 retry_after itself.
       const rest = new REST({ version: '10', retries: 3, ...(opts.api ? { api: opts.api } : {}) }).setToken(token);
-      const body = reviewRequestMessage({ ip: n.ip, title: n.title, body: n.body, fields: n.fields, workflowId: n.workflowId, url: opts.workflowLink?.(n.workflowId), case: n.case });
+      const url = opts.workflowLink?.(n.workflowId);
+      const body = isIncident
+        ? incidentMessage({ incident: n.incident!, title: n.title, body: n.body, fields: n.fields, workflowId: n.workflowId, url })
+        : reviewRequestMessage({ ip: n.ip!, title: n.title, body: n.body, fields: n.fields, workflowId: n.workflowId, url, case: n.case });
       for (const channelId of opts.channelIds) {
         await rest.post(Routes.channelMessages(channelId), { body });
       }

@@ -13,6 +13,7 @@ import { startApiStack, waitUntil, type ApiStack } from '../helpers/api-stack';
 import { runCli, type CliResult } from '../helpers/run-cli';
 import { decisionsInHistory, postAlert, waitForIncident } from '../helpers/incidents';
 import { recordHistory } from '../helpers/histories';
+import { handleButton, handleCommand, operatorOpsFor } from '../../api/discord/handlers';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'palisade-incidents-'));
 let env: TestWorkflowEnvironment;
@@ -159,6 +160,37 @@ void describe('[dev-server] incidents control plane: API, CLI and signed links o
     await postAlert(stack, 'resolved', id, 'HighLatency');
     assert.equal((await env.client.workflow.getHandle(`alert/${id}`).result()).decision?.operator, 'alice');
     await recordHistory(env.client, `alert/${id}`, 'api-approved-resolved');
+  });
+
+  void test('Discord: /incidents lists it with buttons; the Approve button decides it with the Discord user as operator; a second click is refused', async () => {
+    const id = 'c0ffee0000000005';
+    await postAlert(stack, 'firing', id, 'DiskFull');
+    await waitForIncident(env.client, id, (s) => s.status === 'awaiting_decision', 'awaiting_decision');
+    const guild = '100000000000000001';
+    const channel = '200000000000000002';
+    const role = '300000000000000003';
+    const deps = { ops: operatorOpsFor(env.client), access: { guildIds: [guild], channelIds: [channel], roleIds: [role] } };
+    const actor = { userId: '400000000000000004', username: 'alice', guildId: guild, channelId: channel, roleIds: [role] };
+
+    const listed = await waitUntil(() => handleCommand({ actor, commandName: 'incidents', options: {} }, deps), (m) => (m.content ?? '').includes(id), '/incidents lists the incident');
+    assert.match(listed.content!, /DiskFull/);
+    const approveId = listed.components!.flatMap((row) => row.components).map((c) => (c as { custom_id: string }).custom_id).find((c) => c.endsWith(`approve:${id}`))!;
+    assert.equal(approveId, `palisade:incident:approve:${id}`);
+
+    // A member without the role is refused before anything reaches the workflow.
+    const denied = await handleButton({ actor: { ...actor, roleIds: ['999'] }, customId: approveId }, deps);
+    assert.equal(denied.resolved, false);
+    assert.deepEqual(await decisionsInHistory(env.client, id), []);
+
+    const clicked = await handleButton({ actor, customId: approveId }, deps);
+    assert.match(clicked.reply.content!, new RegExp(`Approved incident ${id} .*via discord; nothing is executed`));
+    assert.equal(clicked.resolved, true);
+    const again = await handleButton({ actor, customId: approveId }, deps);
+    assert.match(again.reply.content!, /already approved by alice \\?\(discord:400000000000000004\\?\) via discord/);
+    assert.equal(again.resolved, true, 'the stale buttons are retired');
+    assert.deepEqual((await decisionsInHistory(env.client, id)).map((d) => d.input), [
+      { decision: 'approve', operator: 'alice (discord:400000000000000004)', channel: 'discord', comment: 'approve with the Discord incident button' },
+    ]);
   });
 
   void test('signed link: minted for a pending incident, opened (records nothing), confirmed once → rejected with operator and channel', async () => {

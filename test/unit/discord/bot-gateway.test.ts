@@ -66,7 +66,7 @@ void describe('Discord bot glue against a local Discord API and gateway', () => 
   });
 
   void it('registered the commands in the configured guild at start-up', () => {
-    assert.equal(discord.registeredCommands.get(`${FAKE_APPLICATION_ID}/guild/${GUILD}`)?.length, 10);
+    assert.equal(discord.registeredCommands.get(`${FAKE_APPLICATION_ID}/guild/${GUILD}`)?.length, 11);
   });
 
   void it('a slash command from a member without the role is deferred ephemerally and refused', async () => {

@@ -5,7 +5,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { checkAccess, approverName, type DiscordActor } from '../../../api/discord/authz';
 import { handleButton, handleCommand, type HandlerDeps, type OperatorOps } from '../../../api/discord/handlers';
-import { buttonCustomId, parseButtonCustomId } from '../../../api/discord/messages';
+import { buttonCustomId, parseButtonCustomId, parseIncidentButtonCustomId } from '../../../api/discord/messages';
 import { actorFromInteraction, optionsRecord } from '../../../api/discord/bot';
 import { commandDefinitions, registerCommands } from '../../../api/discord/commands';
 import { createDiscordReviewPoster, discordNotifiersFromConfig } from '../../../api/discord/notifiers';
@@ -66,6 +66,13 @@ function recordingOps(rec: Recorded, pending: ThreatSummary[], failFor = new Map
     async listThreats() {
       rec.lists++;
       return pending;
+    },
+    // Incidents are decided end to end on the real workflow in test/integration/incidents.test.ts.
+    async listIncidents() {
+      return [];
+    },
+    async submitIncidentDecision() {
+      throw new OperatorActionError('unavailable', 'not used by these tests');
     },
   };
 }
@@ -231,11 +238,11 @@ void describe('Discord REST: command registration and review messages (discord.j
     await discord.close();
   });
 
-  void it('bulk-overwrites the ten slash commands in each guild', async () => {
+  void it('bulk-overwrites the eleven slash commands in each guild', async () => {
     const counts = await registerCommands({ token: 'bot-token-xyz', applicationId: 'app1', guildIds: [GUILD, 'g2'], api: discord.apiBase });
-    assert.deepEqual(counts, { [GUILD]: 10, g2: 10 });
+    assert.deepEqual(counts, { [GUILD]: 11, g2: 11 });
     const cmds = discord.registeredCommands.get(`app1/guild/${GUILD}`)!;
-    assert.deepEqual(cmds.map((c) => c.name).sort(), ['ack', 'acks', 'approve', 'approve-all', 'pending', 'reject', 'reject-all', 'release', 'status', 'unack']);
+    assert.deepEqual(cmds.map((c) => c.name).sort(), ['ack', 'acks', 'approve', 'approve-all', 'incidents', 'pending', 'reject', 'reject-all', 'release', 'status', 'unack']);
     for (const c of cmds) assert.equal(c.default_member_permissions, '32'); // ManageGuild
     const approve = commandDefinitions().find((c) => c.name === 'approve')!;
     assert.deepEqual(approve.options!.map((o) => [o.name, o.type, o.required ?? false]), [['ip', 3, true], ['comment', 3, false], ['hours', 10, false]]);
@@ -258,6 +265,23 @@ void describe('Discord REST: command registration and review messages (discord.j
     assert.deepEqual(m.body.allowed_mentions, { parse: [] });
     assert.doesNotMatch(JSON.stringify(m.body.embeds), /@everyone|<@\d/);
     assert.deepEqual(m.body.components[0].components.map((c: any) => c.custom_id), [`palisade:approve:203.0.113.9:${CASE}`, `palisade:reject:203.0.113.9:${CASE}`]);
+  });
+
+  void it('posts an incident awaiting a decision with Approve/Reject/Ack buttons bound to the incident', async () => {
+    const poster = createDiscordReviewPoster({ botToken: async () => 'bot-token-xyz', channelIds: [CHANNEL], api: discord.apiBase });
+    const before = discord.channelMessages.length;
+    await poster.send({ kind: 'alert_investigation', workflowId: 'alert/4f1c2b3a9d8e7f60', title: 'Incident awaiting a decision: DiskFull @here', body: 'disk <@123456789012345678>', incident: '4f1c2b3a9d8e7f60' });
+    // Without its incident id there is nothing a button could decide: not posted.
+    await poster.send({ kind: 'alert_investigation', workflowId: 'alert/x', title: 'x', body: 'y' });
+    assert.equal(discord.channelMessages.length, before + 1);
+    const m = discord.channelMessages.at(-1)!;
+    assert.deepEqual(m.body.allowed_mentions, { parse: [] });
+    assert.doesNotMatch(JSON.stringify(m.body.embeds), /@here|<@\d/);
+    assert.deepEqual(m.body.components[0].components.map((c: any) => c.custom_id), ['palisade:incident:approve:4f1c2b3a9d8e7f60', 'palisade:incident:reject:4f1c2b3a9d8e7f60', 'palisade:incident:acknowledge:4f1c2b3a9d8e7f60']);
+    assert.deepEqual(parseIncidentButtonCustomId('palisade:incident:approve:icinga-0123abcd'), { action: 'approve', id: 'icinga-0123abcd' });
+    for (const bad of ['palisade:incident:execute:4f1c', 'palisade:incident:approve:4F1C;rm', 'palisade:incident:approve:', `palisade:incident:approve:${'a'.repeat(33)}`]) {
+      assert.equal(parseIncidentButtonCustomId(bad), undefined, bad);
+    }
   });
 
   void it('chooses notifiers from the config: webhook when its URL is set, review poster when the bot has channels', () => {
