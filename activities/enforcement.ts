@@ -101,6 +101,10 @@ export function createEnforcementActivities(deps: EnforcementDeps) {
         // Verified where apply says it wrote (the ownership record), not wherever the enforcer would look today.
         return { apply, verify: await verification(e, apply.written ? { ...req, written: apply.written } : req) };
       } catch (err) {
+        // A verification that could not read the firewall (down, timing out) says nothing about the block: retry the
+        // activity (apply is idempotent by block id) within its time budget rather than roll back a block that may
+        // have taken. Chaos R3 lost blocks applied just before an outage this way. A permanent error is a verdict.
+        if (!(err instanceof ApplicationFailure && err.nonRetryable)) throw err;
         const detail = `verification failed: ${err instanceof Error ? err.message : String(err)}`;
         const unknown = { ok: false, evidence: detail };
         return { apply, verify: { enforcer: e.name, simulated: e === simulator, levels: { present: unknown, loaded: { ok: null, evidence: detail } }, level: 'none', present: false, detail, at: new Date().toISOString() } };

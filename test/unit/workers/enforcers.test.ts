@@ -2,12 +2,25 @@
 // enforcement activities: `enforcement.enforcer: memory` passes validation, so start must be able to enforce with it.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import pino from 'pino';
 import { createEnforcementActivities, type AppliedAndVerified, type RemovedAndVerified } from '../../../activities/enforcement';
 import type { BlockEntry, BlockRequest } from '../../../domain/types';
 import { loadConfig } from '../../../runtime/config';
 import { createConfiguredEnforcers } from '../../../workers/enforcers';
+import { MemoryEnforcer } from '../../../activities/enforcers/memory';
+import { PermanentEnforcementError } from '../../../activities/enforcers/types';
+
+/** A firewall whose reads fail the given way (an outage, or a refusal that will not change). */
+class UnreadableFirewall extends MemoryEnforcer {
+  constructor(private readonly failure: () => Error) {
+    super('memory');
+  }
+  override async verify(): Promise<never> {
+    throw this.failure();
+  }
+}
 
 const logger = pino({ level: 'silent' });
 
@@ -31,5 +44,23 @@ void describe('enforcers built from the configuration', () => {
 
   test('the default (simulated) builds no real enforcer', () => {
     assert.deepEqual(Object.keys(createConfiguredEnforcers(loadConfig({ env: {} }), logger)), []);
+  });
+
+  const req: BlockRequest = { blockId: '198.51.100.8#1', ip: '198.51.100.8', target: '198.51.100.8/32', direction: 'inbound', reason: 'test', dryRun: false, enforcer: 'memory' };
+
+  test('a verification that cannot read the firewall retries the activity instead of reporting a block that did not take', async () => {
+    const acts = createEnforcementActivities({ enforcers: { memory: new UnreadableFirewall(() => new Error('connect ECONNREFUSED 10.0.0.1:443')) } });
+    const err = await new MockActivityEnvironment().run(acts.enforceBlock, req, 0).then(() => undefined, (e: unknown) => e);
+    assert.ok(err instanceof Error, 'enforceBlock must fail (and so be retried), not return a verdict');
+    assert.match(err.message, /ECONNREFUSED/);
+    assert.ok(!(err instanceof ApplicationFailure && err.nonRetryable), 'the failure is retryable');
+  });
+
+  test('a permanent verification error is a verdict: the block is reported as not verified, so the saga rolls back', async () => {
+    const acts = createEnforcementActivities({ enforcers: { memory: new UnreadableFirewall(() => new PermanentEnforcementError('verify: 403 forbidden', 'forbidden')) } });
+    const r = await new MockActivityEnvironment().run<[BlockRequest, number], AppliedAndVerified, typeof acts.enforceBlock>(acts.enforceBlock, req, 0);
+    assert.equal(r.apply.ok, true);
+    assert.equal(r.verify.level, 'none');
+    assert.match(r.verify.detail, /verification failed: verify on memory: verify: 403 forbidden/);
   });
 });
