@@ -6,9 +6,9 @@ import { ALERT_INVESTIGATION_STATUSES, type AlertDecisionKind, type AlertInvesti
 import { threatUiLink } from '../../domain/temporal-ui';
 import { getIncident, INCIDENT_PENDING_STATUS, listIncidents, requireUndecided, type IncidentDetail } from '../../runtime/incidents';
 import { normaliseIncidentId, submitIncidentDecision } from '../../runtime/operator-actions';
-import { readSecret } from '../../runtime/secrets';
 import { signIncidentLink } from '../../runtime/signed-links';
 import { CliError, EXIT, globals, loadCliConfig, printJson, withClient } from '../context';
+import { linkSigning } from './sign';
 import { table } from './threats';
 
 /** The words the noc-agent's CLI took (approved, rejected) and the API's (approve, reject), plus acknowledge(d). */
@@ -92,10 +92,7 @@ export function registerIncidentCommands(program: Command) {
       const id = normaliseIncidentId(idArg);
       const g = globals(cmd);
       const config = loadCliConfig(g);
-      const key = await readSecret(config.api.linkSigningKey);
-      if (!key) throw new CliError('no link signing key: set the secret api.linkSigningKey refers to (default PALISADE_LINK_SIGNING_KEY)', EXIT.usage);
-      const ttlSeconds = opts.ttl !== undefined ? Number(opts.ttl) : config.api.signedLinkTtlSeconds;
-      if (!Number.isInteger(ttlSeconds) || ttlSeconds <= 0 || ttlSeconds > 7 * 86_400) throw new CliError(`--ttl must be whole seconds between 1 and ${7 * 86_400}`, EXIT.usage);
+      const { key, ttlSeconds } = await linkSigning(config, opts.ttl);
       if (opts.check) await withClient(g, async ({ client }) => requireUndecided(await getIncident(client, id)));
       const { token, claims } = signIncidentLink(key, { incident: id, decision, approver: opts.approver }, { ttlSeconds });
       process.stdout.write(`${config.api.publicUrl.replace(/\/+$/, '')}/approve/${token}\n`);

@@ -3,10 +3,20 @@
 // bound to the case pending when it was minted (domain/case-binding): it is refused for any later case of the IP.
 import type { Command } from 'commander';
 import { parseCaseRef } from '../../domain/case-binding';
+import type { PalisadeConfig } from '../../domain/config';
 import { getThreat, normaliseThreatIp, requirePendingCase } from '../../runtime/operator-actions';
 import { readSecret } from '../../runtime/secrets';
 import { signApprovalLink } from '../../runtime/signed-links';
 import { CliError, EXIT, globals, loadCliConfig, parseHours, withClient } from '../context';
+
+/** The signing key and the link lifetime (`--ttl` or api.signedLinkTtlSeconds) every `sign` command needs. */
+export async function linkSigning(config: PalisadeConfig, ttl: string | undefined): Promise<{ key: string; ttlSeconds: number }> {
+  const key = await readSecret(config.api.linkSigningKey);
+  if (!key) throw new CliError('no link signing key: set the secret api.linkSigningKey refers to (default PALISADE_LINK_SIGNING_KEY)', EXIT.usage);
+  const ttlSeconds = ttl !== undefined ? Number(ttl) : config.api.signedLinkTtlSeconds;
+  if (!Number.isInteger(ttlSeconds) || ttlSeconds <= 0 || ttlSeconds > 7 * 86_400) throw new CliError(`--ttl must be whole seconds between 1 and ${7 * 86_400}`, EXIT.usage);
+  return { key, ttlSeconds };
+}
 
 export function registerSignCommand(program: Command) {
   program
@@ -23,10 +33,7 @@ export function registerSignCommand(program: Command) {
       const ip = normaliseThreatIp(ipArg);
       const g = globals(cmd);
       const config = loadCliConfig(g);
-      const key = await readSecret(config.api.linkSigningKey);
-      if (!key) throw new CliError('no link signing key: set the secret api.linkSigningKey refers to (default PALISADE_LINK_SIGNING_KEY)', EXIT.usage);
-      const ttlSeconds = opts.ttl !== undefined ? Number(opts.ttl) : config.api.signedLinkTtlSeconds;
-      if (!Number.isInteger(ttlSeconds) || ttlSeconds <= 0 || ttlSeconds > 7 * 86_400) throw new CliError(`--ttl must be whole seconds between 1 and ${7 * 86_400}`, EXIT.usage);
+      const { key, ttlSeconds } = await linkSigning(config, opts.ttl);
       if (opts.case !== undefined && !parseCaseRef(opts.case)) throw new CliError(`--case must be a case reference like 3-9f2c4e1a7b3d, not ${JSON.stringify(opts.case.slice(0, 48))}`, EXIT.usage);
       let caseRef = opts.case;
       if (opts.check) {
