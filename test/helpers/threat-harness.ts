@@ -19,6 +19,8 @@ import { stateQuery, threatWorkflowId } from '../../workflows/messages';
 import { palisadeSinks } from '../../workers/sinks';
 import { recordHistory } from './histories';
 
+const QUERY_DEADLINE_MS = 2_000;
+
 export interface HarnessOptions {
   config?: DeepPartial<PalisadeConfig>;
   propose?: (input: ProposeInput) => Proposal | Promise<Proposal>;
@@ -49,6 +51,12 @@ export interface ThreatHarness {
   state(ip: string): Promise<ThreatState>;
   /** Polls the state query until the predicate holds (no wall-clock assertions). */
   waitFor(ip: string, pred: (s: ThreatState) => boolean, what?: string, timeoutMs?: number): Promise<ThreatState>;
+  /**
+   * Waits (through describe, not a query) until the case has continued as new past `runId`. Tests that reopen a case
+   * call it before querying: the time-skipping server's continue-as-new is not atomic, and a query that lands on the
+   * closing run is answered a minute or more later and holds the server's clock for the tests after it.
+   */
+  nextRun(ip: string, runId: string, timeoutMs?: number): Promise<string>;
   /** Runs fn while both workers poll (new workers each call: a "restart"); terminates what the test started. */
   run<T>(fn: () => Promise<T>, opts?: { keepWorkflows?: boolean }): Promise<T>;
 }
@@ -111,7 +119,9 @@ export function threatHarness(env: TestWorkflowEnvironment, bundle: WorkflowBund
       let last: ThreatState | undefined;
       for (let i = 0; i < timeoutMs / 50; i++) {
         try {
-          last = await h.state(ip);
+          // A safety net for the non-atomic continue-as-new of the time-skipping server (see nextRun): a stuck query
+          // is abandoned and the next poll reaches the new run.
+          last = await client.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => h.state(ip));
           if (pred(last)) return last;
         } catch {
           // the workflow may not have processed its first task yet
@@ -119,6 +129,14 @@ export function threatHarness(env: TestWorkflowEnvironment, bundle: WorkflowBund
         await new Promise((r) => setTimeout(r, 50));
       }
       throw new Error(`timed out waiting for ${what} on ${ip}; last state: status=${last?.status} outcome=${last?.outcome}`);
+    },
+    async nextRun(ip, runId, timeoutMs = 30_000) {
+      for (let i = 0; i < timeoutMs / 50; i++) {
+        const current = (await h.handle(ip).describe()).runId;
+        if (current !== runId) return current;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      throw new Error(`timed out waiting for ${ip} to continue as new past run ${runId}`);
     },
     async run(fn, runOpts = {}) {
       const main = await Worker.create({

@@ -359,8 +359,8 @@ describe('[time-skipping] threat workflow lifecycle', () => {
       await h.waitFor(ip, (x) => x.outcome === 'expired', 'first block lifted');
       const firstRun = (await handle.describe()).runId;
       await h.sight(ip, { score: 97 });
+      await h.nextRun(ip, firstRun);
       const second = await h.waitFor(ip, (x) => x.cycle === 2 && x.status === 'blocked', 'case 2 blocked');
-      assert.notEqual((await handle.describe()).runId, firstRun, 'a new run (continue-as-new)');
       assert.equal(second.priorBlocks, 1);
       // The ladder counts the earlier block: never below its second rung (24 h) for a repeat offender.
       assert.ok(second.block!.durationHours >= h.config.policy.durations.ladderHours[1], `${second.block!.durationHours} h`);
@@ -386,6 +386,7 @@ describe('[time-skipping] threat workflow lifecycle', () => {
       assert.deepEqual(h.enforcer.calls.filter((c) => c.op === 'apply').length, 1, 'applied once');
       // A later observation is news: it opens the next case.
       await h.sight(ip, { score: 97, observedAt: new Date(Date.parse(observedAt) + 1000).toISOString() });
+      await h.nextRun(ip, firstRun);
       await h.waitFor(ip, (x) => x.cycle === 2 && x.status === 'blocked', 'case 2 blocked');
     });
   });
