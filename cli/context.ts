@@ -24,6 +24,13 @@ export class CliError extends Error {
   }
 }
 
+/** Exit with this code and print nothing: what went wrong was already said (by the relaunched `palisade start`). */
+export class CliExit extends Error {
+  constructor(readonly exitCode: number) {
+    super(`exit ${exitCode}`);
+  }
+}
+
 export const globals = (cmd: Command) => cmd.optsWithGlobals<GlobalOptions>();
 
 /** Loads the configuration with the global --config/--address/--namespace flags applied on top. */
@@ -90,6 +97,7 @@ export async function withClient<T>(g: GlobalOptions, fn: (c: Connected) => Prom
 export function reportError(err: unknown, debug: boolean): number {
   let code: number = EXIT.error;
   let message: string;
+  if (err instanceof CliExit) return err.exitCode;
   if (err instanceof CliError) {
     code = err.exitCode;
     message = err.message;

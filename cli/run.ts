@@ -14,6 +14,7 @@ import { startTemporal, type TemporalHandle } from '../runtime/temporal';
 import { createWorkers, type Workers } from '../workers';
 import type { StartRole } from './commands/start';
 import { CliError, EXIT } from './context';
+import { RELAUNCHED_ENV } from './relaunch';
 
 /** Reads the locally generated control token, creating it (mode 0600) on first start. */
 async function localControlToken(file: string): Promise<string> {
@@ -28,6 +29,9 @@ async function localControlToken(file: string): Promise<string> {
   await fs.writeFile(file, `${token}\n`, { mode: 0o600 });
   return token;
 }
+
+/** Signals this close together are one signal delivered twice (cli/relaunch.ts). */
+const DUPLICATE_SIGNAL_MS = 1_000;
 
 /** Starts the parts of `role`, then waits for SIGINT/SIGTERM (or a fatal worker error) and stops them in order. */
 export async function runPalisade(config: PalisadeConfig, role: StartRole): Promise<void> {
@@ -56,10 +60,15 @@ export async function runPalisade(config: PalisadeConfig, role: StartRole): Prom
   })());
 
   let signalled = 0;
+  let firstSignalAt = 0;
   let resolveSignal!: () => void;
   const signalled$ = new Promise<void>((r) => (resolveSignal = r));
+  // A relaunched process (cli/relaunch.ts) gets a terminal Ctrl-C twice: from the terminal and relayed by its parent.
+  const relaunched = process.env[RELAUNCHED_ENV] === '1';
   const onSignal = (sig: NodeJS.Signals) => {
+    if (relaunched && signalled === 1 && Date.now() - firstSignalAt < DUPLICATE_SIGNAL_MS) return;
     signalled++;
+    firstSignalAt ||= Date.now();
     if (signalled > 1) {
       process.stderr.write(`palisade: second ${sig}, exiting without waiting\n`);
       process.exit(130);
@@ -69,6 +78,9 @@ export async function runPalisade(config: PalisadeConfig, role: StartRole): Prom
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // The parent that relaunched this process is gone (killed): nobody relays signals any more, so stop in order.
+  const onParentGone = () => onSignal('SIGTERM');
+  if (relaunched) process.once('disconnect', onParentGone);
 
   try {
     // The SDK's own metrics exporter is part of the core runtime: it must exist before the first connection.
@@ -124,5 +136,8 @@ export async function runPalisade(config: PalisadeConfig, role: StartRole): Prom
     await stop();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    process.off('disconnect', onParentGone);
+    // Let this process exit: an open IPC channel to the parent would keep it alive.
+    if (relaunched && process.connected) process.disconnect();
   }
 }

@@ -3,6 +3,8 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { loadConfig } from '../../runtime/config';
+import { workerProcessLaunch } from '../../workers/options';
 
 export interface WorkerProcessConfig {
   role: 'palisade' | 'noop';
@@ -11,7 +13,7 @@ export interface WorkerProcessConfig {
   overrides: Record<string, unknown>;
   /** A pre-built workflow bundle: bundling in the measured process would add webpack's peak to its memory. */
   bundlePath: string;
-  /** V8 old-space limit of the worker process and its workflow threads (--max-old-space-size), MB; unset = Node's. */
+  /** V8 old-space limit of the worker process (--max-old-space-size), MB, instead of config workers.processHeapMb. */
   maxOldSpaceMb?: number;
 }
 
@@ -44,9 +46,12 @@ export class BenchWorker {
   private constructor(readonly child: ChildProcess) {}
 
   static async start(cfg: WorkerProcessConfig): Promise<BenchWorker> {
+    // Started as `palisade start` starts a worker process (config workers.processHeapMb, cli/relaunch.ts).
+    const { workers } = loadConfig({ env: {}, file: '/dev/null', overrides: cfg.overrides });
+    const launch = workerProcessLaunch({ ...workers, processHeapMb: cfg.maxOldSpaceMb ?? workers.processHeapMb });
     const child = fork(path.resolve(__dirname, '../worker-process.ts'), [], {
-      execArgv: ['--import', 'tsx', ...(cfg.maxOldSpaceMb ? [`--max-old-space-size=${cfg.maxOldSpaceMb}`] : [])],
-      env: { ...process.env, PALISADE_BENCH_WORKER: JSON.stringify(cfg) },
+      execArgv: ['--import', 'tsx', ...(launch?.execArgv ?? [])],
+      env: { ...launch?.env, ...process.env, PALISADE_BENCH_WORKER: JSON.stringify(cfg) },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     const w = new BenchWorker(child);

@@ -7,7 +7,9 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import type { PalisadeConfig } from '../../domain/config';
 import type { DeepPartial } from '../../runtime/config';
-import { globals, loadCliConfig } from '../context';
+import { workerProcessLaunch } from '../../workers/options';
+import { CliExit, globals, loadCliConfig } from '../context';
+import { relaunch, shouldRelaunch } from '../relaunch';
 import type * as RunModule from '../run';
 
 export const START_ROLES = ['all', 'worker', 'enforce-worker', 'api'] as const;
@@ -56,6 +58,12 @@ export function registerStartCommand(program: Command) {
     .addHelpText('after', '\nSecrets (API keys, tokens, passwords) are never flags: flags are visible in `ps`. Set them in the environment or\nreference them in the configuration file ({ env: NAME } or { file: /path }); see `palisade config check`.')
     .action(async (opts: StartOptions, cmd: Command) => {
       const config = loadCliConfig(globals(cmd), startOverrides(opts));
+      const launch = opts.role === 'api' ? undefined : workerProcessLaunch(config.workers);
+      if (shouldRelaunch(launch)) {
+        const code = await relaunch(launch);
+        if (code !== 0) throw new CliExit(code);
+        return;
+      }
       // Loaded only for `start`: workers, the API and discord.js take seconds to load that other commands need not pay.
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { runPalisade } = require('../run') as typeof RunModule;

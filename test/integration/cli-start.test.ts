@@ -4,7 +4,7 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -39,6 +39,61 @@ function run(args: string[], env: Record<string, string> = {}): Promise<CliResul
 
 let server: ChildProcess | undefined;
 
+/** The relaunched process `palisade start` waits for (cli/relaunch.ts): its one child on Linux. */
+function relaunchedChild(parentPid: number): { pid: number; cmdline: string[]; env: string[] } {
+  const [pid] = readFileSync(`/proc/${parentPid}/task/${parentPid}/children`, 'utf8').trim().split(/\s+/).map(Number);
+  assert.ok(pid, 'palisade start has a child process');
+  const nul = (f: string) => readFileSync(`/proc/${pid}/${f}`, 'utf8').split('\0');
+  return { pid, cmdline: nul('cmdline'), env: nul('environ') };
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+async function gone(pid: number, ms = 30_000): Promise<boolean> {
+  for (let t = 0; t < ms && alive(pid); t += 100) await new Promise((r) => setTimeout(r, 100));
+  return !alive(pid);
+}
+
+function writeConfig(name: string, temporalPort: number, uiPort: number): string {
+  const file = path.join(tmp, `${name}.yaml`);
+  writeFileSync(file, [
+    `dataDir: ${path.join(tmp, name)}`,
+    'logLevel: warn',
+    'temporal:',
+    `  embedded: { port: ${temporalPort}, uiPort: ${uiPort} }`,
+    'api:',
+    '  port: 0',
+    'enforcement:',
+    '  enforcer: memory',
+  ].join('\n'));
+  return file;
+}
+
+/** Spawns `palisade start` and resolves when it says it is running. */
+async function startPalisade(configFile: string, args: string[] = [], opts: { detached?: boolean } = {}) {
+  const proc = spawn(process.execPath, [bin, 'start', '--config', configFile, ...args], {
+    cwd: tmp, env: baseEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: opts.detached ?? false,
+  });
+  const out = { stdout: '', stderr: '' };
+  proc.stderr!.on('data', (d: Buffer) => (out.stderr += d.toString()));
+  const exited = new Promise<number | null>((resolve) => proc.on('close', (code) => resolve(code)));
+  await new Promise<void>((resolve, reject) => {
+    proc.stdout!.on('data', (d: Buffer) => {
+      out.stdout += d.toString();
+      if (out.stdout.includes('Press Ctrl-C to stop.')) resolve();
+    });
+    void exited.then((code) => reject(new Error(`palisade start exited (${code}) before it was ready:\n${out.stdout}\n${out.stderr}`)));
+  });
+  return { proc, out, exited };
+}
+
 void describe('[dev-server] palisade start', () => {
   after(() => {
     if (server && server.exitCode === null) server.kill('SIGKILL');
@@ -55,32 +110,11 @@ void describe('[dev-server] palisade start', () => {
 
   void test('starts embedded Temporal, workers and API; serves a sighting end to end; stops cleanly on SIGTERM', async () => {
     const [temporalPort, uiPort] = [await freePort(), await freePort()];
-    const configFile = path.join(tmp, 'palisade.yaml');
-    writeFileSync(configFile, [
-      `dataDir: ${path.join(tmp, 'data')}`,
-      'logLevel: warn',
-      'temporal:',
-      `  embedded: { port: ${temporalPort}, uiPort: ${uiPort} }`,
-      'api:',
-      '  port: 0',
-      'enforcement:',
-      '  enforcer: memory',
-    ].join('\n'));
-
-    server = spawn(process.execPath, [bin, 'start', '--config', configFile, '--mode', 'review', '--dry-run'], {
-      cwd: tmp, env: baseEnv, stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    server.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise<number | null>((resolve) => server!.on('close', (code) => resolve(code)));
-    await new Promise<void>((resolve, reject) => {
-      server!.stdout!.on('data', (d: Buffer) => {
-        stdout += d.toString();
-        if (stdout.includes('Press Ctrl-C to stop.')) resolve();
-      });
-      void exited.then((code) => reject(new Error(`palisade start exited (${code}) before it was ready:\n${stdout}\n${stderr}`)));
-    });
+    const configFile = writeConfig('palisade', temporalPort, uiPort);
+    const started = await startPalisade(configFile, ['--mode', 'review', '--dry-run']);
+    server = started.proc;
+    const { stdout } = started.out;
+    const { exited } = started;
 
     assert.match(stdout, /Palisade is running \(role all, mode review, dry-run, namespace default\)/);
     assert.match(stdout, new RegExp(`Temporal: +127\\.0\\.0\\.1:${temporalPort} \\(embedded dev server\\)`));
@@ -121,9 +155,40 @@ void describe('[dev-server] palisade start', () => {
     assert.match(metrics, /^palisade_threat_outcomes_total\{outcome="\w+"\} 1$/m, 'the worker\'s outcome counter is in the API\'s registry');
     assert.match(metrics, /^palisade_policy_decisions_total\{kind="\w+"\} 1$/m);
 
+    // It runs in a relaunched child with the worker process limits (config workers.processHeapMb, default 256).
+    const child = relaunchedChild(server.pid!);
+    assert.ok(child.cmdline.includes('--max-old-space-size=256'), child.cmdline.join(' '));
+    assert.ok(child.env.includes('MALLOC_ARENA_MAX=2'));
+    assert.ok(child.cmdline.includes('start') && child.cmdline.includes('review'), 'the same command line');
+
     server.kill('SIGTERM');
-    assert.equal(await exited, 0, `exit code after SIGTERM; stderr:\n${stderr}`);
+    assert.equal(await exited, 0, `exit code after SIGTERM; stderr:\n${started.out.stderr}`);
+    assert.equal(alive(child.pid), false, 'the relaunched child has exited');
     assert.equal(await portOpen(temporalPort), false, 'the embedded Temporal server is stopped');
     assert.equal(await portOpen(Number(new URL(apiUrl).port)), false, 'the API is closed');
+  });
+
+  void test('Ctrl-C in a terminal (SIGINT to the whole process group) stops both processes in order, exit 0', async () => {
+    const configFile = writeConfig('ctrl-c', await freePort(), await freePort());
+    // Detached: a process group of its own, as a shell gives a foreground job.
+    const { proc, out, exited } = await startPalisade(configFile, [], { detached: true });
+    server = proc;
+    const child = relaunchedChild(proc.pid!);
+    // The terminal delivers SIGINT to the parent and the child; the parent relays its copy. One Ctrl-C, one stop.
+    process.kill(-proc.pid!, 'SIGINT');
+    assert.equal(await exited, 0, `exit code after Ctrl-C; stderr:\n${out.stderr}`);
+    assert.doesNotMatch(out.stderr, /exiting without waiting/);
+    assert.ok(await gone(child.pid), 'the child has exited');
+  });
+
+  void test('if the parent is killed, the relaunched child stops in order instead of running on unsupervised', async () => {
+    const temporalPort = await freePort();
+    const configFile = writeConfig('orphan', temporalPort, await freePort());
+    const { proc, out } = await startPalisade(configFile);
+    server = proc;
+    const child = relaunchedChild(proc.pid!);
+    proc.kill('SIGKILL');
+    assert.ok(await gone(child.pid), `the child stopped after its parent was killed; stderr:\n${out.stderr}`);
+    assert.equal(await portOpen(temporalPort), false, 'its embedded Temporal server is stopped');
   });
 });
