@@ -11,6 +11,8 @@ import { ALL_SEARCH_ATTRIBUTES } from '../../../domain/search-attributes';
 import { START_ROLES } from '../../../cli/commands/start';
 import { PERSISTENCE_PLUGIN, SCHEMA_SUBDIR, TEMPORAL_SERVER_VERSION } from '../../../domain/cluster';
 import { DYNAMIC_CONFIG } from '../../../runtime/cluster';
+import { shouldRelaunch } from '../../../cli/relaunch';
+import { hasExplicitHeapLimit, workerProcessLaunch } from '../../../workers/options';
 
 const root = path.resolve(__dirname, '../../..');
 const compose = YAML.parse(readFileSync(path.join(root, 'temporal-compose.yml'), 'utf8'), { merge: true }) as {
@@ -74,6 +76,18 @@ void describe('temporal-compose.yml', () => {
     assert.equal(services.temporal.environment.POSTGRES_SEEDS, 'postgresql');
     assert.deepEqual(palisadeServices.map(roleOf).sort(), ['api', 'enforce-worker', 'worker']);
     for (const n of palisadeServices) assert.ok((START_ROLES as readonly string[]).includes(roleOf(n)!), `${n} role is one palisade start accepts`);
+  });
+
+  void it('worker containers give Node the worker process limits the configuration names, so nothing is relaunched', () => {
+    const configured = loadConfig({ env: {}, file: path.join(root, 'config/compose/palisade.yaml') }).workers;
+    const launch = workerProcessLaunch(configured)!;
+    for (const n of palisadeServices.filter((s) => roleOf(s) !== 'api')) {
+      const env = serviceEnv(n);
+      assert.ok(hasExplicitHeapLimit([], env.NODE_OPTIONS), `${n}: NODE_OPTIONS sets the heap limit`);
+      assert.deepEqual(env.NODE_OPTIONS!.split(' '), launch.execArgv, `${n}: the same limit as workers.processHeapMb`);
+      assert.equal(env.MALLOC_ARENA_MAX, launch.env.MALLOC_ARENA_MAX, n);
+      assert.equal(shouldRelaunch(launch, env, []), false, `${n} runs as one process`);
+    }
   });
 
   void it('depends_on points at existing services, without cycles, with conditions the targets can satisfy', () => {
