@@ -12,8 +12,9 @@ export const DATABASES = { temporal: 'temporal', visibility: 'temporal_visibilit
 export const DB_USER = 'temporal';
 
 // The derived ports reach 300 below and 767 above the frontend port (clusterPorts); all stay unprivileged. The
-// server stores membership ports (frontend - 300 ..) in a PostgreSQL smallint: they must stay at or below 32767.
-export const MAX_FRONTEND_PORT = 32_767 + 300;
+// server stores membership ports in a PostgreSQL smallint: every one of them must stay at or below 32767.
+const MEMBERSHIP_OFFSETS = { frontend: -300, history: -299, matching: -298, worker: -294 } as const;
+export const MAX_FRONTEND_PORT = 32_767 - Math.max(...Object.values(MEMBERSHIP_OFFSETS));
 const port = z.number().int().min(1024 + 300).max(MAX_FRONTEND_PORT);
 
 export const clusterOptionsSchema = z.strictObject({
@@ -50,7 +51,10 @@ export function clusterPorts(frontend: number): ClusterPorts {
     history: frontend + 1,
     matching: frontend + 2,
     worker: frontend + 6,
-    membership: { frontend: frontend - 300, history: frontend - 299, matching: frontend - 298, worker: frontend - 294 },
+    membership: {
+      frontend: frontend + MEMBERSHIP_OFFSETS.frontend, history: frontend + MEMBERSHIP_OFFSETS.history,
+      matching: frontend + MEMBERSHIP_OFFSETS.matching, worker: frontend + MEMBERSHIP_OFFSETS.worker,
+    },
     metrics: frontend + 767,
     postgres: frontend + 20,
   };

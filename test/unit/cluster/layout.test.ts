@@ -2,7 +2,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  allPorts, clusterOptionsSchema, clusterPorts, incompatibility, newestPostgresMajor, serverConfig, TEMPORAL_SERVER_VERSION,
+  allPorts, clusterOptionsSchema, clusterPorts, incompatibility, MAX_FRONTEND_PORT, newestPostgresMajor, serverConfig, TEMPORAL_SERVER_VERSION,
 } from '../../../domain/cluster';
 
 describe('cluster ports', () => {
@@ -15,13 +15,17 @@ describe('cluster ports', () => {
     assert.notEqual(p.postgres, 5432, 'never the system PostgreSQL port');
   });
 
-  for (const port of [1024 + 300, 7233, 17233, 33067]) {
+  for (const port of [1024 + 300, 7233, 17233, MAX_FRONTEND_PORT]) {
     test(`frontend ${port}: every port distinct and valid`, () => {
       const ports = allPorts(clusterPorts(port));
       assert.equal(new Set(ports).size, ports.length);
       for (const x of ports) assert.ok(x >= 1 && x <= 65535, String(x));
     });
   }
+
+  test(`the highest frontend port (${MAX_FRONTEND_PORT}) keeps every membership port in the server's smallint column`, () => {
+    assert.equal(Math.max(...Object.values(clusterPorts(MAX_FRONTEND_PORT).membership)), 32_767);
+  });
 
   test('two clusters whose frontend ports differ by 1000 share no port (the test suites rely on it)', () => {
     const a = new Set(allPorts(clusterPorts(20_000)));
@@ -34,7 +38,7 @@ describe('cluster options', () => {
     ['defaults', {}, undefined],
     ['shards 0', { shards: 0 }, /shards/],
     ['port below 1024', { port: 80 }, /port/],
-    ['port whose membership ports overflow the server\'s smallint column', { port: 33_068 }, /port/],
+    ['port whose membership ports overflow the server\'s smallint column', { port: MAX_FRONTEND_PORT + 1 }, /port/],
     ['namespace with a space', { namespace: 'a b' }, /namespace/],
     ['unknown key', { pgPort: 5432 }, /pgPort|unrecognized/i],
   ];
