@@ -5,8 +5,7 @@
 // as one signal (cli/run.ts). If this parent dies, the child sees its IPC channel close and stops in order.
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
-import type { ProcessLaunch } from '../workers/options';
-import { hasExplicitHeapLimit } from '../workers/options';
+import { hasExplicitHeapLimit, type ProcessLaunch } from '../workers/options';
 
 /** Set in the child: it is the relaunched process and must not start itself again. */
 export const RELAUNCHED_ENV = 'PALISADE_RELAUNCHED';

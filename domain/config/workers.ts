@@ -15,18 +15,18 @@ export const workersSchema = z
      */
     maxCachedWorkflows: z.number().int().min(0).max(100_000).default(150),
     /**
-     * V8 old-space limit (MB) of each workflow thread. Without it V8 sizes the heap from the machine's memory (4 GB
-     * here) and collects the garbage of evictions and replays lazily, so RSS climbs with every replay long after the
-     * live set (the cached workflows) has stopped growing. Applied to the workflow threads only; the main thread's
-     * limit is Node's `--max-old-space-size` (NODE_OPTIONS) as usual. 0 leaves V8's default.
-     */
-    /**
      * V8 old-space limit (MB) of the main thread of a process that runs workers (`palisade start`, every role but
      * `api`). It can only be set when Node starts, so `palisade start` starts itself again with
      * `--max-old-space-size` (and glibc's `MALLOC_ARENA_MAX=2`) unless the limit was given already (NODE_OPTIONS or a
      * node flag). Without it V8 sizes a 4 GB heap and commits three times what the main thread uses. 0 = V8's default.
      */
     processHeapMb: z.number().int().refine((v) => v === 0 || (v >= 128 && v <= 65_536), 'must be 0 (V8 default) or 128–65536').default(256),
+    /**
+     * V8 old-space limit (MB) of each workflow thread. Without it V8 sizes the heap from the machine's memory (4 GB
+     * here) and collects the garbage of evictions and replays lazily, so RSS climbs with every replay long after the
+     * live set (the cached workflows) has stopped growing. Applied to the workflow threads only; the main thread's
+     * limit is `processHeapMb`. 0 leaves V8's default.
+     */
     workflowHeapMb: z.number().int().refine((v) => v === 0 || (v >= 64 && v <= 16_384), 'must be 0 (V8 default) or 64–16384').default(128),
     /** Threads running workflow code. Workflow tasks are CPU-bound; more threads than spare cores only add memory. */
     workflowThreadPoolSize: slots(16).default(1),
