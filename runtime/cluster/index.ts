@@ -191,7 +191,8 @@ export async function clusterStatus(dir: string): Promise<ClusterStatus> {
   };
 }
 
-function isAlive(pid: number) {
+/** Whether the process is running (a zombie counts as exited). */
+export function isAlive(pid: number) {
   try {
     process.kill(pid, 0);
     // A zombie (exited, not yet reaped by us as its parent) is gone for our purposes.

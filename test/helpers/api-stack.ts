@@ -17,6 +17,9 @@ import { submitSighting } from '../../runtime/sightings';
 import { stateQuery, threatWorkflowId } from '../../workflows/messages';
 import { createWorkers } from '../../workers';
 import { workflowBundle } from './temporal-env';
+import { waitUntil } from './wait';
+
+export { waitUntil };
 
 export interface ApiStack {
   url: string;
@@ -39,22 +42,6 @@ export function feedSighting(score: number, extra: Partial<Sighting> = {}): Sigh
     evidence: { summary: `${score} composite score from the feed`, requestCount: 62, paths: ['/.env', '/.git/config'], userAgents: ['gitleaks/8.18'] },
     ...extra,
   };
-}
-
-/** Polls until pred(value) holds; fails with the last value seen. A condition wait, not a timing assertion. */
-export async function waitUntil<T>(read: () => Promise<T>, pred: (v: T) => boolean, what: string, attempts = 600): Promise<T> {
-  let last: T | undefined;
-  let lastErr: unknown;
-  for (let i = 0; i < attempts; i++) {
-    try {
-      last = await read();
-      if (pred(last)) return last;
-    } catch (err) {
-      lastErr = err;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(last)?.slice(0, 500)}; last error: ${String(lastErr)}`);
 }
 
 export async function startApiStack(env: TestWorkflowEnvironment, overrides: DeepPartial<PalisadeConfig> = {}, opts: { operatorTimeoutMs?: number } = {}): Promise<ApiStack> {

@@ -18,6 +18,7 @@ import { submitSighting } from '../../runtime/sightings';
 import { stateQuery, threatWorkflowId } from '../../workflows/messages';
 import { palisadeSinks } from '../../workers/sinks';
 import { recordHistory } from './histories';
+import { waitUntil } from './wait';
 
 const QUERY_DEADLINE_MS = 2_000;
 
@@ -130,14 +131,10 @@ export function threatHarness(env: TestWorkflowEnvironment, bundle: WorkflowBund
       }
       throw new Error(`timed out waiting for ${what} on ${ip}; last state: status=${last?.status} outcome=${last?.outcome}`);
     },
-    async nextRun(ip, runId, timeoutMs = 30_000) {
-      for (let i = 0; i < timeoutMs / 50; i++) {
-        const current = (await h.handle(ip).describe()).runId;
-        if (current !== runId) return current;
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      throw new Error(`timed out waiting for ${ip} to continue as new past run ${runId}`);
-    },
+    nextRun: (ip, runId, timeoutMs = 30_000) => waitUntil(
+      async () => (await h.handle(ip).describe()).runId, (current) => current !== runId,
+      `${ip} to continue as new past run ${runId}`, timeoutMs / 100,
+    ),
     async run(fn, runOpts = {}) {
       const main = await Worker.create({
         connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue: queue, workflowBundle: bundle, sinks: palisadeSinks,

@@ -8,7 +8,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { isAlive } from '../../runtime/cluster';
 import { runCli, type CliResult } from '../helpers/run-cli';
+import { waitUntil } from '../helpers/wait';
 
 const root = path.resolve(__dirname, '../..');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'palisade-start-'));
@@ -47,19 +49,8 @@ function relaunchedChild(parentPid: number): { pid: number; cmdline: string[]; e
   return { pid, cmdline: nul('cmdline'), env: nul('environ') };
 }
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
-async function gone(pid: number, ms = 30_000): Promise<boolean> {
-  for (let t = 0; t < ms && alive(pid); t += 100) await new Promise((r) => setTimeout(r, 100));
-  return !alive(pid);
-}
+/** Waits up to 30 s for the process to exit. */
+const exitOf = (pid: number, what: string) => waitUntil(async () => isAlive(pid), (running) => !running, what, 300);
 
 function writeConfig(name: string, temporalPort: number, uiPort: number): string {
   const file = path.join(tmp, `${name}.yaml`);
@@ -163,7 +154,7 @@ void describe('[dev-server] palisade start', () => {
 
     server.kill('SIGTERM');
     assert.equal(await exited, 0, `exit code after SIGTERM; stderr:\n${started.out.stderr}`);
-    assert.equal(alive(child.pid), false, 'the relaunched child has exited');
+    assert.equal(isAlive(child.pid), false, 'the relaunched child has exited');
     assert.equal(await portOpen(temporalPort), false, 'the embedded Temporal server is stopped');
     assert.equal(await portOpen(Number(new URL(apiUrl).port)), false, 'the API is closed');
   });
@@ -178,7 +169,7 @@ void describe('[dev-server] palisade start', () => {
     process.kill(-proc.pid!, 'SIGINT');
     assert.equal(await exited, 0, `exit code after Ctrl-C; stderr:\n${out.stderr}`);
     assert.doesNotMatch(out.stderr, /exiting without waiting/);
-    assert.ok(await gone(child.pid), 'the child has exited');
+    await exitOf(child.pid, 'the child has exited');
   });
 
   void test('if the parent is killed, the relaunched child stops in order instead of running on unsupervised', async () => {
@@ -188,7 +179,7 @@ void describe('[dev-server] palisade start', () => {
     server = proc;
     const child = relaunchedChild(proc.pid!);
     proc.kill('SIGKILL');
-    assert.ok(await gone(child.pid), `the child stopped after its parent was killed; stderr:\n${out.stderr}`);
+    await exitOf(child.pid, `the child stopped after its parent was killed; stderr:\n${out.stderr}`);
     assert.equal(await portOpen(temporalPort), false, 'its embedded Temporal server is stopped');
   });
 });
