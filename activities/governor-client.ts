@@ -10,13 +10,14 @@
 //   by withdrawal, so no slot can free up before T (domain/governor.ts `verdict`). Human approvals always go to the
 //   governor: they are never refused, and they must be counted. A request whose key this process already sent gets
 //   the governor's own answer again, without a call (an activity retry must not turn a grant into a refusal, and the
-//   governor answers a known key the same way for as long as its window remembers it). The one case that
-//   stays inexact is a worker that dies after the governor granted and before the decision was recorded, when the
-//   retry lands in another process while the window is full: the slot is then refused there and unused until it
-//   ages out. That errs on the side of fewer unattended actions, never more.
+//   governor answers a known key the same way while it remembers it: its latest 1,000 answers within 15 minutes).
+//   The one case that stays inexact is a worker that dies after the governor granted and before the decision was
+//   recorded, when the retry lands in another process while the window is full (the slot is then refused there and
+//   unused until it ages out) or after the governor forgot the key (a grant is then counted twice). Both err on the
+//   side of fewer unattended actions, never more.
 // - The governor runs on its own task queue, so its workflow tasks never queue behind a burst of threat tasks.
 import type { Client } from '@temporalio/client';
-import { fullWindowUntil } from '../domain/governor';
+import { emptyGovernorState, fullWindowUntil } from '../domain/governor';
 import type { GovernorVerdict } from '../domain/types';
 import { GOVERNOR_WORKFLOW_ID, governorBatchUpdate, type GovernorBatchItem } from '../workflows/messages';
 
@@ -49,7 +50,7 @@ export class GovernorClient {
   async ensureStarted(): Promise<void> {
     if (this.governorStarted) return;
     await this.client.workflow.start('governorWorkflow', {
-      workflowId: this.workflowId, taskQueue: this.taskQueue, args: [{ actions: [] }], workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowId: this.workflowId, taskQueue: this.taskQueue, args: [emptyGovernorState()], workflowIdConflictPolicy: 'USE_EXISTING',
     });
     this.governorStarted = true;
   }

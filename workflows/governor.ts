@@ -1,13 +1,14 @@
 // The rate governor (workflow id `palisade-governor`): a durable sliding window over unattended actions.
 // Threat workflows reach it through activities (a workflow cannot send updates to another workflow).
 import { allHandlersFinished, condition, continueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
-import { pruneWindow, recordHuman, reserveUnattended, type GovernorState } from '../domain/governor';
+import { governorStateFrom, pruneWindow, recordHuman, reserveUnattended, type GovernorState, type LegacyGovernorState } from '../domain/governor';
 import { governorBatchUpdate, governorStateQuery } from './messages';
 
 const MAX_HISTORY_EVENTS = 2000;
 
-export async function governorWorkflow(initial: GovernorState): Promise<void> {
-  let state: GovernorState = { actions: [...(initial?.actions ?? [])] };
+// The input is the previous run's state; a run continued by the version before bucketing passes the legacy shape.
+export async function governorWorkflow(initial: Partial<GovernorState & LegacyGovernorState>): Promise<void> {
+  let state: GovernorState = governorStateFrom(initial);
   let largestWindowMinutes = 60;
   setHandler(governorBatchUpdate, (items) => items.map(({ kind, request }) => {
     largestWindowMinutes = Math.max(largestWindowMinutes, request.windowMinutes);

@@ -49,7 +49,7 @@ const pendingCount = async () => (await env.client.workflow.count(
   `WorkflowType = '${THREAT_WORKFLOW_TYPE}' AND ExecutionStatus = 'Running' AND ${SA.status.name} = 'pending_review'`,
 )).count;
 const waitPendingCount = (want: number) => waitUntil(pendingCount, (c) => c === want, `${want} pending reviews in visibility`, 1200);
-const humanActions = async () => (await env.client.workflow.getHandle(GOVERNOR_WORKFLOW_ID).query(governorStateQuery)).actions.filter((a) => a.kind === 'human');
+const humanActions = async () => (await env.client.workflow.getHandle(GOVERNOR_WORKFLOW_ID).query(governorStateQuery)).recent.filter((a) => a.kind === 'human');
 
 async function sightPending(count: number, extra: Parameters<ApiStack['sight']>[1] = {}): Promise<string[]> {
   const ips = Array.from({ length: count }, nextIp);

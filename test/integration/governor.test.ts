@@ -37,7 +37,33 @@ describe('[dev-server] rate governor', () => {
       const human = await gov.request({ kind: 'human', request: req(99) });
       assert.equal(human.granted, true, 'a human approval is never refused');
       const state = await env.client.workflow.getHandle(workflowId).query(governorStateQuery);
-      assert.equal(state.actions.filter((a) => a.granted).length, 6);
+      assert.equal(state.recent.filter((a) => a.granted).length, 6);
+      assert.equal(state.counted.reduce((n, b) => n + b.count, 0), 6, 'five grants and one human approval counted');
+      await env.client.workflow.getHandle(workflowId).terminate('test finished');
+    });
+  });
+
+  test('a governor continued by the previous version (one entry per answer) keeps its window and its answers', async () => {
+    const taskQueue = uniqueQueue('governor');
+    const workflowId = `governor-${taskQueue}`;
+    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle() });
+    await worker.runUntil(async () => {
+      const at = new Date(Date.now() - 60_000).toISOString();
+      const actions = [0, 1, 2].map((i) => ({ at, kind: 'auto' as const, key: `old/${i}`, ip: `2.2.2.${i}`, granted: i < 2 }));
+      await env.client.workflow.start('governorWorkflow', { workflowId, taskQueue, args: [{ actions }] });
+      const gov = new GovernorClient(env.client, taskQueue, workflowId);
+      const req = (key: string) => ({ key, ip: '2.2.2.9', cap: 3, windowMinutes: 60 });
+      const [retried, fresh, over] = [
+        await gov.request({ kind: 'auto', request: req('old/2') }),
+        await gov.request({ kind: 'auto', request: req('new/1') }),
+        await gov.request({ kind: 'auto', request: req('new/2') }),
+      ];
+      assert.deepEqual([retried.granted, retried.used], [false, 2], 'a key answered before the upgrade keeps its answer');
+      assert.deepEqual([fresh.granted, fresh.used], [true, 3], 'the two old grants still count');
+      assert.deepEqual([over.granted, over.fromFullWindow], [false, true], 'refused in the worker: the window is full');
+      const state = await env.client.workflow.getHandle(workflowId).query(governorStateQuery);
+      assert.deepEqual(state.recent.map((a) => a.key), ['old/0', 'old/1', 'old/2', 'new/1']);
+      assert.equal(state.counted.reduce((n, b) => n + b.count, 0), 3);
       await env.client.workflow.getHandle(workflowId).terminate('test finished');
     });
   });
@@ -63,7 +89,9 @@ describe('[dev-server] rate governor', () => {
       }
       assert.equal(await count('blocked'), 5, 'exactly the cap is blocked without a human');
       assert.equal(h.enforcer.entries.size, 5);
-      const granted = (await env.client.workflow.getHandle(h.governorWorkflowId).query(governorStateQuery)).actions.filter((a) => a.granted);
+      const governorState = await env.client.workflow.getHandle(h.governorWorkflowId).query(governorStateQuery);
+      assert.equal(governorState.counted.reduce((n, b) => n + b.count, 0), 5);
+      const granted = governorState.recent.filter((a) => a.granted);
       assert.equal(granted.length, 5);
       const grantedIps = new Set(granted.map((a) => a.ip));
       for (const ip of ips.filter((x) => !grantedIps.has(x)).slice(0, 25)) {

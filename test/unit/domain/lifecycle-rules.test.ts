@@ -1,4 +1,4 @@
-// The smaller pure rules the threat workflow relies on: governor window, duration ladder, reopen rule,
+// The smaller pure rules the threat workflow relies on (the governor's window has its own file): duration ladder, reopen rule,
 // evidence merging, the rule-based proposer and operator input validation.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -6,7 +6,6 @@ import { policySchema } from '../../../domain/config';
 import { isRepeatedSighting, shouldReopen, watchHours } from '../../../domain/cycle';
 import { checkHumanDuration, ladderStep } from '../../../domain/durations';
 import { emptyEvidence, hourlyVolume, mergeSighting } from '../../../domain/evidence';
-import { recordHuman, reserveUnattended, type GovernorState } from '../../../domain/governor';
 import { checkHoldAction, checkHumanDecision } from '../../../domain/operator-input';
 import { proposeByRules } from '../../../domain/rule-proposer';
 import type { Sighting, ThreatIntel } from '../../../domain/types';
@@ -15,34 +14,6 @@ const P = policySchema.parse({});
 const T0 = Date.parse('2026-11-22T12:00:00Z');
 const s = (score: number, at = T0, extra: Partial<Sighting> = {}): Sighting => ({
   source: 'a', score, direction: 'inbound', observedAt: new Date(at).toISOString(), evidence: {}, ...extra,
-});
-
-describe('rate governor sliding window', () => {
-  const limits = { cap: 5, windowMinutes: 60 };
-  test('grants up to the cap, then refuses with the time the next slot frees', () => {
-    let st: GovernorState = { actions: [] };
-    for (let i = 0; i < 5; i++) {
-      const r = reserveUnattended(st, limits, { key: `k${i}`, ip: `1.1.1.${i}` }, T0 + i * 60_000);
-      assert.equal(r.verdict.granted, true);
-      st = r.state;
-    }
-    const r = reserveUnattended(st, limits, { key: 'k5', ip: '1.1.1.5' }, T0 + 10 * 60_000);
-    assert.deepEqual([r.verdict.granted, r.verdict.used], [false, 5]);
-    assert.equal(r.verdict.nextSlotAt, new Date(T0 + 60 * 60_000).toISOString());
-    assert.equal(reserveUnattended(r.state, limits, { key: 'k6', ip: 'x' }, T0 + 60 * 60_000 + 1).verdict.granted, true, 'the oldest left the window');
-  });
-  test('the same key gets the same answer (activity retries)', () => {
-    const a = reserveUnattended({ actions: [] }, { cap: 0, windowMinutes: 60 }, { key: 'k', ip: 'x' }, T0);
-    const b = reserveUnattended(a.state, { cap: 5, windowMinutes: 60 }, { key: 'k', ip: 'x' }, T0 + 1000);
-    assert.equal(b.verdict.granted, false);
-    assert.equal(b.state.actions.length, 1);
-  });
-  test('human approvals are never refused but count', () => {
-    let st: GovernorState = { actions: [] };
-    for (let i = 0; i < 7; i++) st = recordHuman(st, limits, { key: `h${i}`, ip: 'x' }, T0).state;
-    assert.equal(st.actions.length, 7);
-    assert.equal(reserveUnattended(st, limits, { key: 'a', ip: 'y' }, T0).verdict.granted, false);
-  });
 });
 
 describe('duration ladder', () => {
