@@ -1,7 +1,7 @@
 // One cycle of the proactive loop (started by the `palisade-proactive-cycle` Schedule, or by run-once): scan
 // read-only, plan (rank and gate in the durable state workflow), open the investigations the plan allows, send the
 // digest. The plan is an activity result in this history: for every hotspot, its verdict and why.
-import { log, proxyActivities, proxyLocalActivities, upsertMemo, workflowInfo } from '@temporalio/workflow';
+import { log, patched, proxyActivities, proxyLocalActivities, upsertMemo, workflowInfo } from '@temporalio/workflow';
 import type { ProactiveActivities } from '../activities/proactive';
 import type { NotifyActivities } from '../activities/notify';
 import { cycleDigest } from '../domain/proactive/digest';
@@ -12,6 +12,12 @@ const scanActs = proxyActivities<ProactiveActivities>(ACTIVITY_OPTIONS.proactive
 const stateActs = proxyLocalActivities<ProactiveActivities>(LOCAL_ACTIVITY_OPTIONS.proactiveState);
 const investigateActs = proxyActivities<ProactiveActivities>(ACTIVITY_OPTIONS.alertHandoff);
 const notifyActs = proxyActivities<NotifyActivities>(ACTIVITY_OPTIONS.notify);
+
+/**
+ * Patch of 0.3: the cycle resolves the open investigations whose hotspot stopped firing (the plan lists them, with
+ * why). Plans recorded before it carry no such list, so their histories replay without the new activity calls.
+ */
+const RESOLVE_STOPPED_PATCH = 'proactive-resolve-stopped';
 
 export async function proactiveCycleWorkflow(input: ProactiveCycleInput): Promise<ProactiveCycleResult> {
   const cycleId = workflowInfo().workflowId;
@@ -31,12 +37,17 @@ export async function proactiveCycleWorkflow(input: ProactiveCycleInput): Promis
     investigations.push(await investigateActs.investigateHotspot({ cycleId, hotspot }));
   }
 
+  const resolved: NonNullable<ProactiveCycleResult['resolved']> = [];
+  if (plan.resolve?.length && patched(RESOLVE_STOPPED_PATCH)) {
+    for (const r of plan.resolve) resolved.push(await investigateActs.resolveHotspotInvestigation({ cycleId, ...r }));
+  }
+
   const verdicts: Partial<Record<HotspotVerdict, number>> = {};
   for (const d of plan.decisions) verdicts[d.verdict] = (verdicts[d.verdict] ?? 0) + 1;
   upsertMemo({ proactiveVerdicts: verdicts });
 
   let digest: ProactiveCycleResult['digest'] = 'nothing to report';
-  const n = cycleDigest(plan, investigations);
+  const n = cycleDigest(plan, investigations, resolved);
   if (n) {
     try {
       await notifyActs.notify(n);
@@ -46,5 +57,5 @@ export async function proactiveCycleWorkflow(input: ProactiveCycleInput): Promis
       log.warn('proactive digest not delivered', { error: err instanceof Error ? err.message : String(err) });
     }
   }
-  return { cycleId, hotspots: scan.hotspots.length, verdicts, investigations, digest };
+  return { cycleId, hotspots: scan.hotspots.length, verdicts, investigations, ...(resolved.length ? { resolved } : {}), digest };
 }

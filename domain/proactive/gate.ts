@@ -2,9 +2,10 @@
 // durable state workflow's planCycle update, so the reservation of a day's budget and a fingerprint's cooldown is
 // atomic with the decision (two overlapping cycles cannot both spend the last investigation).
 import {
-  HOTSPOT_SEVERITIES, ICINGA_RULE, type CyclePlan, type Hotspot, type HotspotDecision, type HotspotSeverity, type PlanCycleInput,
+  HOTSPOT_SEVERITIES, ICINGA_RULE, type CyclePlan, type Hotspot, type HotspotDecision, type HotspotSeverity, type InvestigationOutcomeInput,
+  type InvestigationToResolve, type PlanCycleInput, type ProactiveInvestigation,
 } from './types';
-import { budgetLeft, ledgerFor, MAX_INVESTIGATIONS_KEPT, MAX_PLANS_KEPT, round6, type ProactiveState } from './state';
+import { ackIdOf, budgetLeft, ledgerFor, MAX_INVESTIGATIONS_KEPT, MAX_PLANS_KEPT, round6, utcDay, type ProactiveState } from './state';
 
 export const SEVERITY_SCORE: Record<HotspotSeverity, number> = { info: 10, low: 25, medium: 50, high: 75, critical: 100 };
 const rankOf = (s: HotspotSeverity) => HOTSPOT_SEVERITIES.indexOf(s);
@@ -15,6 +16,10 @@ export function rankHotspots(hotspots: Hotspot[]): Hotspot[] {
   return [...hotspots].sort((a, b) => SEVERITY_SCORE[b.severity] - SEVERITY_SCORE[a.severity]
     || a.rule.localeCompare(b.rule) || a.fingerprint.localeCompare(b.fingerprint));
 }
+
+const sourceOfRule = (rule: string) => (rule === ICINGA_RULE ? 'icinga' : 'prometheus');
+/** Investigations the loop opened that may still be running (so a resolution applies to them). */
+const OPEN_STATUSES: ProactiveInvestigation['status'][] = ['opened', 'charged', 'merged'];
 
 const usd = (n: number) => `$${n.toFixed(n !== 0 && Math.abs(n) < 0.01 ? 4 : 2)}`;
 
@@ -32,12 +37,12 @@ export function planCycle(prev: ProactiveState, input: PlanCycleInput, nowIso: s
   let cooldowns = prev.cooldowns.filter((c) => Date.parse(c.until) > nowMs);
   const firing = new Set(scan.hotspots.map((h) => h.fingerprint));
   const ruleStatus = new Map(scan.rules.map((r) => [`${r.source}/${r.rule}`, r.status]));
+  const scannedOk = (rule: string) => ruleStatus.get(`${sourceOfRule(rule)}/${rule}`) === 'ok';
 
   // Acks last until the hotspot stops firing, seen by a scan of its rule that worked (a failed scan proves nothing).
   const pruned: CyclePlan['pruned'] = [];
   const suppressions = prev.suppressions.filter((s) => {
-    const src = s.rule === ICINGA_RULE ? 'icinga' : 'prometheus';
-    const status = ruleStatus.get(`${src}/${s.rule}`);
+    const status = ruleStatus.get(`${sourceOfRule(s.rule)}/${s.rule}`);
     let why: string | undefined;
     if (Date.parse(s.expiresAt) <= nowMs) why = `the ack expired at ${s.expiresAt}`;
     else if (status === undefined) why = `rule ${s.rule} is no longer scanned`;
@@ -47,12 +52,23 @@ export function planCycle(prev: ProactiveState, input: PlanCycleInput, nowIso: s
   });
   const muted = new Map(suppressions.map((s) => [s.fingerprint, s]));
 
+  // Open investigations (Temporal's own list, read by the scan): one whose hotspot still fires covers it (a repeat
+  // would only merge into it, so it spends no budget); one whose hotspot a working scan of its rule no longer finds
+  // is resolved by this cycle. A failed scan proves nothing, as for acks.
+  const open = new Map((scan.openInvestigations ?? []).map((o) => [o.fingerprint, o]));
+  const resolve: InvestigationToResolve[] = (scan.openInvestigations ?? [])
+    .filter((o) => !firing.has(o.fingerprint) && scannedOk(o.rule))
+    .map((o) => ({ fingerprint: o.fingerprint, ackId: ackIdOf(o.fingerprint), rule: o.rule, workflowId: o.workflowId, why: `the hotspot stopped firing (rule ${o.rule} found it no more)` }));
+
   const paused = trigger.kind === 'schedule' ? prev.paused : undefined;
   const perCycle = settings.budgets.investigationsPerCycle;
   const floor = settings.severityFloor;
   const investigatedNow: string[] = [];
   const decisions: HotspotDecision[] = [];
-  const investigations = [...prev.investigations];
+  const investigations = prev.investigations.map((i) => {
+    const r = resolve.find((x) => x.workflowId === i.workflowId && x.fingerprint === i.fingerprint);
+    return r && OPEN_STATUSES.includes(i.status) ? { ...i, status: 'resolved' as const, resolvedAt: nowIso, resolvedWhy: r.why } : i;
+  });
 
   for (const h of rankHotspots(scan.hotspots)) {
     const score = SEVERITY_SCORE[h.severity];
@@ -70,6 +86,9 @@ export function planCycle(prev: ProactiveState, input: PlanCycleInput, nowIso: s
       decide('reported', `${settings.mode} mode: scan and report only, never investigate`);
     } else if (paused) {
       decide('reported', `paused by ${paused.operator} (${paused.channel}) at ${paused.at}${paused.reason ? `: ${paused.reason}` : ''}`);
+    } else if (open.has(h.fingerprint)) {
+      const o = open.get(h.fingerprint)!;
+      decisions.push({ ...base, verdict: 'reported', investigationWorkflowId: o.workflowId, why: `already under investigation in ${o.workflowId} (open since ${o.since}): a repeat would only merge into it, so no budget is spent` });
     } else if (investigatedNow.length >= perCycle) {
       decide('reported', perCycle === 0 ? 'the cycle budget is 0 investigations' : `cycle budget used: ${perCycle} investigation(s) per cycle, spent on higher-ranked ${investigatedNow.join(', ')}`);
     } else if (ledger.investigations >= settings.budgets.investigationsPerDay) {
@@ -93,7 +112,7 @@ export function planCycle(prev: ProactiveState, input: PlanCycleInput, nowIso: s
     }
   }
 
-  const record = { cycleId: input.cycleId, at: nowIso, trigger, mode: settings.mode, decisions, rules: scan.rules, pruned };
+  const record = { cycleId: input.cycleId, at: nowIso, trigger, mode: settings.mode, decisions, rules: scan.rules, pruned, ...(scan.openInvestigations ? { resolve } : {}) };
   const plan: CyclePlan = { ...record, left: budgetLeft(ledger, settings)!, ...(paused ? { paused } : {}) };
   const state: ProactiveState = {
     ...prev, settings, ledger, suppressions, cooldowns, lastCycle: record, cycles: prev.cycles + 1,
@@ -103,13 +122,21 @@ export function planCycle(prev: ProactiveState, input: PlanCycleInput, nowIso: s
   return { plan, state };
 }
 
-/** Records whether the cycle opened a planned investigation; a failure keeps the cooldown and says why. */
-export function recordInvestigationOutcome(s: ProactiveState, o: { cycleId: string; fingerprint: string; workflowId?: string; error?: string }): void {
+/**
+ * Records whether the cycle opened a planned investigation; a failure keeps the cooldown and says why. A hotspot merged
+ * into an investigation that was already running investigated nothing new: its reservation of the day's budget is
+ * given back (no LLM call is made for a merge, so no money is charged either); the cooldown stays.
+ */
+export function recordInvestigationOutcome(s: ProactiveState, o: InvestigationOutcomeInput): void {
   const inv = s.investigations.find((i) => i.cycleId === o.cycleId && i.fingerprint === o.fingerprint);
   if (inv && inv.status === 'planned') {
-    inv.status = o.workflowId && !o.error ? 'opened' : 'failed';
+    inv.status = o.workflowId && !o.error ? (o.merged ? 'merged' : 'opened') : 'failed';
     if (o.workflowId) inv.workflowId = o.workflowId;
     if (o.error) inv.error = o.error.slice(0, 300);
+    if (inv.status === 'merged' && s.ledger.day === utcDay(inv.at) && s.ledger.investigations > 0) {
+      s.ledger = { ...s.ledger, investigations: s.ledger.investigations - 1 };
+      s.cooldowns = s.cooldowns.map((c) => (c.fingerprint === o.fingerprint ? { ...c, reason: `a merge into the open investigation ${o.workflowId} (cycle ${o.cycleId})` } : c));
+    }
   }
   if (o.error) {
     s.cooldowns = s.cooldowns.map((c) => (c.fingerprint === o.fingerprint ? { ...c, reason: `a failed investigation (cycle ${o.cycleId}: ${o.error!.slice(0, 200)})` } : c));

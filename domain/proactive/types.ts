@@ -66,10 +66,26 @@ export interface RuleScan {
   error?: string;
 }
 
+/** A proactive alert investigation Temporal still runs (visibility, read by the scan): `alert/proactive-<fingerprint>`. */
+export interface OpenInvestigation {
+  fingerprint: string;
+  workflowId: string;
+  /** The hotspot's rule (the investigation's memo name): its resolution waits for a working scan of this rule. */
+  rule: string;
+  since: string;
+}
+
 export interface ScanResult {
   at: string;
   hotspots: Hotspot[];
   rules: RuleScan[];
+  /**
+   * The proactive investigations still open, when the scan could list them (absent in cycles recorded before it, or
+   * when visibility failed: then nothing is taken as open and nothing is resolved).
+   */
+  openInvestigations?: OpenInvestigation[];
+  /** Why the open investigations could not be listed this cycle. */
+  openInvestigationsError?: string;
 }
 
 export interface ProactiveBudgets {
@@ -110,6 +126,17 @@ export interface HotspotDecision {
   probesRun: string[];
   /** Heavy probes proposed to the operator but not run (proactive.heavyProbes is off). */
   probesProposed: string[];
+  /** The open investigation that already covers this hotspot (verdict reported, no budget spent). */
+  investigationWorkflowId?: string;
+}
+
+/** An open proactive investigation whose hotspot a working scan no longer finds: the cycle resolves it. */
+export interface InvestigationToResolve {
+  fingerprint: string;
+  ackId: string;
+  rule: string;
+  workflowId: string;
+  why: string;
 }
 
 export interface Suppression {
@@ -167,10 +194,16 @@ export interface ProactiveInvestigation {
   at: string;
   /** alert/<fingerprint> when opened. */
   workflowId?: string;
-  /** planned by the gate → opened (or failed) by the cycle → charged when its LLM usage arrives. */
-  status: 'planned' | 'opened' | 'failed' | 'charged';
+  /**
+   * planned by the gate → opened (or failed) by the cycle → charged when its LLM usage arrives → resolved when the
+   * hotspot stops firing. merged: the investigation was already open, nothing new was investigated (not charged).
+   */
+  status: 'planned' | 'opened' | 'failed' | 'charged' | 'merged' | 'resolved';
   error?: string;
   costUsd?: number;
+  /** When and why the loop resolved it (status resolved). */
+  resolvedAt?: string;
+  resolvedWhy?: string;
 }
 
 export interface CycleRecord {
@@ -182,6 +215,8 @@ export interface CycleRecord {
   rules: RuleScan[];
   /** Suppressions removed by this cycle, and why (stopped firing, expired). */
   pruned: { fingerprint: string; ackId: string; why: string }[];
+  /** Open investigations this cycle resolves, and why (absent in cycles recorded before resolution existed). */
+  resolve?: InvestigationToResolve[];
 }
 
 /** The result of planning one cycle: the verdicts, recorded in the cycle's history. */
@@ -243,6 +278,17 @@ export interface InvestigationOutcomeInput {
   fingerprint: string;
   workflowId?: string;
   error?: string;
+  /** The investigation was already running: the hotspot was merged into it, nothing new investigated (refunded). */
+  merged?: boolean;
+}
+
+/** What the cycle did with an investigation it resolved (recorded in the cycle's history). */
+export interface ResolveOutcome {
+  fingerprint: string;
+  workflowId: string;
+  /** signalled = the investigation received the resolution; no_open_investigation = it had already ended. */
+  action?: 'signalled' | 'no_open_investigation';
+  error?: string;
 }
 
 /** Sent by a proactive alert investigation once its diagnosis is recorded: the LLM usage actually spent. */
@@ -263,7 +309,9 @@ export interface ProactiveCycleResult {
   skipped?: string;
   hotspots: number;
   verdicts: Partial<Record<HotspotVerdict, number>>;
-  investigations: { fingerprint: string; workflowId?: string; error?: string }[];
+  investigations: { fingerprint: string; workflowId?: string; error?: string; merged?: boolean }[];
+  /** Investigations resolved because their hotspot stopped firing. */
+  resolved?: ResolveOutcome[];
   digest: 'sent' | 'nothing to report' | 'failed';
 }
 

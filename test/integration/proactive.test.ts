@@ -31,6 +31,7 @@ import { createNotifyActivities } from '../../activities/notify';
 import { createDiscordWebhookNotifier } from '../../activities/notify/discord-webhook';
 import { createLlmClient } from '../../activities/llm';
 import { readSecret } from '../../runtime/secrets';
+import { alertStateQuery } from '../../workflows/alert-messages';
 import { PROACTIVE_SCHEDULE_ID, PROACTIVE_STATE_WORKFLOW_ID, type CyclePlan, type HotspotDecision, type ProactiveCycleResult } from '../../domain/proactive/types';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'palisade-proactive-'));
@@ -192,6 +193,9 @@ void describe('[dev-server] proactive loop against a real Prometheus', () => {
     const disk = one(c1.plan, DISK, '/var');
     const flap = one(c1.plan, FLAP);
     assert.equal(byRule(c1.plan, DISK, '/').length, 0, 'the stable filesystem is not a hotspot');
+    // Every shipped rule is a query the real Prometheus accepts (BGP, certificates... simply find nothing here).
+    assert.deepEqual(c1.plan.rules.filter((r) => r.status !== 'ok'), []);
+    assert.deepEqual(c1.plan.resolve, [], 'nothing was open, nothing to resolve');
     assert.deepEqual([disk.verdict, disk.severity, flap.verdict, flap.severity], ['investigated', 'high', 'reported', 'medium']);
     assert.match(disk.why, /top-ranked: high \(score 75\); 1 investigation\(s\) and \$100\.00 left today/);
     assert.match(flap.why, new RegExp(`cycle budget used: 1 investigation\\(s\\) per cycle, spent on higher-ranked ${disk.ackId}`));
@@ -253,6 +257,33 @@ void describe('[dev-server] proactive loop against a real Prometheus', () => {
     await recordHistory(env.client, c5.result.cycleId, 'over-budget');
   });
 
+  void test('a hotspot whose investigation is still open is reported with it: no budget, no money, no second investigation', async () => {
+    // No cooldown, so only the open investigation stands between the hotspot and a second investigation.
+    const open = { cooldownHours: 0, budgets: { investigationsPerDay: 10, usdPerDay: 100, investigationsPerCycle: 1 } };
+    const c5b = await cycle('c5b', open);
+    const data = one(c5b.plan, DISK, '/data');
+    assert.equal(data.verdict, 'investigated');
+    const spent = await charges(4);
+    const c5c = await cycle('c5c', open);
+    const again = one(c5c.plan, DISK, '/data');
+    assert.equal(again.verdict, 'reported');
+    assert.match(again.why, new RegExp(`already under investigation in alert/proactive-${data.fingerprint} \\(open since .*\\).*no budget is spent`));
+    assert.equal(again.investigationWorkflowId, `alert/proactive-${data.fingerprint}`);
+    assert.ok(!c5c.result.investigations.some((i) => i.fingerprint === data.fingerprint));
+    await sleep(1000);
+    const after = await getProactiveStatus(env.client, cfg());
+    assert.deepEqual([after.ledger.investigations, after.ledger.costUsd, after.ledger.charges.length], [spent.ledger.investigations, spent.ledger.costUsd, 4]);
+    const inv = env.client.workflow.getHandle(`alert/proactive-${data.fingerprint}`);
+    assert.equal((await inv.query(alertStateQuery)).notifications, 1, 'nothing merged into the open investigation');
+
+    // Should a delivery still meet the open investigation (visibility lagging), it is a merge: recorded as such and
+    // refunded; the investigation's own cycle retrying its delivery is not a merge.
+    const acts = createProactiveActivities({ client: env.client, config: cfg() });
+    const hotspot = { ...data, labels: {}, explanation: 'x', value: '1', probes: [], source: 'prometheus' as const };
+    assert.deepEqual(await acts.investigateHotspot({ cycleId: 'another-cycle', hotspot }), { fingerprint: data.fingerprint, workflowId: `alert/proactive-${data.fingerprint}`, merged: true });
+    assert.deepEqual(await acts.investigateHotspot({ cycleId: c5b.workflowId, hotspot }), { fingerprint: data.fingerprint, workflowId: `alert/proactive-${data.fingerprint}` });
+  });
+
   void test('ack by short id: gone from the next digest and not investigated; stops firing → pruned; returns → reported again', async () => {
     const flap = one(cycles.c5.plan, FLAP);
     const config = cfg({ budgets: { investigationsPerDay: 10, usdPerDay: 100 } });
@@ -278,6 +309,21 @@ void describe('[dev-server] proactive loop against a real Prometheus', () => {
     const c7 = await cycle('c7');
     assert.deepEqual(c7.plan.pruned, [{ fingerprint: flap.fingerprint, ackId: flap.ackId, why: 'the hotspot stopped firing' }]);
     assert.deepEqual(await listSuppressions(env.client), []);
+    // Its investigation (opened by c2) is resolved: in the cycle's plan and result, the investigation's timeline
+    // and outcome, and the loop's status.
+    const flapInv = `alert/proactive-${flap.fingerprint}`;
+    assert.deepEqual(c7.plan.resolve?.find((r) => r.fingerprint === flap.fingerprint),
+      { fingerprint: flap.fingerprint, ackId: flap.ackId, rule: FLAP, workflowId: flapInv, why: `the hotspot stopped firing (rule ${FLAP} found it no more)` });
+    assert.deepEqual(c7.result.resolved?.find((r) => r.fingerprint === flap.fingerprint), { fingerprint: flap.fingerprint, workflowId: flapInv, action: 'signalled' });
+    const closed = await env.client.workflow.getHandle(flapInv).result() as { outcome: string };
+    assert.equal(closed.outcome, 'resolved');
+    const timeline = (await env.client.workflow.getHandle(flapInv).query(alertStateQuery)).timeline;
+    assert.match(timeline.at(-1)?.detail ?? '', new RegExp(`proactive cycle ${c7.workflowId}: the hotspot stopped firing`));
+    const resolvedInv = (await getProactiveStatus(env.client, cfg())).investigations.find((i) => i.workflowId === flapInv);
+    assert.deepEqual([resolvedInv?.status, resolvedInv?.resolvedWhy], ['resolved', `the hotspot stopped firing (rule ${FLAP} found it no more)`]);
+    assert.match(String(lastDigest().embeds?.[0]?.description ?? '').replace(/\\/g, ''), new RegExp(`Investigations resolved \\(the hotspot stopped firing\\): .*${flapInv}`));
+    await recordHistory(env.client, c7.workflowId, 'resolve-stopped');
+    await recordHistory(env.client, flapInv, 'proactive-resolved');
 
     exporter.setFlapping(true);
     await promHas(flapQuery, true);

@@ -136,4 +136,44 @@ describe('rank and gate: state changes', () => {
     chargeUsage(s, { ...usage, cycleId: 'cycle-9' }, '2026-11-27T00:00:01.000Z');
     assert.deepEqual([s.ledger.day, s.ledger.costUsd, s.ledger.investigations], ['2026-11-27', 2.5, 0]);
   });
+
+  const openInv = (h: Hotspot, since = LATER(-7)) => ({ fingerprint: h.fingerprint, workflowId: `alert/proactive-${h.fingerprint}`, rule: h.rule, since });
+
+  test('a hotspot whose investigation is still open is reported with it and spends no budget (cycle or day)', () => {
+    const scan = { at: NOW, hotspots: [DISK, FLAP], rules: rulesOf([DISK, FLAP]), openInvestigations: [openInv(DISK)] };
+    const r = planCycle(state(), input([], settings(), { scan }), NOW);
+    assert.deepEqual(verdicts(r), [['aaaa', 'reported'], ['bbbb', 'investigated']], 'the cycle budget goes to the next hotspot');
+    assert.match(r.plan.decisions[0].why, new RegExp(`already under investigation in alert/proactive-${DISK.fingerprint} \\(open since ${LATER(-7)}\\).*no budget is spent`));
+    assert.equal(r.plan.decisions[0].investigationWorkflowId, `alert/proactive-${DISK.fingerprint}`);
+    assert.equal(r.state.ledger.investigations, 1, 'only the flapping target is charged to the day');
+    assert.deepEqual(r.plan.resolve, []);
+  });
+
+  test('an open investigation whose hotspot stopped firing is resolved (a failed scan of its rule proves nothing)', () => {
+    const opened = planCycle(state(), input([DISK, FLAP], settings({}, { investigationsPerCycle: 2 })), NOW).state;
+    recordInvestigationOutcome(opened, { cycleId: 'cycle-1', fingerprint: DISK.fingerprint, workflowId: `alert/proactive-${DISK.fingerprint}` });
+    recordInvestigationOutcome(opened, { cycleId: 'cycle-1', fingerprint: FLAP.fingerprint, workflowId: `alert/proactive-${FLAP.fingerprint}` });
+    const scan = { at: LATER(1), hotspots: [], openInvestigations: [openInv(DISK), openInv(FLAP)], rules: [
+      { rule: DISK.rule, source: 'prometheus' as const, status: 'ok' as const, findings: 0 },
+      { rule: FLAP.rule, source: 'prometheus' as const, status: 'error' as const, findings: 0, error: 'timeout' },
+    ] };
+    const r = planCycle(opened, input([], settings(), { scan, cycleId: 'cycle-2' }), LATER(1));
+    assert.deepEqual(r.plan.resolve, [{ fingerprint: DISK.fingerprint, ackId: DISK.ackId, rule: DISK.rule, workflowId: `alert/proactive-${DISK.fingerprint}`, why: `the hotspot stopped firing (rule ${DISK.rule} found it no more)` }]);
+    assert.deepEqual(r.state.investigations.map((i) => [i.fingerprint.slice(0, 4), i.status, i.resolvedAt ?? '-']), [['aaaa', 'resolved', LATER(1)], ['bbbb', 'opened', '-']]);
+    assert.deepEqual(r.state.lastCycle?.resolve?.length, 1, 'the status shows what the last cycle resolved');
+    // A scan recorded before open investigations were listed resolves nothing and says nothing about it.
+    const old = planCycle(opened, input([], settings(), { scan: { at: LATER(1), hotspots: [], rules: rulesOf([DISK]) }, cycleId: 'cycle-3' }), LATER(1));
+    assert.equal(old.plan.resolve, undefined);
+  });
+
+  test('a hotspot merged into an investigation that was already open gives its day budget back; the cooldown stays', () => {
+    const s = planCycle(state(), input([DISK]), NOW).state;
+    assert.equal(s.ledger.investigations, 1);
+    recordInvestigationOutcome(s, { cycleId: 'cycle-1', fingerprint: DISK.fingerprint, workflowId: `alert/proactive-${DISK.fingerprint}`, merged: true });
+    assert.deepEqual([s.ledger.investigations, s.investigations[0].status], [0, 'merged']);
+    assert.match(s.cooldowns[0].reason, /a merge into the open investigation alert\/proactive-aaaa/);
+    recordInvestigationOutcome(s, { cycleId: 'cycle-1', fingerprint: DISK.fingerprint, workflowId: `alert/proactive-${DISK.fingerprint}`, merged: true });
+    assert.equal(s.ledger.investigations, 0, 'a repeated outcome refunds nothing twice');
+    assert.deepEqual(statusOf(s, NOW).left, { investigationsToday: 12, usdToday: 10 });
+  });
 });
