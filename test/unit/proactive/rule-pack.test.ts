@@ -178,6 +178,20 @@ describe('shipped proactive rule pack', () => {
     assert.equal(config.proactive.mode, 'off', 'the loop is off by default');
   });
 
+  it('defaults: off; floor medium; 1 per cycle, 12 per day, $10 per day; cooldown 6 h; heavy probes only proposed', () => {
+    const p = loadConfig({ env: {}, file: '/dev/null', overrides: {} }).proactive;
+    assert.deepEqual([p.mode, p.severityFloor, p.budgets, p.cooldownHours, p.heavyProbes, p.icinga.enabled],
+      ['off', 'medium', { investigationsPerCycle: 1, investigationsPerDay: 12, usdPerDay: 10 }, 6, false, false]);
+    // Extending the pack in the config file: a rule of the same name replaces the shipped one, disabledRules leave out.
+    const own = { name: 'restart-churn', severity: 'high' as const, query: 'changes(process_start_time_seconds[30m]) >= 2', explanation: 'stricter here', probes: [] };
+    const extended = effectiveRulePack(loadConfig({ env: {}, file: '/dev/null', overrides: { proactive: { rules: [own], disabledRules: ['bird-bgp-session-down'] } } }));
+    assert.equal(extended.find((r) => r.name === 'restart-churn')?.query, own.query);
+    assert.equal(extended.filter((r) => r.name === 'restart-churn').length, 1);
+    assert.ok(!extended.some((r) => r.name === 'bird-bgp-session-down'));
+    assert.throws(() => effectiveRulePack(loadConfig({ env: {}, file: '/dev/null', overrides: { proactive: { disabledRules: ['no-such-rule'] } } })), /no such rule: no-such-rule/);
+    assert.throws(() => loadConfig({ env: {}, file: '/dev/null', overrides: { proactive: { rules: [{ ...own, name: 'Bad Name' }] } } }), /proactive\.rules\[0\]\.name: lower-case letters/);
+  });
+
   it('every query and probe is valid PromQL (promtool check rules)', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'palisade-proactive-rules-'));
     try {
