@@ -42,10 +42,11 @@
   }
 
   function incidentCell(d, status) {
-    const inv = (status.investigations || []).filter((i) => i.fingerprint === d.fingerprint && i.workflowId).slice(-1)[0];
+    const inv = (status.investigations || []).filter((i) => i.fingerprint === d.fingerprint && i.workflowId).slice(-1)[0]
+      || (d.investigationWorkflowId ? { workflowId: d.investigationWorkflowId } : undefined);
     if (!inv) return el('span', { class: 'muted' }, '—');
     const href = status.links && status.links.incidents && status.links.incidents[inv.workflowId];
-    const text = inv.workflowId + (inv.status === 'failed' ? ' (failed)' : '');
+    const text = inv.workflowId + (inv.status === 'failed' || inv.status === 'resolved' ? ' (' + inv.status + ')' : '');
     if (typeof href === 'string' && /^https?:\/\//.test(href)) {
       return el('a', { class: 'incident-link mono small', href, target: '_blank', rel: 'noopener noreferrer', title: 'Open the investigation in the Temporal UI' }, text + ' ↗');
     }

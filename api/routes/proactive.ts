@@ -36,9 +36,10 @@ export function createProactiveRouter({ client, config, logger }: Pick<ApiDeps, 
   router.get('/proactive/status', async (_req, res) => {
     const status = await getProactiveStatus(client, config);
     const links: Record<string, string> = {};
-    for (const i of status.investigations) {
-      const url = i.workflowId ? uiLink(i.workflowId) : undefined;
-      if (i.workflowId && url) links[i.workflowId] = url;
+    const ids = [...status.investigations.map((i) => i.workflowId), ...(status.lastCycle?.decisions ?? []).map((d) => d.investigationWorkflowId)];
+    for (const id of ids) {
+      const url = id ? uiLink(id) : undefined;
+      if (id && url) links[id] = url;
     }
     res.json({ ...status, links: { incidents: links } });
   });

@@ -95,7 +95,8 @@ export function registerProactiveCommands(program: Command) {
       if (r.skipped) return void process.stdout.write(`skipped: ${r.skipped}\n`);
       const verdicts = Object.entries(r.verdicts).map(([v, n]) => `${n} ${v.replace(/_/g, ' ')}`).join(', ');
       process.stdout.write(`${r.hotspots} hotspot(s)${verdicts ? `: ${verdicts}` : ''}; digest ${r.digest}\n`);
-      for (const i of r.investigations) process.stdout.write(`  investigation ${i.fingerprint.slice(0, 7)}: ${i.workflowId ?? `not opened: ${i.error ?? 'unknown'}`}\n`);
+      for (const i of r.investigations) process.stdout.write(`  investigation ${i.fingerprint.slice(0, 7)}: ${i.workflowId ?? `not opened: ${i.error ?? 'unknown'}`}${i.merged ? ' (already open: merged, no budget spent)' : ''}\n`);
+      for (const x of r.resolved ?? []) process.stdout.write(`  resolved ${x.workflowId}: ${x.error ?? 'the hotspot stopped firing'}\n`);
     });
 }
 
@@ -118,6 +119,7 @@ function describeStatus(s: ProactiveStatusView): string {
     }
     const failed = c.rules.filter((r) => r.status === 'error');
     for (const r of failed) out.push(`  rule ${r.rule} failed: ${r.error ?? 'unknown error'}`);
+    for (const r of c.resolve ?? []) out.push(`  resolved ${r.workflowId} (${r.ackId}): ${r.why}`);
   }
   const opened = s.investigations.filter((i) => i.workflowId).slice(-5);
   for (const i of opened) out.push(`investigation ${i.ackId} (${i.title.slice(0, 50)}): ${i.workflowId} ${i.status}${i.costUsd !== undefined ? ` $${i.costUsd.toFixed(4)}` : ''}`);
