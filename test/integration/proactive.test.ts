@@ -224,6 +224,11 @@ void describe('[dev-server] proactive loop against a real Prometheus', () => {
     // The usage the diagnosis recorded is charged: 1000 + 500 tokens at the configured prices = $2.
     const s = await charges(1);
     assert.deepEqual([s.ledger.investigations, s.ledger.costUsd, s.ledger.charges[0].promptTokens, s.ledger.charges[0].completionTokens], [1, 2, 1000, 500]);
+    // The diagnostics that ran: the rule's query and its light probe against the real Prometheus, not the heavy one.
+    const ran = (await inv.query(alertStateQuery)).diagnostics?.results ?? [];
+    assert.ok(ran.some((r) => r.query.startsWith('predict_linear(') && r.status === 'ok'), JSON.stringify(ran.map((r) => r.query)));
+    assert.ok(ran.some((r) => r.query.includes('/ node_filesystem_size_bytes') && r.status === 'ok'), 'the light probe free-ratio-now ran');
+    assert.ok(!ran.some((r) => r.query.includes('deriv(')), 'the heavy probe largest-daily-drops-7d did not run');
     await recordHistory(env.client, c1.workflowId, 'investigate-and-report');
     await recordHistory(env.client, `alert/proactive-${disk.fingerprint}`, 'proactive-origin');
   });
