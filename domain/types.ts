@@ -277,7 +277,8 @@ export interface Notification {
   title: string;
   /** Plain text; untrusted parts already sanitised by the sender. */
   body: string;
-  fields?: { name: string; value: string }[];
+  /** workflowId: the workflow a field is about (an incident), linked where the notifier knows a UI. */
+  fields?: { name: string; value: string; workflowId?: string }[];
   outcome?: ThreatOutcome;
   /** Number of earlier blocks of this IP, for "3x blocked total". */
   blockCount?: number;

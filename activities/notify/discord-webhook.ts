@@ -94,7 +94,7 @@ export function embedTextLength(e: WebhookEmbed): number {
  * Builds the webhook body for one notification, inside every Discord limit. When the fields would push the
  * embed over the 6000-character total, the description is shortened first, then trailing fields are dropped.
  */
-export function buildWebhookPayload(n: Notification, opts: { username?: string; now?: () => Date; url?: string } = {}): WebhookPayload {
+export function buildWebhookPayload(n: Notification, opts: { username?: string; now?: () => Date; url?: string; link?: (workflowId: string) => string | undefined } = {}): WebhookPayload {
   const title = discordLine(n.title, EMBED_LIMITS.title) || 'Palisade';
   const footerParts = [n.workflowId];
   if (typeof n.blockCount === 'number' && n.blockCount > 0) footerParts.push(`${n.blockCount}x blocked total`);
@@ -106,7 +106,10 @@ export function buildWebhookPayload(n: Notification, opts: { username?: string; 
   for (const f of n.fields ?? []) {
     if (fields.length >= EMBED_LIMITS.fields) break;
     const name = discordLine(f.name, EMBED_LIMITS.fieldName);
-    const value = discordBlock(f.value, EMBED_LIMITS.fieldValue);
+    // Our own link (never sender text), added after the escaping; only a plain http(s) URL fits Markdown's (…).
+    const url = f.workflowId ? opts.link?.(f.workflowId) : undefined;
+    const linkText = url && /^https?:\/\/[^\s()<>]+$/.test(url) ? `\n[open in Temporal UI](${url})` : '';
+    const value = discordBlock(f.value, EMBED_LIMITS.fieldValue - linkText.length) + linkText;
     // Discord rejects empty field names and values.
     fields.push({ name: name || '-', value: value || '-', inline: value.length <= 40 });
   }
@@ -206,7 +209,7 @@ export function createDiscordWebhookNotifier(opts: DiscordWebhookNotifierOptions
         throw ApplicationFailure.create({ type: 'DiscordWebhookNotConfigured', nonRetryable: true, message: 'Discord webhook URL is not a valid URL' });
       }
       const where = redactedWebhook(url);
-      const body = JSON.stringify(buildWebhookPayload(n, { username: opts.username, url: opts.workflowLink?.(n.workflowId) }));
+      const body = JSON.stringify(buildWebhookPayload(n, { username: opts.username, url: opts.workflowLink?.(n.workflowId), link: opts.workflowLink }));
 
       for (let attempt = 1; ; attempt++) {
         let res: Response;

@@ -22,7 +22,8 @@ export function cycleDigest(plan: CyclePlan, investigations: DigestInvestigation
     const link = inv?.workflowId ? `\ninvestigation: ${inv.workflowId}${inv.merged ? ' (already open: merged into it, no budget spent)' : ''}`
       : inv?.error ? `\ninvestigation failed: ${inv.error}`
         : d.investigationWorkflowId ? `\ninvestigation: ${d.investigationWorkflowId}` : '';
-    return { name: `[${d.severity}] ${d.title}`, value: `ack id ${d.ackId} · ${VERDICT_LABEL[d.verdict]}: ${d.why}${link}` };
+    const workflowId = inv?.workflowId ?? d.investigationWorkflowId;
+    return { name: `[${d.severity}] ${d.title}`, value: `ack id ${d.ackId} · ${VERDICT_LABEL[d.verdict]}: ${d.why}${link}`, ...(workflowId ? { workflowId } : {}) };
   });
   const more = shown.length > fields.length ? ` (${shown.length - fields.length} more on the review page)` : '';
   const body = [

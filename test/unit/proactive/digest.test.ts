@@ -30,6 +30,17 @@ describe('proactive digest to Discord', () => {
     assert.match(plain(body.embeds[0].fields![0].value), /ack id 0001aaa · investigating: why 1\ninvestigation: alert\/proactive-0001aaaabbbbcccc/);
   });
 
+  test('each investigation is linked to its Temporal UI page when a UI is known (our link, after the escaping)', () => {
+    const inv = decision(1, 'investigated');
+    const n = cycleDigest(plan([inv, decision(2, 'reported')]), [{ fingerprint: inv.fingerprint, workflowId: 'alert/proactive-0001aaaabbbbcccc' }])!;
+    const link = (id: string) => `http://127.0.0.1:8233/namespaces/default/workflows/${encodeURIComponent(id)}`;
+    const [first, second] = buildWebhookPayload(n, { link }).embeds[0].fields!;
+    assert.ok(first.value.endsWith(`\n[open in Temporal UI](${link('alert/proactive-0001aaaabbbbcccc')})`), first.value);
+    assert.ok(!second.value.includes('Temporal UI'), 'a hotspot without an investigation has no link');
+    assert.ok(!buildWebhookPayload(n).embeds[0].fields![0].value.includes('Temporal UI'), 'no UI known: no link');
+    assert.ok(!buildWebhookPayload(n, { link: () => 'javascript:alert(1)' }).embeds[0].fields![0].value.includes('javascript'), 'only http(s) links');
+  });
+
   test('muted and below-floor hotspots are left out (only counted); nothing else: no digest', () => {
     const n = cycleDigest(plan([decision(1, 'muted'), decision(2, 'below_floor'), decision(3, 'cooling_down')]), [])!;
     assert.deepEqual(n.fields!.map((f) => f.name), ['[high] disk 3 filling']);
