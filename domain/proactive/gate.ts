@@ -36,7 +36,11 @@ export function planCycle(prev: ProactiveState, input: PlanCycleInput, nowIso: s
   const ledger = { ...ledgerFor(prev.ledger, nowIso) };
   let cooldowns = prev.cooldowns.filter((c) => Date.parse(c.until) > nowMs);
   const firing = new Set(scan.hotspots.map((h) => h.fingerprint));
-  const ruleStatus = new Map(scan.rules.map((r) => [`${r.source}/${r.rule}`, r.status]));
+  // A rule's scan proves a hotspot stopped firing only if it worked and listed everything it found (a rule finding
+  // more than maxHotspotsPerRule lists some of them: the others still fire).
+  const listed = new Map<string, number>();
+  for (const h of scan.hotspots) listed.set(`${h.source}/${h.rule}`, (listed.get(`${h.source}/${h.rule}`) ?? 0) + 1);
+  const ruleStatus = new Map(scan.rules.map((r) => [`${r.source}/${r.rule}`, r.status === 'ok' && r.findings > (listed.get(`${r.source}/${r.rule}`) ?? 0) ? 'truncated' : r.status]));
   const scannedOk = (rule: string) => ruleStatus.get(`${sourceOfRule(rule)}/${rule}`) === 'ok';
 
   // Acks last until the hotspot stops firing, seen by a scan of its rule that worked (a failed scan proves nothing).

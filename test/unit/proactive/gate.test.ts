@@ -176,4 +176,14 @@ describe('rank and gate: state changes', () => {
     assert.equal(s.ledger.investigations, 0, 'a repeated outcome refunds nothing twice');
     assert.deepEqual(statusOf(s, NOW).left, { investigationsToday: 12, usdToday: 10 });
   });
+
+  test('a rule that found more hotspots than it listed (maxHotspotsPerRule) proves nothing about the unlisted ones', () => {
+    const sup = { fingerprint: FLAP.fingerprint, ackId: FLAP.ackId, rule: FLAP.rule, title: 't', reason: 'r', operator: 'o', channel: 'cli' as const, at: NOW, expiresAt: LATER(24) };
+    const other = hs('dddd111122223333', 'medium', FLAP.rule);
+    const scan = (findings: number) => ({ at: NOW, hotspots: [other], openInvestigations: [openInv(FLAP)], rules: [{ rule: FLAP.rule, source: 'prometheus' as const, status: 'ok' as const, findings }] });
+    const truncated = planCycle(state((s) => { s.suppressions = [sup]; }), input([], settings(), { scan: scan(30) }), NOW);
+    assert.deepEqual([truncated.plan.pruned, truncated.plan.resolve, truncated.state.suppressions.length], [[], [], 1]);
+    const complete = planCycle(state((s) => { s.suppressions = [sup]; }), input([], settings(), { scan: scan(1) }), NOW);
+    assert.deepEqual([complete.plan.pruned.length, complete.plan.resolve?.length, complete.state.suppressions.length], [1, 1, 0]);
+  });
 });
