@@ -1,13 +1,14 @@
 // Enforcement activities, registered on the `palisade-enforce` task queue by the enforcement worker.
 // They pick the enforcer a block names (dry-run blocks go to the simulator) and classify failures:
 // PermanentEnforcementError → non-retryable ApplicationFailure; anything else is retried with backoff.
-// Every enforcer call is timed and counted by enforcer and step (runtime/metrics/enforcement.ts), once per attempt.
+// Every enforcer call goes through enforcerCall (timed and counted by enforcer and step, once per attempt).
 import { ApplicationFailure } from '@temporalio/activity';
 import type { BlockEntry, BlockRequest, Direction, EnforcementResult } from '../domain/types';
 import { blockGone, blockTook, levelOf, summariseLevels, type BlockVerification, type PreconditionReport } from '../domain/verification';
-import { blockVerificationLevels, timedEnforcement, type EnforcementMetricStep } from '../runtime/metrics';
+import { blockVerificationLevels } from '../runtime/metrics';
+import { enforcerCall } from './enforcer-call';
 import { MemoryEnforcer } from './enforcers/memory';
-import { PermanentEnforcementError, type Enforcer } from './enforcers/types';
+import type { Enforcer } from './enforcers/types';
 import { heartbeating } from './heartbeat';
 
 /** The saga's forward step: the apply result and the verification (present and loaded, with evidence). */
@@ -44,25 +45,9 @@ export function createEnforcementActivities(deps: EnforcementDeps) {
     return e;
   }
 
-  /** One enforcer call: timed and counted under `step`, and its failure classified (permanent or retryable). */
-  async function call<T>(e: Enforcer, step: EnforcementMetricStep, op: string, fn: () => Promise<T>, ok?: (r: T) => boolean): Promise<T> {
-    return classify(`${op} on ${e.name}`, () => timedEnforcement(e.name, step, fn, ok));
-  }
-
-  async function classify<T>(op: string, fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (err) {
-      if (err instanceof PermanentEnforcementError) {
-        throw ApplicationFailure.nonRetryable(`${op}: ${err.message}`, 'PermanentEnforcementError', { reason: err.reason });
-      }
-      throw err;
-    }
-  }
-
   /** Verification after apply: present and loaded, each with its evidence. Counts the block by level reached. */
   async function verification(e: Enforcer, req: BlockRequest): Promise<BlockVerification> {
-    const levels = await call(e, 'verify', 'verify', () => e.verify(req), (l) => blockTook(l));
+    const levels = await enforcerCall(e, 'verify', 'verify', () => e.verify(req), (l) => blockTook(l));
     const level = levelOf(levels);
     if (level !== 'none') blockVerificationLevels.inc({ level: 'present' });
     if (level === 'loaded') blockVerificationLevels.inc({ level: 'loaded' });
@@ -71,7 +56,7 @@ export function createEnforcementActivities(deps: EnforcementDeps) {
 
   /** The removal check of a lift: this block's entry is gone (from the record where the enforcer keeps one). */
   async function removalCheck(e: Enforcer, req: BlockRequest): Promise<{ removed: boolean; detail: string; enforcer: string }> {
-    const r = await call(e, 'verify_removal', 'verify removal', async () => {
+    const r = await enforcerCall(e, 'verify_removal', 'verify removal', async () => {
       if (e.verifyRemoved) return e.verifyRemoved(req);
       // Gone from the configuration and, where observable, from the data plane.
       const v = await e.verify(req);
@@ -83,7 +68,7 @@ export function createEnforcementActivities(deps: EnforcementDeps) {
   return heartbeating({
     async applyBlock(req: BlockRequest): Promise<EnforcementResult> {
       const e = pick(req);
-      return call(e, 'apply', 'apply', () => e.apply(req), resultOk);
+      return enforcerCall(e, 'apply', 'apply', () => e.apply(req), resultOk);
     },
     async verifyBlock(req: BlockRequest): Promise<BlockVerification> {
       return verification(pick(req), req);
@@ -95,7 +80,7 @@ export function createEnforcementActivities(deps: EnforcementDeps) {
      */
     async enforceBlock(req: BlockRequest, settleSeconds: number): Promise<AppliedAndVerified> {
       const e = pick(req);
-      const apply = await call(e, 'apply', 'apply', () => e.apply(req), resultOk);
+      const apply = await enforcerCall(e, 'apply', 'apply', () => e.apply(req), resultOk);
       if (settleSeconds > 0) await sleepFor(settleSeconds * 1000);
       try {
         // Verified where apply says it wrote (the ownership record), not wherever the enforcer would look today.
@@ -113,12 +98,12 @@ export function createEnforcementActivities(deps: EnforcementDeps) {
     /** Would a block on this enforcer take effect at all (rules / routers / policies in place)? */
     async checkEnforcerPreconditions(input: { enforcer: string; direction?: Direction; dryRun?: boolean }): Promise<PreconditionReport> {
       const e = pick({ dryRun: Boolean(input.dryRun), enforcer: input.enforcer });
-      return call(e, 'preconditions', 'precondition check', () => e.checkPreconditions(input.direction));
+      return enforcerCall(e, 'preconditions', 'precondition check', () => e.checkPreconditions(input.direction));
     },
     /** The saga's compensation: the threat workflow calls this only to roll back a block that did not take. */
     async removeBlock(req: BlockRequest): Promise<EnforcementResult> {
       const e = pick(req);
-      return call(e, 'rollback', 'remove', () => e.remove(req), resultOk);
+      return enforcerCall(e, 'rollback', 'remove', () => e.remove(req), resultOk);
     },
     async verifyRemoval(req: BlockRequest): Promise<{ removed: boolean; detail: string; enforcer: string }> {
       return removalCheck(pick(req), req);
@@ -126,13 +111,13 @@ export function createEnforcementActivities(deps: EnforcementDeps) {
     /** Lifting in one activity: remove, then check this block's entry is gone (both results returned separately). */
     async liftBlock(req: BlockRequest): Promise<RemovedAndVerified> {
       const e = pick(req);
-      const remove = await call(e, 'remove', 'remove', () => e.remove(req), resultOk);
+      const remove = await enforcerCall(e, 'remove', 'remove', () => e.remove(req), resultOk);
       const check = await removalCheck(e, req);
       return { remove, verifyRemoval: { ...check, simulated: e === simulator, at: new Date().toISOString() } };
     },
     async listBlocks(enforcer: string): Promise<BlockEntry[]> {
       const e = pick({ dryRun: false, enforcer });
-      return call(e, 'list', 'list', () => e.list());
+      return enforcerCall(e, 'list', 'list', () => e.list());
     },
   });
 }

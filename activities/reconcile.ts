@@ -1,6 +1,7 @@
 // Reconciler activities. Two sides, registered on two workers:
 //  - main queue (needs the Temporal client): `reconcileDesiredBlocks`, `reconcileConfirmOrphans`
 //  - enforcement queue (needs the enforcers): `reconcileListEntries`, `reconcileReapply`, `reconcileRemoveOrphan`
+//    (their enforcer calls go through enforcerCall, timed and counted like the enforcement activities')
 // One factory builds both; a side whose dependency is missing fails with a clear, non-retryable error.
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
@@ -10,7 +11,8 @@ import type { ThreatState } from '../domain/threat-state';
 import type { BlockEntry, BlockRequest } from '../domain/types';
 import { blockTook, summariseLevels } from '../domain/verification';
 import { stateQuery, THREAT_WORKFLOW_TYPE, threatWorkflowId } from '../workflows/messages';
-import { PermanentEnforcementError, type Enforcer } from './enforcers/types';
+import { enforcerCall } from './enforcer-call';
+import type { Enforcer } from './enforcers/types';
 import { heartbeating } from './heartbeat';
 
 export interface ReconcileDeps {
@@ -41,15 +43,6 @@ export function createReconcileActivities(deps: ReconcileDeps) {
     if (!e) throw ApplicationFailure.nonRetryable(`no enforcer named "${name}" is configured on this worker`, 'PermanentEnforcementError');
     return e;
   };
-  const classified = async <T>(op: string, fn: () => Promise<T>): Promise<T> => {
-    try {
-      return await fn();
-    } catch (err) {
-      if (err instanceof PermanentEnforcementError) throw ApplicationFailure.nonRetryable(`${op}: ${err.message}`, 'PermanentEnforcementError', { reason: err.reason });
-      throw err;
-    }
-  };
-
   return heartbeating({
     /**
      * Visibility finds candidates (eventually consistent); each one's `state` query confirms it (strongly
@@ -123,7 +116,7 @@ export function createReconcileActivities(deps: ReconcileDeps) {
 
     async reconcileListEntries(input: { enforcer: string }): Promise<BlockEntry[]> {
       const e = enforcer(input.enforcer);
-      return classified(`list on ${e.name}`, () => e.list());
+      return enforcerCall(e, 'list', 'list', () => e.list());
     },
 
     /** Idempotent re-apply (same blockId), then a read-back. */
@@ -133,8 +126,8 @@ export function createReconcileActivities(deps: ReconcileDeps) {
         blockId: input.block.blockId, ip: input.block.ip, target: input.block.target, direction: input.block.direction,
         reason: `reconciler: restoring ${input.block.blockId} (${input.block.workflowId})`, dryRun: false, enforcer: input.enforcer,
       };
-      const applied = await classified(`re-apply on ${e.name}`, () => e.apply(req));
-      const v = await classified(`verify on ${e.name}`, () => e.verify(req));
+      const applied = await enforcerCall(e, 'apply', 're-apply', () => e.apply(req), (r) => r.ok);
+      const v = await enforcerCall(e, 'verify', 'verify', () => e.verify(req), (l) => blockTook(l));
       return { present: blockTook(v), detail: `${applied.detail}; ${summariseLevels(v)}` };
     },
 
@@ -147,7 +140,7 @@ export function createReconcileActivities(deps: ReconcileDeps) {
         blockId: input.entry.blockId!, ip, target: input.entry.target, direction: 'inbound',
         reason: 'reconciler: orphan (no workflow holds this block)', dryRun: false, enforcer: input.enforcer,
       };
-      const r = await classified(`remove on ${e.name}`, () => e.remove(req));
+      const r = await enforcerCall(e, 'remove', 'remove', () => e.remove(req), (x) => x.ok);
       return { detail: r.detail };
     },
   });

@@ -5,6 +5,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createEnforcementActivities } from '../../../activities/enforcement';
 import { MemoryEnforcer } from '../../../activities/enforcers/memory';
+import { createReconcileActivities } from '../../../activities/reconcile';
 import type { BlockRequest } from '../../../domain/types';
 import { ConfigError, loadConfig } from '../../../runtime/config';
 import {
@@ -47,6 +48,28 @@ describe('metrics set by their code paths', () => {
     assert.equal(lifted.verifyRemoval.removed, true);
     assert.equal(await calls('metrics-fw', 'remove', 'ok'), 1);
     assert.equal(await calls('metrics-fw', 'verify_removal', 'ok'), 1);
+  });
+
+  test('reconciler: its enforcer calls (list, re-apply, read-back, orphan removal) are timed and counted like the saga\'s', async () => {
+    const fw = new MemoryEnforcer('recon-fw');
+    const acts = createReconcileActivities({ enforcers: { 'recon-fw': fw } });
+    const block = { workflowId: 'threat/198.51.100.7', ip: '198.51.100.7', target: '198.51.100.7/32', blockId: '198.51.100.7#1', direction: 'inbound' as const };
+    assert.equal((await acts.reconcileReapply({ enforcer: 'recon-fw', block })).present, true);
+    assert.deepEqual([await calls('recon-fw', 'apply', 'ok'), await calls('recon-fw', 'verify', 'ok')], [1, 1]);
+    const entries = await acts.reconcileListEntries({ enforcer: 'recon-fw' });
+    assert.equal(await calls('recon-fw', 'list', 'ok'), 1);
+    await acts.reconcileRemoveOrphan({ enforcer: 'recon-fw', entry: entries.find((x) => x.blockId === block.blockId)! });
+    assert.equal(await calls('recon-fw', 'remove', 'ok'), 1);
+
+    fw.faults.failApply = 1;
+    await assert.rejects(acts.reconcileReapply({ enforcer: 'recon-fw', block }), /firewall unreachable/);
+    assert.equal(await failures('recon-fw', 'apply'), 1, 'a failed re-apply is a failed apply');
+    fw.faults.verifyAlwaysAbsent = true;
+    assert.equal((await acts.reconcileReapply({ enforcer: 'recon-fw', block })).present, false);
+    assert.equal(await failures('recon-fw', 'verify'), 1, 'a re-applied block that did not take is a failed verification');
+    fw.faults.permanentApplyError = 'bad credentials';
+    await assert.rejects(acts.reconcileReapply({ enforcer: 'recon-fw', block }), (e: Error & { nonRetryable?: boolean }) => e.nonRetryable === true && /re-apply on recon-fw: bad credentials/.test(e.message));
+    assert.equal(await failures('recon-fw', 'apply'), 2);
   });
 
   test('scans: ok sets the last success; a throw is a failed run and is rethrown; a missing source is skipped', async () => {
