@@ -3,6 +3,7 @@
 import client from 'prom-client';
 import type { Client } from '@temporalio/client';
 import { THREAT_WORKFLOW_TYPE } from '../../workflows/messages';
+import { oldestStart } from './oldest-pending';
 import { once, registry } from './registry';
 
 export const humanDecisions = once('palisade_human_decisions_total', () => new client.Counter({
@@ -52,20 +53,10 @@ export const VISIBILITY_GAUGES = {
   palisade_pending_reviews: 'Threat workflows waiting for a human decision (from Temporal visibility).',
   palisade_active_blocks: 'Threat workflows holding a block (from Temporal visibility).',
   palisade_open_threats: 'Running threat workflows (from Temporal visibility).',
-  palisade_oldest_pending_review_age_seconds: 'Age of the oldest pending review, from the start of its run (from Temporal visibility; absent when none is pending).',
+  palisade_oldest_pending_review_age_seconds: 'Age of the oldest pending review, from the start of its run (from Temporal visibility in a bounded number of calls; absent when none is pending).',
 } as const;
 type VisibilityGaugeName = keyof typeof VISIBILITY_GAUGES;
 export const REVIEW_TIMEOUT_GAUGE = 'palisade_review_timeout_seconds';
-
-/** Start time of the oldest running threat run waiting for a review (a review is asked seconds after its run starts). */
-async function oldestPendingReviewStart(temporal: Client): Promise<number | undefined> {
-  let oldest: number | undefined;
-  for await (const w of temporal.workflow.list({ query: threatQuery('pending_review'), pageSize: 1000 })) {
-    const t = w.startTime.getTime();
-    if (oldest === undefined || t < oldest) oldest = t;
-  }
-  return oldest;
-}
 
 /**
  * Gauges answered from Temporal visibility at scrape time: the workflows are the system of record, so there is no
@@ -92,7 +83,7 @@ export function registerVisibilityGauges(temporal: Client, opts: { reviewTimeout
     palisade_active_blocks: count('blocked'),
     palisade_open_threats: count(),
     palisade_oldest_pending_review_age_seconds: async () => {
-      const start = await oldestPendingReviewStart(temporal);
+      const { start } = await oldestStart(temporal, threatQuery('pending_review'));
       return start === undefined ? undefined : Math.max(0, (Date.now() - start) / 1000);
     },
   };
