@@ -10,7 +10,9 @@ import { sanitizeUntrusted } from '../../domain/sanitize';
 import { ICINGA_RULE, type Hotspot, type HotspotSeverity, type RuleScan } from '../../domain/proactive/types';
 import { makeHotspot } from './hotspot';
 
-export const ICINGA_SOFT_FILTER = 'service.state != 0 && service.state_type == 0 && service.acknowledgement == 0 && service.downtime_depth == 0';
+// A service never checked yet (pending) reports state UNKNOWN in a SOFT state type: it has no check result, and is
+// not a problem.
+export const ICINGA_SOFT_FILTER = 'service.state != 0 && service.state_type == 0 && service.acknowledgement == 0 && service.downtime_depth == 0 && service.last_check_result != null';
 export const ICINGA_ATTRS = ['name', 'display_name', 'host_name', 'state', 'state_type', 'check_attempt', 'max_check_attempts', 'last_check_result', 'last_state_change'];
 
 const STATE_NAMES: Record<number, string> = { 1: 'WARNING', 2: 'CRITICAL', 3: 'UNKNOWN' };
@@ -66,7 +68,8 @@ export async function scanIcinga(cfg: ProactiveConfig['icinga'], password: strin
     for (const r of body.results.slice(0, maxFindings)) {
       const a = r.attrs ?? {};
       const state = Number(a.state);
-      if (!(state in STATE_NAMES) || a.state_type !== 0) continue; // the filter said so; a server ignoring it must not page us
+      // The filter said so; a server ignoring it must not page us.
+      if (!(state in STATE_NAMES) || a.state_type !== 0 || !a.last_check_result) continue;
       const host = sanitizeUntrusted(a.host_name, 200);
       const service = sanitizeUntrusted(a.name, 200);
       const output = sanitizeUntrusted(a.last_check_result?.output ?? '', 300);
