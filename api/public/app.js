@@ -1,5 +1,5 @@
 // Palisade review page: sign-in, sign-out and the refresh loop over the sections (pending.js, blocks.js, and panels
-// that register through onRefresh / onSignOut, such as proactive.js). Loaded after the section scripts it drives.
+// that register through onRefresh / onSignOut, see panel.js). Loaded after the section scripts it drives, before the panels.
 'use strict';
 
 (function () {
@@ -14,12 +14,11 @@
     }));
   }
 
-  // Panels in their own files (proactive.js) refresh with the page and are reset on sign-out.
+  // Panels in their own files (panel.js: incidents.js, proactive.js) refresh with the page and are reset on sign-out.
   const refreshers = [];
   const signOutHooks = [];
   P.onRefresh = (fn) => void refreshers.push(fn);
   P.onSignOut = (fn) => void signOutHooks.push(fn);
-  window.PalisadeReview = { el: P.el, api, session, fmtTime: P.fmtTime, fmtRelative: P.fmtRelative, onRefresh: P.onRefresh, onSignOut: P.onSignOut };
 
   let timer = null;
   let inFlight = false;

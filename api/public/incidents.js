@@ -7,33 +7,11 @@
 (function () {
   const R = window.PalisadeReview;
   if (!R) return;
-  const { el, api, session, fmtTime, fmtRelative } = R;
+  const { el, api, session, fmtTime, fmtRelative, table, formStatus } = R;
   const $ = (id) => document.getElementById(id);
   const label = (s) => String(s || 'unknown').replace(/_/g, ' ');
   const severityClass = { critical: 'score score-crit', warning: 'score score-high', info: 'score score-low', unknown: 'score' };
   const VERBS = { approve: 'Approved', reject: 'Rejected', acknowledge: 'Acknowledged' };
-
-  function panel() {
-    return $('incidents');
-  }
-
-  /** Builds the panel's skeleton once (the same panel/table markup as the threat tables). */
-  function skeleton() {
-    const root = panel();
-    if (root.dataset.built) return;
-    root.dataset.built = '1';
-    const table = el('table', { id: 'incidents-table', hidden: true },
-      el('thead', {}, el('tr', {}, ['Incident', 'Severity', 'Alert', 'Status', 'Since', 'Decided by'].map((h) => el('th', {}, h)), el('th', { class: 'actions-col' }, 'Decision'))),
-      el('tbody', { id: 'incidents-body' }));
-    root.append(
-      el('div', { class: 'panel-head' },
-        el('h2', {}, 'Incidents ', el('span', { class: 'count', id: 'incidents-count' }, '0')),
-        el('span', { class: 'muted small', id: 'incidents-pending' })),
-      el('p', { class: 'banner error', id: 'incidents-error', role: 'alert', hidden: true }),
-      el('p', { class: 'empty', id: 'incidents-empty' }, 'No open alert investigation.'),
-      el('div', { class: 'table-wrap' }, table),
-    );
-  }
 
   // Forms keep what the operator is typing across refreshes: one per incident, reused.
   const forms = new Map();
@@ -42,7 +20,7 @@
     const kept = forms.get(id);
     if (kept) return kept;
     const comment = el('input', { name: 'comment', maxlength: 2000, placeholder: 'Why (recorded)', 'aria-label': 'Comment on incident ' + id });
-    const status = el('span', { class: 'form-status small', role: 'status' });
+    const status = formStatus();
     const buttons = ['approve', 'reject', 'acknowledge'].map((d) => el('button', {
       type: 'button', class: 'btn btn-small ' + (d === 'approve' ? 'btn-primary' : 'btn-secondary'), dataset: { action: d },
     }, d === 'approve' ? 'Approve' : d === 'reject' ? 'Reject' : 'Ack'));
@@ -50,22 +28,19 @@
       const body = { decision, approver: session.name, channel: 'review-page' };
       if (comment.value.trim()) body.comment = comment.value.trim();
       for (const b of buttons) b.disabled = true;
-      status.className = 'form-status small';
-      status.textContent = 'Sending…';
+      status.sending();
       try {
         const r = await api('POST', '/api/incidents/' + encodeURIComponent(id) + '/decision', body);
-        status.className = 'form-status small ok';
-        status.textContent = VERBS[decision] + ' — recorded (execution: ' + r.decision.execution.replace(/_/g, ' ') + ').';
+        status.ok(VERBS[decision] + ' — recorded (execution: ' + r.decision.execution.replace(/_/g, ' ') + ').');
         node.dataset.done = String(Date.now());
-        setTimeout(refresh, 300);
+        setTimeout(incidents.refresh, 300);
       } catch (err) {
-        status.className = 'form-status small error';
-        status.textContent = err.message;
+        status.error(err.message);
         for (const b of buttons) b.disabled = false;
       }
     }
     for (const b of buttons) b.addEventListener('click', () => send(b.dataset.action));
-    const node = el('div', { class: 'hold incident-decide', dataset: { incident: id } }, comment, ...buttons, status);
+    const node = el('div', { class: 'hold incident-decide', dataset: { incident: id } }, comment, ...buttons, status.node);
     forms.set(id, node);
     return node;
   }
@@ -103,43 +78,29 @@
     for (const id of [...forms.keys()]) if (!shown.has(id)) forms.delete(id);
     $('incidents-body').replaceChildren(...rows);
     const pending = items.filter((x) => x.summary.status === 'awaiting_decision').length;
-    $('incidents-count').textContent = String(items.length);
     $('incidents-pending').textContent = pending ? pending + ' awaiting a decision' : '';
-    $('incidents-empty').hidden = items.length > 0;
-    $('incidents-table').hidden = items.length === 0;
+    R.showCount('incidents', items.length);
   }
 
-  let inFlight = false;
-  async function refresh() {
-    if (!session.token || inFlight) return;
-    inFlight = true;
-    skeleton();
-    try {
+  const incidents = R.panel({
+    id: 'incidents',
+    title: 'Incidents',
+    summaryId: 'incidents-pending',
+    build: () => [
+      el('p', { class: 'empty', id: 'incidents-empty' }, 'No open alert investigation.'),
+      el('div', { class: 'table-wrap' }, table('incidents-table', ['Incident', 'Severity', 'Alert', 'Status', 'Since', 'Decided by'], 'Decision')),
+    ],
+    async load() {
       const list = (await api('GET', '/api/incidents')).incidents;
       // The state (diagnosis, decision) of the first 50; the rest show what the list has.
-      const items = await Promise.all(list.map(async (summary, n) => {
+      return Promise.all(list.map(async (summary, n) => {
         if (n >= 50) return { summary };
         try { return { summary, state: (await api('GET', '/api/incidents/' + encodeURIComponent(summary.id))).state }; }
         catch { return { summary }; }
       }));
-      panel().hidden = false;
-      render(items);
-      $('incidents-error').hidden = true;
-    } catch (err) {
-      panel().hidden = false;
-      $('incidents-error').textContent = 'Could not load the incidents: ' + err.message;
-      $('incidents-error').hidden = false;
-    } finally {
-      inFlight = false;
-    }
-  }
-
-  R.onRefresh(refresh);
-  R.onSignOut(() => {
-    forms.clear();
-    const root = panel();
-    root.replaceChildren();
-    delete root.dataset.built;
-    root.hidden = true;
+    },
+    render,
+    loadError: 'Could not load the incidents',
+    reset: () => forms.clear(),
   });
 })();
