@@ -12,6 +12,7 @@ import { scanLines, scannerIps } from '../helpers/access-log';
 import { freePort, startRole, writeConfig, type RoleProcess } from '../helpers/cluster';
 import { parseProm, sumOf, namesIn, type Sample } from '../helpers/prom-text';
 import { createDevServerEnv } from '../helpers/temporal-env';
+import { unknownLabels } from '../helpers/promql-labels';
 
 const TOKEN = 'metrics-test-control-token-0123456789abcdef';
 const DASHBOARD = path.resolve(__dirname, '../../docs/monitoring/grafana-dashboard.json');
@@ -140,5 +141,13 @@ describe('[dev-server] /metrics of the api, worker and enforce-worker processes'
     const dashboard = await readFile(DASHBOARD, 'utf8');
     const sdkNames = new Set([...namesIn(sdkWorker), ...namesIn(sdkEnforce)]);
     for (const name of new Set(dashboard.match(/\btemporal_[a-z_]+/g) ?? [])) assert.ok(sdkNames.has(name), `the dashboard's ${name} is exported by the SDK`);
+    // ... and every label its queries group by or show is one the SDK puts on that series.
+    const sdkLabels = new Map<string, Set<string>>();
+    for (const x of [...sdkWorker, ...sdkEnforce]) for (const k of Object.keys(x.labels)) (sdkLabels.get(x.name) ?? sdkLabels.set(x.name, new Set()).get(x.name)!).add(k);
+    const labelsOf = (name: string) => (sdkLabels.has(name) ? [...sdkLabels.get(name)!] : undefined);
+    const panels = (JSON.parse(dashboard) as { panels: { title: string; targets?: { expr: string; legendFormat?: string }[] }[] }).panels;
+    const problems = panels.flatMap((p) => (p.targets ?? []).filter((t) => /\btemporal_/.test(t.expr))
+      .flatMap((t) => unknownLabels(t.expr, labelsOf, [t.legendFormat ?? ''], /^temporal_/).map((x) => `panel "${p.title}": ${x}`)));
+    assert.deepEqual(problems, []);
   });
 });

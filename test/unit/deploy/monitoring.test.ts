@@ -11,6 +11,7 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { llmTokens } from '../../../activities/proposal/metrics';
 import { collectProcessMetrics, registry, REVIEW_TIMEOUT_GAUGE, VISIBILITY_GAUGES } from '../../../runtime/metrics';
+import { unknownLabels } from '../../helpers/promql-labels';
 
 const root = path.resolve(__dirname, '../../..');
 const RULES = path.join(root, 'docs/monitoring/palisade-alerts.yml');
@@ -142,6 +143,31 @@ describe('monitoring: alerting rules and the Grafana dashboard', () => {
     for (const [what, list] of [['rules', exprs], ['dashboard', queries]] as const) {
       for (const name of palisadeNames(list.join('\n'))) assert.ok(names.has(name), `${what} use ${name}, which no code registers`);
     }
+  });
+
+  it('every label the rules and the dashboard select, group by or show is one those Palisade metrics carry', async () => {
+    await registeredNames();
+    const scrapeTime = new Set<string>([...Object.keys(VISIBILITY_GAUGES), REVIEW_TIMEOUT_GAUGE]);
+    const labelsOf = (name: string): string[] | undefined => {
+      if (scrapeTime.has(name)) return [];
+      const m = registry.getSingleMetric(name) ?? registry.getSingleMetric(name.replace(/_(bucket|sum|count)$/, ''));
+      return m ? [...((m as unknown as { labelNames?: string[] }).labelNames ?? [])] : undefined;
+    };
+    const problems: string[] = [];
+    for (const r of rulesFile().groups.flatMap((g) => g.rules)) {
+      problems.push(...unknownLabels(r.expr, labelsOf, Object.values(r.annotations), /^palisade_/).map((p) => `rule ${r.alert}: ${p}`));
+    }
+    const dashboard = JSON.parse(readFileSync(DASHBOARD, 'utf8')) as { panels: { title: string; targets?: { expr: string; legendFormat?: string }[] }[] };
+    for (const panel of dashboard.panels) {
+      for (const t of panel.targets ?? []) {
+        if (!/\bpalisade_/.test(t.expr)) continue; // the SDK's series: test/integration/metrics.test.ts
+        problems.push(...unknownLabels(t.expr, labelsOf, [t.legendFormat ?? ''], /^palisade_/).map((p) => `panel "${panel.title}": ${p}`));
+      }
+    }
+    assert.deepEqual(problems, []);
+    // The check sees a wrong label (a test that cannot fail is no test).
+    assert.match(unknownLabels('sum by (channel) (increase(palisade_threat_outcomes_total{result="x"}[1h]))', labelsOf, ['{{decision}}']).join('\n'),
+      /palisade_threat_outcomes_total\{result\}: no such label\n.*by\/without \(channel\)[^\n]*\n.*template \{\{decision\}\}/);
   });
 
   it('the dashboard charts what an SRE alerts on', () => {
