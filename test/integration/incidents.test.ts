@@ -157,6 +157,15 @@ void describe('[dev-server] incidents control plane: API, CLI and signed links o
     assert.match(second.body.error, /already approved by alice via api/);
     assert.deepEqual((await decisionsInHistory(env.client, id)).map((d) => d.input), [{ decision: 'approve', operator: 'alice', channel: 'api', comment: 'scale the pool' }]);
 
+    // Decisions by channel, for incidents too: as submitted (accepted, and the refused second one) and as recorded by
+    // the workflow (through its metrics sink; this stack runs API and worker in one process, one registry).
+    const metric = (text: string, name: string, labels: string) =>
+      Number(new RegExp(`^${name}\\{${labels}\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+    const scraped = await waitUntil(async () => (await fetch(`${stack.url}/metrics`)).text(),
+      (t) => metric(t, 'palisade_human_decisions_recorded_total', 'subject="incident",decision="approve",channel="api"') === 1, 'the recorded incident decision counted');
+    assert.equal(metric(scraped, 'palisade_human_decisions_total', 'subject="incident",decision="approve",channel="api",result="accepted"'), 1);
+    assert.equal(metric(scraped, 'palisade_human_decisions_total', 'subject="incident",decision="reject",channel="api",result="invalid_state"'), 1);
+
     await postAlert(stack, 'resolved', id, 'HighLatency');
     assert.equal((await env.client.workflow.getHandle(`alert/${id}`).result()).decision?.operator, 'alice');
     await recordHistory(env.client, `alert/${id}`, 'api-approved-resolved');
