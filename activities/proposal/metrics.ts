@@ -1,10 +1,7 @@
-// LLM cost and latency accounting on prom-client's default registry (served by the API's /metrics).
+// LLM cost and latency, and intel lookups, on the process registry (runtime/metrics): set by the proposal and intel
+// activities, so served by the /metrics of the worker that runs them (the API's in the all-in-one `palisade start`).
 import client from 'prom-client';
-
-function once<T extends client.Metric>(name: string, make: () => T): T {
-  // Modules can be loaded twice under test runners; reuse what is already registered.
-  return (client.register.getSingleMetric(name) as T | undefined) ?? make();
-}
+import { once } from '../../runtime/metrics/registry';
 
 export const llmTokens = once('palisade_llm_tokens_total', () => new client.Counter({
   name: 'palisade_llm_tokens_total',
