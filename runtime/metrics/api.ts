@@ -2,6 +2,7 @@
 // path every channel but the Temporal UI takes), signed links, and gauges answered from Temporal visibility.
 import client from 'prom-client';
 import type { Client } from '@temporalio/client';
+import { ALERT_DECISIONS } from '../../domain/alerts';
 import { THREAT_WORKFLOW_TYPE } from '../../workflows/messages';
 import { oldestStart } from './oldest-pending';
 import { once, registry } from './registry';
@@ -39,9 +40,12 @@ export const authFailures = once('palisade_api_auth_failures_total', () => new c
 /** What a human decision is about: a threat (an IP) or an incident (an alert investigation). */
 export type DecisionSubject = 'threat' | 'incident';
 
+/** The decision label's values: a refused request's decision is caller text, so anything else is counted as `invalid`. */
+const DECISION_LABELS: ReadonlySet<string> = new Set([...ALERT_DECISIONS, 'approve', 'reject']);
+
 /** Counts one submitted human decision (runtime/operator-actions.ts, which every channel of the API process uses). */
 export const countSubmittedDecision = (subject: DecisionSubject, decision: unknown, channel: string, result: string) =>
-  humanDecisions.inc({ subject, decision: String(decision ?? 'unknown').slice(0, 16), channel, result });
+  humanDecisions.inc({ subject, decision: typeof decision === 'string' && DECISION_LABELS.has(decision) ? decision : 'invalid', channel, result });
 
 const threatQuery = (status?: string) =>
   `WorkflowType = '${THREAT_WORKFLOW_TYPE}' AND ExecutionStatus = 'Running'${status ? ` AND PalisadeStatus = '${status}'` : ''}`;

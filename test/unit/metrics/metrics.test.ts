@@ -9,9 +9,11 @@ import { createReconcileActivities } from '../../../activities/reconcile';
 import type { BlockRequest } from '../../../domain/types';
 import { ConfigError, loadConfig } from '../../../runtime/config';
 import {
-  countedScan, enforcementDuration, enforcementFailures, governorCap, governorUsed, governorVerdicts, lastSuccessfulScan, recordGovernorVerdict,
+  countedScan, enforcementDuration, enforcementFailures, governorCap, governorUsed, governorVerdicts, humanDecisions, lastSuccessfulScan, recordGovernorVerdict,
   scans, serveMetrics,
 } from '../../../runtime/metrics';
+import { submitDecision, submitIncidentDecision } from '../../../runtime/operator-actions';
+import type { Client } from '@temporalio/client';
 
 type Metric = { get(): Promise<{ values: { labels: Record<string, string | number>; value: number; metricName?: string }[] }> };
 const value = async (m: Metric, labels: Record<string, string>, metricName?: string) =>
@@ -70,6 +72,18 @@ describe('metrics set by their code paths', () => {
     fw.faults.permanentApplyError = 'bad credentials';
     await assert.rejects(acts.reconcileReapply({ enforcer: 'recon-fw', block }), (e: Error & { nonRetryable?: boolean }) => e.nonRetryable === true && /re-apply on recon-fw: bad credentials/.test(e.message));
     assert.equal(await failures('recon-fw', 'apply'), 2);
+  });
+
+  test('a refused decision\'s caller text never becomes a label value (decision counted as invalid)', async () => {
+    const noClient = {} as Client;
+    for (const decision of ['approve-all-the-things', 'x'.repeat(64), 'reboot']) {
+      await assert.rejects(submitDecision(noClient, '203.0.113.50', { decision, approver: 'eve', channel: 'api' } as never), /decision/);
+      await assert.rejects(submitIncidentDecision(noClient, 'c0ffee', { decision, approver: 'eve', channel: 'api' } as never), /decision/);
+    }
+    const labels = (await (humanDecisions as unknown as Metric).get()).values.map((v) => String(v.labels.decision));
+    assert.deepEqual([...new Set(labels)], ['invalid']);
+    assert.equal(await value(humanDecisions as unknown as Metric, { subject: 'threat', decision: 'invalid', result: 'invalid_input' }), 3);
+    assert.equal(await value(humanDecisions as unknown as Metric, { subject: 'incident', decision: 'invalid', result: 'invalid_input' }), 3);
   });
 
   test('scans: ok sets the last success; a throw is a failed run and is rethrown; a missing source is skipped', async () => {
