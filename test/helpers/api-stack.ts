@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import pino from 'pino';
+import type { Notifier } from '../../activities/notify/index';
 import { MemoryEnforcer } from '../../activities/enforcers/memory';
 import { createApiServer, type RunningApiServer } from '../../api/server';
 import type { ApiSecrets } from '../../api/secrets';
@@ -44,7 +45,9 @@ export function feedSighting(score: number, extra: Partial<Sighting> = {}): Sigh
   };
 }
 
-export async function startApiStack(env: TestWorkflowEnvironment, overrides: DeepPartial<PalisadeConfig> = {}, opts: { operatorTimeoutMs?: number } = {}): Promise<ApiStack> {
+export async function startApiStack(
+  env: TestWorkflowEnvironment, overrides: DeepPartial<PalisadeConfig> = {}, opts: { operatorTimeoutMs?: number; notifiers?: Notifier[] } = {},
+): Promise<ApiStack> {
   const queue = `api-${randomUUID().slice(0, 8)}`;
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'palisade-api-'));
   const config = loadConfig({
@@ -64,7 +67,7 @@ export async function startApiStack(env: TestWorkflowEnvironment, overrides: Dee
   const enforcer = new MemoryEnforcer('memory');
   const workers = await createWorkers({
     config, connection: env.nativeConnection, client: env.client, logger, enforcers: { memory: enforcer },
-    workflowBundle: await workflowBundle(),
+    workflowBundle: await workflowBundle(), notifiers: opts.notifiers,
   });
   const running = workers.run();
   let server: RunningApiServer;

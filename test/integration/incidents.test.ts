@@ -12,12 +12,16 @@ import { createDevServerEnv } from '../helpers/temporal-env';
 import { startApiStack, waitUntil, type ApiStack } from '../helpers/api-stack';
 import { runCli, type CliResult } from '../helpers/run-cli';
 import { decisionsInHistory, postAlert, waitForIncident } from '../helpers/incidents';
+import { startFakeDiscord, type FakeDiscord } from '../fakes/discord-webhook';
+import { createDiscordReviewPoster } from '../../api/discord/notifiers';
 import { recordHistory } from '../helpers/histories';
 import { handleButton, handleCommand, operatorOpsFor } from '../../api/discord/handlers';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'palisade-incidents-'));
 let env: TestWorkflowEnvironment;
 let stack: ApiStack;
+let discord: FakeDiscord;
+const DISCORD_CHANNEL = '200000000000000002';
 
 function cli(args: string[], extraEnv: Record<string, string> = {}): Promise<CliResult> {
   return runCli(['--address', env.address, '--namespace', env.namespace ?? 'default', ...args], {
@@ -39,17 +43,28 @@ const noStack = (r: CliResult) => assert.doesNotMatch(r.stderr, /\n\s+at /, 'no 
 void describe('[dev-server] incidents control plane: API, CLI and signed links on the alert investigation workflow', () => {
   before(async () => {
     env = await createDevServerEnv();
-    stack = await startApiStack(env);
+    // The workers notify through the real Discord review poster, against a local Discord API.
+    discord = await startFakeDiscord({ botToken: 'bot-token-xyz' });
+    const poster = createDiscordReviewPoster({ botToken: async () => 'bot-token-xyz', channelIds: [DISCORD_CHANNEL], api: discord.apiBase });
+    stack = await startApiStack(env, {}, { notifiers: [poster] });
   });
   after(async () => {
     await stack?.stop();
     await env?.teardown();
+    await discord?.close();
   });
 
   void test('Alertmanager webhook → `incidents pending` lists it → `incidents decide … approved` → the history records operator and channel', async () => {
     const id = 'c0ffee0000000001';
     await postAlert(stack, 'firing', id);
     await waitForIncident(env.client, id, (s) => s.status === 'awaiting_decision', 'awaiting_decision');
+    // Awaiting a decision, the investigation notifies: Discord gets the incident message with its decision buttons.
+    const buttonsOf = (m: { body: any }): string[] => (m.body.components ?? []).flatMap((row: any) => row.components).map((c: any) => c.custom_id as string);
+    const posted = await waitUntil(async () => discord.channelMessages.filter((m) => buttonsOf(m).some((c) => c.endsWith(`:${id}`))), (m) => m.length > 0, 'the Discord incident message');
+    assert.equal(posted.length, 1);
+    assert.equal(posted[0]!.channelId, DISCORD_CHANNEL);
+    assert.deepEqual(buttonsOf(posted[0]!), ['approve', 'reject', 'acknowledge'].map((a) => `palisade:incident:${a}:${id}`));
+    assert.match(JSON.stringify(posted[0]!.body.embeds), /Incident awaiting a decision: DiskFull/);
 
     // The pending list is a visibility query: wait until the status attribute has been indexed.
     const listed = await waitUntil(() => cli(['incidents', 'pending']), (r) => r.stdout.includes(id), 'the CLI pending list');
