@@ -1,6 +1,7 @@
 // What every command shares: global options, configuration loading, the Temporal client, errors and exit codes.
 import { Client, Connection } from '@temporalio/client';
 import { readFileSync } from 'node:fs';
+import os from 'node:os';
 import type { Command } from 'commander';
 import type { PalisadeConfig } from '../domain/config';
 import { ConfigError, loadConfig, type DeepPartial } from '../runtime/config';
@@ -122,4 +123,17 @@ export function parseHours(v: string): number {
   const n = Number(v);
   if (!Number.isFinite(n) || n <= 0) throw new CliError(`not a positive number of hours: ${JSON.stringify(v)}`, EXIT.usage);
   return n;
+}
+
+/** --operator, else the login name: over SSH that is who is deciding (recorded as the approver). */
+export function operatorName(given: string | undefined): string {
+  if (given !== undefined) return given;
+  let login = process.env.USER || process.env.LOGNAME;
+  try {
+    login ||= os.userInfo().username;
+  } catch {
+    // no passwd entry (some containers)
+  }
+  if (!login) throw new CliError('name who decides with --operator (no login name is known)', EXIT.usage);
+  return login;
 }

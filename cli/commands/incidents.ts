@@ -1,13 +1,12 @@
 // `palisade incidents pending|show|decide`: the incidents (alert investigations) an on-call operator decides over
 // SSH. The decision goes through runtime/operator-actions (channel 'cli'), the same path as every other channel.
-import os from 'node:os';
 import type { Command } from 'commander';
 import { ALERT_INVESTIGATION_STATUSES, type AlertDecisionKind, type AlertInvestigationState } from '../../domain/alerts';
 import { threatUiLink } from '../../domain/temporal-ui';
 import { getIncident, INCIDENT_PENDING_STATUS, listIncidents, requireUndecided, type IncidentDetail } from '../../runtime/incidents';
 import { normaliseIncidentId, submitIncidentDecision } from '../../runtime/operator-actions';
 import { signIncidentLink } from '../../runtime/signed-links';
-import { CliError, EXIT, globals, loadCliConfig, printJson, withClient } from '../context';
+import { CliError, EXIT, globals, loadCliConfig, operatorName, printJson, withClient } from '../context';
 import { linkSigning } from './sign';
 import { table } from './threats';
 
@@ -20,19 +19,6 @@ export function parseIncidentDecision(word: string): AlertDecisionKind {
   const d = DECISION_WORDS[word.trim().toLowerCase()];
   if (!d) throw new CliError(`the decision must be approved, rejected or acknowledged, not ${JSON.stringify(word.slice(0, 40))}`, EXIT.usage);
   return d;
-}
-
-/** --operator, else the login name: over SSH that is who is deciding. */
-function operatorName(given: string | undefined): string {
-  if (given !== undefined) return given;
-  let login = process.env.USER || process.env.LOGNAME;
-  try {
-    login ||= os.userInfo().username;
-  } catch {
-    // no passwd entry (some containers)
-  }
-  if (!login) throw new CliError('name who decides with --operator (no login name is known)', EXIT.usage);
-  return login;
 }
 
 export function registerIncidentCommands(program: Command) {

@@ -6,7 +6,7 @@ import type { ThreatState } from '../../domain/threat-state';
 import { BULK_FILTER_CRITERIA } from '../../domain/bulk-selection';
 import type { HumanDecision } from '../../domain/types';
 import { getThreat, listThreats, submitDecision, submitHoldAction, type ThreatDetail } from '../../runtime/operator-actions';
-import { CliError, EXIT, globals, parseHours, printJson, withClient } from '../context';
+import { CliError, EXIT, globals, operatorName, parseHours, printJson, withClient } from '../context';
 import { decideAll, parseCount, parseFilterOption, pendingFooter } from './bulk';
 import { resolveFilter } from '../../runtime/bulk-decisions';
 
@@ -49,8 +49,8 @@ export function registerThreatCommands(program: Command) {
       .description(name === 'approve'
         ? 'approve the proposed block of an IP, or with --all of every pending review (a filter narrows it)'
         : 'reject the proposed block of an IP, or with --all every pending review (a filter narrows it)')
-      .requiredOption('--operator <name>', 'who decides (recorded in the audit trail)')
-      .requiredOption('--comment <text>', 'why (recorded in the audit trail)')
+      .option('--operator <name>', 'who decides (recorded in the audit trail; default: your login name)')
+      .option('--comment <text>', 'why (recorded in the audit trail)')
       // Without --case the decision is bound to the case pending at this moment (and says which one it was).
       .option('--case <ref>', 'the case you looked at (<cycle>-<nonce>, as `threats show` prints); refused if another case is pending')
       .option('--all', `${name} every pending review (with --filter: those matching it); needs --expected-count`)
@@ -58,10 +58,10 @@ export function registerThreatCommands(program: Command) {
       .option('--expected-count <n>', 'with --all: how many reviews you saw pending; refused, with nothing decided, if another number matches now', parseCount)
       .option('--json', 'with --all: machine-readable per-IP results');
 
-  type DecisionOpts = { operator: string; comment: string; duration?: number; case?: string; all?: boolean; filter?: string; expectedCount?: number; json?: boolean };
+  type DecisionOpts = { operator?: string; comment?: string; duration?: number; case?: string; all?: boolean; filter?: string; expectedCount?: number; json?: boolean };
   const decide = (name: 'approve' | 'reject') => async (ip: string | undefined, opts: DecisionOpts, cmd: Command) => {
     const d: HumanDecision = {
-      decision: name, approver: opts.operator, channel: 'cli', comment: opts.comment,
+      decision: name, approver: operatorName(opts.operator), channel: 'cli', ...(opts.comment !== undefined ? { comment: opts.comment } : {}),
       ...(opts.duration !== undefined ? { durationHours: opts.duration } : {}),
     };
     if (opts.all || ip === undefined) return decideAll(d, ip, opts, cmd);

@@ -28,8 +28,9 @@ let n = 0;
 const nextIp = () => `45.148.${Math.floor(n / 250)}.${(n++ % 250) + 1}`;
 
 function cli(args: string[]): Promise<CliResult> {
+  // USER: the operator recorded when --operator is not given (over SSH, the login name).
   return runCli(['--address', env.address, '--namespace', env.namespace ?? 'default', ...args], {
-    cwd: tmp, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmp, PALISADE_CONFIG: '/dev/null' },
+    cwd: tmp, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmp, PALISADE_CONFIG: '/dev/null', USER: 'alice' },
   });
 }
 
@@ -80,7 +81,8 @@ void describe('[dev-server] bulk decisions: CLI, API, Discord and the review pag
     assert.equal(noCount.code, 2, noCount.stderr);
     assert.match(noCount.stderr, /--expected-count is required with --all/);
 
-    const refused = await cli(['approve', '--all', '--expected-count', '49', '--operator', 'alice', '--comment', 'wave of scanners']);
+    // The commands exactly as an operator types them (the operator is the login name; a comment is optional).
+    const refused = await cli(['approve', '--all', '--expected-count', '49']);
     assert.equal(refused.code, 4, refused.stdout + refused.stderr);
     assert.match(refused.stderr, /^palisade: all pending reviews match 50 case\(s\) now, not the 49 expected; nothing was decided/);
     assert.doesNotMatch(refused.stderr, /\n\s+at /, 'no stack trace');
@@ -92,7 +94,7 @@ void describe('[dev-server] bulk decisions: CLI, API, Discord and the review pag
     assert.equal(await pendingCount(), 50);
     assert.equal((await humanActions().catch(() => [])).length, 0, 'the governor counted nothing');
 
-    const approved = await cli(['approve', '--all', '--expected-count', '50', '--operator', 'alice', '--comment', 'wave of scanners']);
+    const approved = await cli(['approve', '--all', '--expected-count', '50']);
     assert.equal(approved.code, 0, approved.stdout + approved.stderr);
     assert.match(approved.stdout, /^approved 50 of 50 \(all pending reviews\) as alice$/m);
     for (const ip of ips) {
@@ -100,7 +102,7 @@ void describe('[dev-server] bulk decisions: CLI, API, Discord and the review pag
       assert.equal(s.review?.decision?.decision, 'approve');
       assert.equal(s.review?.decision?.approver, 'alice');
       assert.equal(s.review?.decision?.channel, 'cli');
-      assert.equal(s.review?.decision?.comment, 'wave of scanners');
+      assert.equal(s.review?.decision?.comment, undefined);
       assert.equal(s.review?.decision?.case, s.review?.case, 'each decision records the case it was bound to');
       assert.equal(s.governor?.granted, true, 'the human approval was counted (countHumanApproval)');
     }
