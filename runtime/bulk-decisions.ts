@@ -76,22 +76,30 @@ export async function resolveFilter(client: Client, filter: BulkFilter): Promise
   return matched;
 }
 
-/** Distinct IPs (in their canonical form where they parse; the rest are reported per IP as invalid input). */
+/**
+ * Distinct IPs, in their canonical form. An entry that is not an IP is bad input: the whole list is refused before
+ * anything is decided (never half of a list); a case decided elsewhere meanwhile is a per-IP result instead.
+ */
 function distinctTargets(targets: BulkTarget[]): Item[] {
   if (!Array.isArray(targets) || targets.length === 0) throw new OperatorActionError('invalid_input', 'no IPs given');
   if (targets.length > BULK_MAX_IPS) throw new OperatorActionError('invalid_input', `at most ${BULK_MAX_IPS} IPs per bulk decision (got ${targets.length})`);
   const byIp = new Map<string, Item>();
+  const invalid: string[] = [];
   for (const t of targets) {
-    const item: Item = typeof t === 'string' ? { ip: t } : { ip: String(t.ip), ...(t.case !== undefined ? { case: t.case } : {}) };
-    let key = item.ip;
+    const item: Item = typeof t === 'string' ? { ip: t } : { ip: String(t?.ip), ...(t?.case !== undefined ? { case: t.case } : {}) };
+    let key: string;
     try {
       key = normaliseThreatIp(item.ip);
     } catch {
-      // reported per IP by submitDecision
+      invalid.push(JSON.stringify(item.ip.slice(0, 64)));
+      continue;
     }
     const prev = byIp.get(key);
     if (prev && prev.case !== item.case) throw new OperatorActionError('invalid_input', `${key} is listed twice with different cases`);
     if (!prev) byIp.set(key, item);
+  }
+  if (invalid.length > 0) {
+    throw new OperatorActionError('invalid_input', `not an IP address: ${invalid.slice(0, 5).join(', ')}${invalid.length > 5 ? ` and ${invalid.length - 5} more` : ''}; nothing was decided`);
   }
   return [...byIp.values()];
 }

@@ -155,6 +155,8 @@ void describe('[dev-server] bulk decisions: CLI, API, Discord and the review pag
       [{ ...base, filter: { all: false }, expectedCount: 1 }, /filter\.all/],
       [{ ...base, ips: [crowd[0], crowd[1]], expectedCount: 3 }, /names 2 distinct IP\(s\) but expectedCount is 3/],
       [{ ...base, filter: { all: true }, expectedCount: 5, case: '1-9f2c4e1a7b3d' }, /case/],
+      // A list with an entry that is not an IP is refused whole: the valid IPs beside it are not decided either.
+      [{ ...base, ips: [crowd[0], 'not-an-ip', { ip: '10.0.0.0/8' }], expectedCount: 3 }, /not an IP address: "not-an-ip", "10\.0\.0\.0\/8"; nothing was decided/],
     ];
     for (const [body, message] of bad) {
       const r = await call('POST', '/api/decisions/bulk', body);
