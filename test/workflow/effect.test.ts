@@ -87,7 +87,8 @@ void describe('[dev-server] block verification: the effect from the access log',
       await approvedBlock(h, ip);
       // Blocked on the firewall, but the requests come in through another path (a CDN) and reach the backend.
       appendFileSync(file, `${line(ip, { status: 200, origin: 200, path: '/.env' })}\n${line(ip, { status: 404, origin: 404, path: '/.git/config' })}\n`);
-      const s = await h.waitFor(ip, (x) => x.verification?.review !== undefined, 'review opened');
+      // The effect is recorded while the case is still enforcing; wait until the saga has settled on an outcome.
+      const s = await h.waitFor(ip, (x) => x.verification?.review !== undefined && x.status !== 'enforcing', 'review opened');
       assert.equal(s.verification!.effect!.outcome, 'ineffective');
       assert.equal(s.verification!.next!.step, 'review');
       assert.equal(s.status, 'blocked', 'the block is kept by default');
