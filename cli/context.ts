@@ -125,6 +125,11 @@ export function parseHours(v: string): number {
   return n;
 }
 
+/** The --operator option of every command that acts: who acts, recorded in the history (default: the login name). */
+export function operatorOption(c: Command, who = 'who acts'): Command {
+  return c.option('--operator <name>', `${who} (recorded in the audit trail; default: your login name)`);
+}
+
 /** --operator, else the login name: over SSH that is who is deciding (recorded as the approver). */
 export function operatorName(given: string | undefined): string {
   if (given !== undefined) return given;

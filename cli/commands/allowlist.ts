@@ -2,20 +2,19 @@
 import type { Command } from 'commander';
 import { protectedCidrProblem } from '../../domain/never-block';
 import { addAllowlistEntry, listAllowlist, removeAllowlistEntry } from '../../runtime/allowlist';
-import { CliError, EXIT, globals, printJson, withClient } from '../context';
+import { CliError, EXIT, globals, operatorName, operatorOption, printJson, withClient } from '../context';
 import { table } from './threats';
 
 export function registerAllowlistCommands(program: Command) {
   const allowlist = program.command('allowlist').description('the runtime allowlist (CIDRs that are never blocked)');
 
-  allowlist
+  operatorOption(allowlist
     .command('add <cidr>')
-    .description('add an IP or CIDR')
-    .requiredOption('--operator <name>', 'who adds it')
+    .description('add an IP or CIDR'), 'who adds it')
     .option('--description <text>', 'why', '')
     .option('--expires <iso>', 'ISO timestamp after which the entry stops applying')
     .option('--hours <hours>', 'expire after this many hours')
-    .action(async (cidr: string, opts: { operator: string; description: string; expires?: string; hours?: string }, cmd: Command) => {
+    .action(async (cidr: string, opts: { operator?: string; description: string; expires?: string; hours?: string }, cmd: Command) => {
       let expiresAt = opts.expires;
       if (opts.hours !== undefined) {
         const h = Number(opts.hours);
@@ -26,17 +25,18 @@ export function registerAllowlistCommands(program: Command) {
       // The config's rule for never-block lists, checked before connecting (the API applies the same one).
       const problem = protectedCidrProblem(cidr);
       if (problem) throw new CliError(`refused: ${problem}`, EXIT.usage);
+      const operator = operatorName(opts.operator);
       const entries = await withClient(globals(cmd), ({ client, config }) =>
-        addAllowlistEntry(client, config, { cidr, description: opts.description, ...(expiresAt ? { expiresAt } : {}) }, opts.operator));
+        addAllowlistEntry(client, config, { cidr, description: opts.description, ...(expiresAt ? { expiresAt } : {}) }, operator));
       process.stdout.write(`added ${cidr}; the allowlist has ${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}\n`);
     });
 
-  allowlist
+  operatorOption(allowlist
     .command('remove <cidr>')
-    .description('remove an entry')
-    .requiredOption('--operator <name>', 'who removes it')
-    .action(async (cidr: string, opts: { operator: string }, cmd: Command) => {
-      const entries = await withClient(globals(cmd), ({ client, config }) => removeAllowlistEntry(client, config, cidr, opts.operator));
+    .description('remove an entry'), 'who removes it')
+    .action(async (cidr: string, opts: { operator?: string }, cmd: Command) => {
+      const operator = operatorName(opts.operator);
+      const entries = await withClient(globals(cmd), ({ client, config }) => removeAllowlistEntry(client, config, cidr, operator));
       process.stdout.write(`removed ${cidr}; the allowlist has ${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}\n`);
     });
 

@@ -6,7 +6,7 @@ import { threatUiLink } from '../../domain/temporal-ui';
 import { getIncident, INCIDENT_PENDING_STATUS, listIncidents, requireUndecided, type IncidentDetail } from '../../runtime/incidents';
 import { normaliseIncidentId, submitIncidentDecision } from '../../runtime/operator-actions';
 import { signIncidentLink } from '../../runtime/signed-links';
-import { CliError, EXIT, globals, loadCliConfig, operatorName, printJson, withClient } from '../context';
+import { CliError, EXIT, globals, loadCliConfig, operatorName, operatorOption, printJson, withClient } from '../context';
 import { linkSigning } from './sign';
 import { table } from './threats';
 
@@ -52,10 +52,9 @@ export function registerIncidentCommands(program: Command) {
       process.stdout.write(describeIncident(detail, link));
     });
 
-  incidents
+  operatorOption(incidents
     .command('decide <id> <decision>')
-    .description('record a decision (approved, rejected or acknowledged); it is recorded, never executed')
-    .option('--operator <name>', 'who decides (recorded in the audit trail; default: your login name)')
+    .description('record a decision (approved, rejected or acknowledged); it is recorded, never executed'), 'who decides')
     .option('--comment <text>', 'why (recorded in the audit trail)')
     .action(async (id: string, word: string, opts: { operator?: string; comment?: string }, cmd: Command) => {
       const decision = parseIncidentDecision(word);

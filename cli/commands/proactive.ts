@@ -1,25 +1,15 @@
 // `palisade proactive …`: the proactive loop's status, its suppressions (acks), and the operator actions. Every action
 // goes through runtime/proactive.ts (channel 'cli'), the same code path as the API, the review page and Discord.
-import os from 'node:os';
 import type { Command } from 'commander';
 import type { ProactiveStatusView } from '../../runtime/proactive';
 import {
   ackHotspot, getProactiveStatus, listSuppressions, pauseProactive, resumeProactive, runProactiveOnce, unackHotspot,
 } from '../../runtime/proactive';
 import type { Suppression } from '../../domain/proactive/types';
-import { globals, parseHours, printJson, withClient } from '../context';
+import { globals, operatorName, operatorOption, parseHours, printJson, withClient } from '../context';
 import { table } from './threats';
 
-/** Over SSH the session's login name is who acts, unless --operator names the person. */
-const sessionUser = () => {
-  try {
-    return os.userInfo().username;
-  } catch {
-    return process.env.USER ?? '';
-  }
-};
-const operatorOption = (c: Command) => c.option('--operator <name>', 'who acts (recorded in the loop\'s history; default: your login name)');
-const operatorOf = (o: { operator?: string }) => o.operator ?? sessionUser();
+const operatorOf = (o: { operator?: string }) => operatorName(o.operator);
 
 export function registerProactiveCommands(program: Command) {
   const proactive = program.command('proactive').description('the proactive loop: hotspots, acks (suppressions), pause, resume, run a cycle');

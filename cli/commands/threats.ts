@@ -6,7 +6,7 @@ import type { ThreatState } from '../../domain/threat-state';
 import { BULK_FILTER_CRITERIA } from '../../domain/bulk-selection';
 import type { HumanDecision } from '../../domain/types';
 import { getThreat, listThreats, submitDecision, submitHoldAction, type ThreatDetail } from '../../runtime/operator-actions';
-import { CliError, EXIT, globals, operatorName, parseHours, printJson, withClient } from '../context';
+import { CliError, EXIT, globals, operatorName, operatorOption, parseHours, printJson, withClient } from '../context';
 import { decideAll, parseCount, parseFilterOption, pendingFooter } from './bulk';
 import { resolveFilter } from '../../runtime/bulk-decisions';
 
@@ -44,12 +44,11 @@ export function registerThreatCommands(program: Command) {
     });
 
   const decision = (name: 'approve' | 'reject') =>
-    program
+    operatorOption(program
       .command(`${name} [ip]`)
       .description(name === 'approve'
         ? 'approve the proposed block of an IP, or with --all of every pending review (a filter narrows it)'
-        : 'reject the proposed block of an IP, or with --all every pending review (a filter narrows it)')
-      .option('--operator <name>', 'who decides (recorded in the audit trail; default: your login name)')
+        : 'reject the proposed block of an IP, or with --all every pending review (a filter narrows it)'), 'who decides')
       .option('--comment <text>', 'why (recorded in the audit trail)')
       // Without --case the decision is bound to the case pending at this moment (and says which one it was).
       .option('--case <ref>', 'the case you looked at (<cycle>-<nonce>, as `threats show` prints); refused if another case is pending')
@@ -76,27 +75,25 @@ export function registerThreatCommands(program: Command) {
   decision('approve').option('--duration <hours>', 'block duration in hours (within policy bounds)', parseHours).action(decide('approve'));
   decision('reject').action(decide('reject'));
 
-  program
+  operatorOption(program
     .command('release <ip>')
-    .description('lift an active block now')
-    .requiredOption('--operator <name>', 'who releases (recorded in the audit trail)')
+    .description('lift an active block now'), 'who releases')
     .option('--reason <text>', 'why')
-    .action(async (ip: string, opts: { operator: string; reason?: string }, cmd: Command) => {
+    .action(async (ip: string, opts: { operator?: string; reason?: string }, cmd: Command) => {
       const block = await withClient(globals(cmd), ({ client }) => submitHoldAction(client, ip, {
-        action: 'release', by: opts.operator, channel: 'cli', ...(opts.reason ? { reason: opts.reason } : {}),
+        action: 'release', by: operatorName(opts.operator), channel: 'cli', ...(opts.reason ? { reason: opts.reason } : {}),
       }));
       process.stdout.write(`release of ${ip} recorded${block ? ` (block ${block.target})` : ''}\n`);
     });
 
-  program
+  operatorOption(program
     .command('extend <ip>')
     .description('extend an active block')
-    .requiredOption('--hours <hours>', 'hours added to the current expiry', parseHours)
-    .requiredOption('--operator <name>', 'who extends (recorded in the audit trail)')
+    .requiredOption('--hours <hours>', 'hours added to the current expiry', parseHours), 'who extends')
     .option('--reason <text>', 'why')
-    .action(async (ip: string, opts: { hours: number; operator: string; reason?: string }, cmd: Command) => {
+    .action(async (ip: string, opts: { hours: number; operator?: string; reason?: string }, cmd: Command) => {
       const block = await withClient(globals(cmd), ({ client }) => submitHoldAction(client, ip, {
-        action: 'extend', hours: opts.hours, by: opts.operator, channel: 'cli', ...(opts.reason ? { reason: opts.reason } : {}),
+        action: 'extend', hours: opts.hours, by: operatorName(opts.operator), channel: 'cli', ...(opts.reason ? { reason: opts.reason } : {}),
       }));
       process.stdout.write(`extended ${ip} by ${opts.hours} h${block?.expiresAt ? `; now expires ${block.expiresAt}` : ''}\n`);
     });
