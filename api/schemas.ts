@@ -7,7 +7,7 @@ export const approverField = z
   .trim()
   .min(1, 'approver is required: name the person acting')
   .max(100)
-  .regex(/^[^\p{Cc}]+$/u, 'must not contain control characters');
+  .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters');
 
 /** API callers may say they are the review page; every other channel has its own entry point. */
 export const apiChannel = z.enum(['api', 'review-page']).default('api');

@@ -36,7 +36,7 @@ export const THREAT_STATUSES: readonly ThreatStatus[] = [
   'closed', 'watching',
 ];
 
-const approver = z.string().trim().min(1, 'approver is required').max(100).regex(/^[^\p{Cc}]+$/u, 'approver must not contain control characters');
+const approver = z.string().trim().min(1, 'approver is required').max(100).regex(/^[^\p{Cc}]*$/u, 'approver must not contain control characters');
 const comment = z.string().trim().max(1000).optional();
 const hours = z.number().positive().max(24 * 365 * 10);
 

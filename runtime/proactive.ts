@@ -30,7 +30,7 @@ export function proactiveSettings(config: Pick<PalisadeConfig, 'proactive'>): Pr
   };
 }
 
-const operator = z.string().trim().min(1, 'operator is required').max(100).regex(/^[^\p{Cc}]+$/u, 'operator must not contain control characters');
+const operator = z.string().trim().min(1, 'operator is required').max(100).regex(/^[^\p{Cc}]*$/u, 'operator must not contain control characters');
 const channel = z.enum(PROACTIVE_CHANNELS);
 const hex = z.string().trim().toLowerCase().regex(/^[0-9a-f]+$/, 'must be hexadecimal');
 const target = {

@@ -75,6 +75,6 @@ void describe('[dev-server] palisade make-permanent', () => {
   test('bad input: no open workflow, not an IP, a blank operator', async () => {
     refused(await cli(['make-permanent', '45.146.7.99', '--operator', 'dave']), 3, /no open threat workflow for 45\.146\.7\.99/);
     refused(await cli(['make-permanent', 'not-an-ip', '--operator', 'dave']), 2, /not a single IP address/);
-    refused(await cli(['make-permanent', '45.146.7.21', '--operator', ' ']), 2, /by is required: every decision records who made it/);
+    refused(await cli(['make-permanent', '45.146.7.21', '--operator', ' ']), 2, /^palisade: invalid hold action: by: approver is required\n$/);
   });
 });
