@@ -56,7 +56,7 @@ const bulkFilter = z.strictObject({
  * `expectedCount` is the number of cases the operator saw: required with a filter (a different count now is a 409),
  * checked against the list's distinct IPs when given with one.
  */
-export const bulkDecisionBody = z.strictObject({
+export const bulkDecisionBody = z.preprocess(allAsFilter, z.strictObject({
   decision: z.enum(['approve', 'reject']),
   approver: approverField,
   comment: comment.optional(),
@@ -69,7 +69,15 @@ export const bulkDecisionBody = z.strictObject({
   .refine((b) => (b.ips === undefined) !== (b.filter === undefined), { message: 'give either ips (an explicit list) or filter, exactly one', path: ['ips'] })
   .refine((b) => b.filter === undefined || b.expectedCount !== undefined, {
     message: 'expectedCount is required with a filter: the number of pending reviews you looked at', path: ['expectedCount'],
-  });
+  }));
+
+/** `{"all": true, …}` is short for `{"filter": {"all": true}, …}` (beside a filter or a list it is left to be refused). */
+function allAsFilter(body: unknown): unknown {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return body;
+  const { all, ...rest } = body as Record<string, unknown>;
+  if (all !== true || 'filter' in rest || 'ips' in rest) return body;
+  return { ...rest, filter: { all: true } };
+}
 
 const shortText = z.string().max(500);
 /** Evidence as a caller may submit it: the same shape the sources produce, with caps (all of it is untrusted). */

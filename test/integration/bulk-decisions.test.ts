@@ -151,6 +151,9 @@ void describe('[dev-server] bulk decisions: CLI, API, Discord and the review pag
       [{ ...base, filter: { status: 'blocked' }, expectedCount: 3 }, /filter\.status: a decision applies only to pending reviews/],
       [{ ...base, filter: { minScore: 101 }, expectedCount: 3 }, /filter\.minScore/],
       [{ ...base, filter: { all: true }, ips: [crowd[0]], expectedCount: 1 }, /exactly one/],
+      [{ ...base, all: true, filter: { source: 'crowdsec' }, expectedCount: 3 }, /Unrecognized key/],
+      [{ ...base, all: true, ips: [crowd[0]], expectedCount: 1 }, /Unrecognized key/],
+      [{ ...base, all: 'yes', expectedCount: 1 }, /Unrecognized key/],
       [{ ...base }, /exactly one/],
       [{ ...base, filter: { all: false }, expectedCount: 1 }, /filter\.all/],
       [{ ...base, ips: [crowd[0], crowd[1]], expectedCount: 3 }, /names 2 distinct IP\(s\) but expectedCount is 3/],
@@ -163,6 +166,14 @@ void describe('[dev-server] bulk decisions: CLI, API, Discord and the review pag
       assert.equal(r.status, 400, `${JSON.stringify(body)} → ${r.text}`);
       assert.match(r.json.error, message);
     }
+
+    // `{"all": true}` at the top is short for `filter: {all: true}`: the same count check (5 pending, not 4).
+    const allStale = await call('POST', '/api/decisions/bulk', { ...base, all: true, expectedCount: 4 });
+    assert.equal(allStale.status, 409, allStale.text);
+    assert.deepEqual(allStale.json.details, { matched: 5, expectedCount: 4 });
+    const allNoCount = await call('POST', '/api/decisions/bulk', { ...base, all: true });
+    assert.equal(allNoCount.status, 400, allNoCount.text);
+    assert.match(allNoCount.json.error, /expectedCount is required with a filter/);
 
     const stale = await call('POST', '/api/decisions/bulk', { ...base, filter: { source: 'crowdsec' }, expectedCount: 2 });
     assert.equal(stale.status, 409, stale.text);
